@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_DEBUG=1 $(BIN)/flask --app eventreg
+
+.PHONY: run test lint bench schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian, apt-get install python3-venv"; exit 1; }
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed-dev lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check eventreg tests wsgi.py
+	$(BIN)/bandit -q -c pyproject.toml -r eventreg wsgi.py
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench
+
+# Before the first release the schema is one migration: rebuild it from the models.
+schema: $(VENV)/.installed
+	rm -f migrations/versions/0001_initial_schema.py /tmp/eventreg-schema.sqlite3
+	DATABASE_URL=sqlite:////tmp/eventreg-schema.sqlite3 $(FLASK) db migrate -m "initial schema" --rev-id 0001
+	sed -i 's/^import sqlalchemy as sa$$/import sqlalchemy as sa\n\nimport eventreg.models.base/' migrations/versions/0001_initial_schema.py
+	rm -f /tmp/eventreg-schema.sqlite3
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

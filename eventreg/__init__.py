@@ -1,0 +1,158 @@
+"""eventreg: seminar registration, QR tickets, door check-in and post-event reports."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, current_app, jsonify, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from eventreg import config as config_module
+from eventreg import database  # noqa: F401  (registers the SQLite engine hooks)
+from eventreg.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None, instance_path=None):
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=instance_path,
+        instance_relative_config=True,
+    )
+    app.config.from_object(config_module.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.from_environment())
+    app.config.update(config or {})
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+
+    from eventreg import auth, formatting, security
+
+    auth.init_login(login_manager)
+    formatting.init_app(app)
+    security.init_app(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+
+    from eventreg import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _finish_config(app):
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "eventreg.sqlite3")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # pool_pre_ping is for servers that drop connections; a SQLite file has none to drop.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
+        }
+    if not app.config["SECRET_KEY"]:
+        if not (app.debug or app.testing):
+            raise RuntimeError("SECRET_KEY must be set (environment variable SECRET_KEY) outside debug mode.")
+        app.config["SECRET_KEY"] = _development_secret(app)
+    if app.debug:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+        app.config["MAIL_SEND_AFTER_REQUEST"] = True
+    if app.testing:
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+def _development_secret(app):
+    """A development key kept in instance/, so sessions survive a restart of `make run`."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _select_locale():
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("language")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app):
+    from eventreg.api import bp as api_bp
+    from eventreg.auth import bp as auth_bp
+    from eventreg.checkin import bp as checkin_bp
+    from eventreg.registration import bp as registration_bp
+    from eventreg.reports import bp as reports_bp
+    from eventreg.seminars import bp as seminars_bp
+    from eventreg.site import bp as site_bp
+
+    for module in ("api", "auth", "checkin", "registration", "reports", "seminars"):
+        __import__(f"eventreg.{module}.views")
+    app.register_blueprint(site_bp)
+    app.register_blueprint(seminars_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(checkin_bp, url_prefix="/checkin")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+ERROR_TITLES = {
+    400: _l("Bad request"),
+    401: _l("Please log in"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    413: _l("Too much data"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+}
+
+
+def wants_json():
+    return request.path.startswith("/api/")
+
+
+def _register_error_pages(app):
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        code = error.code or 500
+        if wants_json():
+            return jsonify(error=_error_code(error), message=error.description), code
+        return render_template("error.html", code=code, title=ERROR_TITLES.get(code, error.name),
+                               description=error.description), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if wants_json():
+            return jsonify(error="internal_error", message=str(ERROR_TITLES[500])), 500
+        return render_template("error.html", code=500, title=ERROR_TITLES[500], description=None), 500
+
+
+def _error_code(error):
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "payload_too_large",
+        415: "unsupported_media_type",
+        429: "rate_limited",
+    }.get(error.code, "http_error")

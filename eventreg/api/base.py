@@ -1,0 +1,76 @@
+"""What every API endpoint shares: authorisation, CSRF for cookie sessions, JSON errors and bodies."""
+
+from functools import wraps
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventreg.api import bp
+from eventreg.auth.access import via_api_token
+from eventreg.extensions import csrf
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+csrf.exempt(bp)
+
+
+class ApiError(Exception):
+    """An API refusal: answered as {"error": code, "message": ..., "fields": {...}} with `status`."""
+
+    def __init__(self, code, message, status=400, fields=None, **extra):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.fields = fields
+        self.extra = extra
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error):
+    body = {"error": error.code, "message": str(error.message)}
+    if error.fields:
+        body["fields"] = {name: [str(m) for m in messages] for name, messages in error.fields.items()}
+    body.update(error.extra)
+    return jsonify(body), error.status
+
+
+@bp.before_request
+def _csrf_for_cookie_sessions():
+    """A bearer token cannot be sent by a foreign page; a cookie can, so cookie writes need CSRF."""
+    if request.method in SAFE_METHODS:
+        return
+    current_user._get_current_object()  # loads the bearer token, if any
+    if via_api_token():
+        return
+    csrf.protect()
+
+
+def api_role_required(role):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                raise ApiError("unauthorized", _("Log in or send a valid API token."), 401)
+            if not current_user.has_role(role):
+                raise ApiError("forbidden", _("Your role does not allow this."), 403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator
+
+
+def json_body():
+    """The request's JSON object, or a 400 that says what is wrong with it."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError("invalid_json", _("The request body must be a JSON object."))
+    return data
+
+
+def form_errors(form):
+    """WTForms errors as the API's `fields` map."""
+    return {name: list(messages) for name, messages in form.errors.items()}

@@ -1,0 +1,70 @@
+"""Who may do what: the one role decorator for pages, and how a session or an API token becomes a user."""
+
+from functools import wraps
+
+from flask import abort, g, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from eventreg.extensions import db
+from eventreg.models import User
+
+
+def init_login(login_manager):
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        """The session holds "id:version"; a changed password or a deactivation ends old sessions."""
+        user_pk, _, version = user_id.partition(":")
+        if not user_pk.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_pk))
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
+
+    @login_manager.request_loader
+    def load_user_from_token(req):
+        """`Authorization: Bearer <token>` on the API: scanners and integrations have no session."""
+        if not req.path.startswith("/api/"):
+            return None
+        header = req.headers.get("Authorization", "")
+        scheme, _, plain = header.partition(" ")
+        if scheme.lower() != "bearer" or not plain.strip():
+            return None
+        from eventreg.auth.services import user_for_api_token
+
+        token = user_for_api_token(db.session, plain.strip())
+        if token is None:
+            return None
+        g.api_token = token
+        return token.user
+
+
+def role_required(role):
+    """Pages for staff accounts: anonymous users go to the login page, lower roles get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from eventreg.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator
+
+
+def via_api_token():
+    """True when this request was authenticated by a bearer token (no cookie, so no CSRF to check)."""
+    return getattr(g, "api_token", None) is not None and request.path.startswith("/api/")

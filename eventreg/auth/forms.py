@@ -1,0 +1,58 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from eventreg.models import MIN_PASSWORD_LENGTH
+
+ROLE_CHOICES = [
+    SelectChoice("staff", _l("Door staff")),
+    SelectChoice("organizer", _l("Organizer")),
+    SelectChoice("admin", _l("Administrator")),
+]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    remember = BooleanField(_l("Keep me logged in on this device"))
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)],
+        description=_l("At least %(n)s characters. Tell it to the person; they can change it.",
+                       n=MIN_PASSWORD_LENGTH),
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+
+
+class PasswordResetForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[EqualTo("password", message=_l("The passwords differ."))]
+    )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("Where it is used, e.g. “Door 1 scanner”."),
+    )

@@ -1,0 +1,118 @@
+"""Staff accounts and API tokens: the rules, with the session as first argument; callers commit."""
+
+import hmac
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from eventreg.models import MIN_PASSWORD_LENGTH, ROLES, ApiToken, User, hash_secret, utcnow
+
+# Checked against when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AccountRefused(Exception):
+    """A refused account change; `code` is stable: email_taken, password_too_short, bad_role, last_admin."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email):
+    return email.strip().lower()
+
+
+def find_user(session, email):
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(session, email, password, *, now=None):
+    """The active user with this e-mail and password, or None; never says which of the two was wrong."""
+    user = find_user(session, email)
+    if user is None:
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = now or utcnow()
+    return user
+
+
+def check_password_rules(password):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountRefused("password_too_short")
+
+
+def create_user(session, *, email, name, role, password):
+    if role not in ROLES:
+        raise AccountRefused("bad_role")
+    check_password_rules(password)
+    if find_user(session, email) is not None:
+        raise AccountRefused("email_taken")
+    user = User(email=normalise_email(email), name=name.strip() or normalise_email(email), role=role)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session, user, password):
+    check_password_rules(password)
+    user.set_password(password)
+    session.flush()
+
+
+def _active_admins(session):
+    return session.scalars(select(User).where(User.role == "admin", User.active.is_(True))).all()
+
+
+def deactivate_user(session, user):
+    """Ends every session and token use of the account at its next request."""
+    if user.role == "admin" and len(_active_admins(session)) <= 1 and user.active:
+        raise AccountRefused("last_admin")
+    user.deactivate()
+    session.flush()
+
+
+def activate_user(session, user):
+    user.active = True
+    session.flush()
+
+
+def change_role(session, user, role):
+    if role not in ROLES:
+        raise AccountRefused("bad_role")
+    if user.role == "admin" and role != "admin" and len(_active_admins(session)) <= 1:
+        raise AccountRefused("last_admin")
+    user.role = role
+    session.flush()
+
+
+def issue_api_token(session, user, name):
+    """A new token for `user`; the plain text is returned once and never stored."""
+    token, plain = ApiToken.issue(user, name.strip() or "token")
+    session.add(token)
+    session.flush()
+    return token, plain
+
+
+def revoke_api_token(session, token, *, now=None):
+    if token.revoked_at is None:
+        token.revoked_at = now or utcnow()
+    session.flush()
+
+
+def user_for_api_token(session, plain, *, now=None):
+    """The live token for this plain text, or None (unknown, revoked, or its user deactivated)."""
+    digest = hash_secret(plain)
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    if token.is_revoked or not token.user.active:
+        return None
+    now = now or utcnow()
+    # Written at most once a minute: a busy scanner should not turn every read into a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        token.last_used_at = now
+    return token

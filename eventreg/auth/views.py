@@ -1,0 +1,192 @@
+"""Login, logout, the user's own profile and API tokens, and the admin's user list."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from eventreg.auth import bp, services
+from eventreg.auth.access import role_required
+from eventreg.auth.forms import (
+    ROLE_CHOICES,
+    ChangePasswordForm,
+    LoginForm,
+    PasswordResetForm,
+    RoleForm,
+    TokenForm,
+    UserForm,
+)
+from eventreg.extensions import db, limiter
+from eventreg.models import MIN_PASSWORD_LENGTH, ApiToken, User
+
+REFUSALS = {
+    "email_taken": _l("An account with this e-mail already exists."),
+    "password_too_short": _l("The password is too short."),
+    "bad_role": _l("Unknown role."),
+    "last_admin": _l("This is the last active administrator; make someone else an administrator first."),
+}
+
+
+def _safe_next(target):
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+def _home_for(user):
+    if user.has_role("organizer"):
+        return url_for("seminars.dashboard")
+    return url_for("checkin.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+        flash(_("Wrong e-mail or password."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("seminars.index"))
+
+
+@bp.get("/profile")
+@role_required("staff")
+def profile():
+    return _render_profile(ChangePasswordForm(prefix="pw"), TokenForm(prefix="token"))
+
+
+@bp.post("/profile/password")
+@role_required("staff")
+def change_password():
+    form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            services.set_password(db.session, current_user, form.password.data)
+            db.session.commit()
+            login_user(current_user)  # the session id carries the new version; stay logged in here
+            flash(_("Your password is changed. Other devices are logged out."), "success")
+            return redirect(url_for("auth.profile"))
+    return _render_profile(form, TokenForm(prefix="token")), 400
+
+
+@bp.post("/profile/tokens")
+@role_required("staff")
+def create_token():
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _render_profile(ChangePasswordForm(prefix="pw"), form), 400
+    token, plain = services.issue_api_token(db.session, current_user, form.name.data)
+    db.session.commit()
+    return _render_profile(ChangePasswordForm(prefix="pw"), TokenForm(prefix="token"), new_token=plain)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@role_required("staff")
+def revoke_token(token_id):
+    token = db.get_or_404(ApiToken, token_id)
+    if token.user_id != current_user.id and not current_user.has_role("admin"):
+        abort(404)
+    services.revoke_api_token(db.session, token)
+    db.session.commit()
+    flash(_("Token “%(name)s” revoked.", name=token.name), "success")
+    return redirect(url_for("auth.profile"))
+
+
+def _render_profile(password_form, token_form, new_token=None):
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template(
+        "auth/profile.html", password_form=password_form, token_form=token_form, tokens=tokens,
+        new_token=new_token,
+    )
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@role_required("admin")
+def users():
+    form = UserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session, email=form.email.data, name=form.name.data, role=form.role.data,
+                password=form.password.data,
+            )
+        except services.AccountRefused as refusal:
+            db.session.rollback()
+            form.email.errors.append(REFUSALS[refusal.code])
+        else:
+            db.session.commit()
+            flash(_("Account created for %(email)s.", email=user.email), "success")
+            return redirect(url_for("auth.users"))
+    if form.errors:
+        status = 400
+    all_users = db.session.scalars(select(User).order_by(User.active.desc(), User.name)).all()
+    return render_template("auth/users.html", form=form, users=all_users, role_choices=ROLE_CHOICES), status
+
+
+def _user_action(user_id, action, done_message):
+    user = db.get_or_404(User, user_id)
+    try:
+        action(user)
+    except services.AccountRefused as refusal:
+        db.session.rollback()
+        flash(REFUSALS[refusal.code], "error")
+    else:
+        db.session.commit()
+        flash(done_message % {"email": user.email}, "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/deactivate")
+@role_required("admin")
+def deactivate(user_id):
+    return _user_action(user_id, lambda u: services.deactivate_user(db.session, u),
+                        _("%(email)s is deactivated and logged out everywhere."))
+
+
+@bp.post("/admin/users/<int:user_id>/activate")
+@role_required("admin")
+def activate(user_id):
+    return _user_action(user_id, lambda u: services.activate_user(db.session, u),
+                        _("%(email)s can log in again."))
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@role_required("admin")
+def change_role(user_id):
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _user_action(user_id, lambda u: services.change_role(db.session, u, form.role.data),
+                        _("The role of %(email)s is changed."))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@role_required("admin")
+def reset_password(user_id):
+    form = PasswordResetForm()
+    if not form.validate_on_submit():
+        flash(_("The new password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), "error")
+        return redirect(url_for("auth.users"))
+    return _user_action(user_id, lambda u: services.set_password(db.session, u, form.password.data),
+                        _("The password of %(email)s is reset; their other sessions are ended."))

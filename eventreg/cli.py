@@ -1,0 +1,74 @@
+"""`flask --app eventreg ...` commands. They call the same service functions as the web pages."""
+
+import sys
+
+import click
+from flask import current_app
+
+from eventreg.auth import services as accounts
+from eventreg.extensions import db
+from eventreg.models import MIN_PASSWORD_LENGTH, ROLES
+
+CLI_REFUSALS = {
+    "email_taken": "an account for {email} already exists",
+    "password_too_short": f"the password is too short (at least {MIN_PASSWORD_LENGTH} characters)",
+}
+
+
+def _read_password(password_stdin):
+    """From a prompt, or from standard input for scripts; never from argv, where `ps` shows it."""
+    if password_stdin or not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="staff", show_default=True)
+@click.option("--name", default="", help="Display name (default: the e-mail).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email, role, name, password_stdin):
+    """Create a staff account."""
+    password = _read_password(password_stdin)
+    try:
+        user = accounts.create_user(db.session, email=email, name=name or email, role=role, password=password)
+    except accounts.AccountRefused as refusal:
+        db.session.rollback()
+        raise click.ClickException(CLI_REFUSALS.get(refusal.code, refusal.code).format(email=email)) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("create-token")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def create_token_command(email, name):
+    """Create an API token for an account and print it once."""
+    user = accounts.find_user(db.session, email)
+    if user is None or not user.active:
+        raise click.ClickException(f"no active account for {email}")
+    _, plain = accounts.issue_api_token(db.session, user, name)
+    db.session.commit()
+    click.echo(plain)
+
+
+@click.command("seed-demo")
+def seed_demo_command():
+    """Load the demo seminars and accounts (safe to run again: it adds only what is missing)."""
+    from eventreg import demo
+
+    said = demo.seed(db.session)
+    db.session.commit()
+    for line in said:
+        click.echo(line)
+    base = current_app.config["PUBLIC_URL"]
+    click.echo("")
+    click.echo(f"eventreg demo is ready at {base}/")
+    click.echo(f"  Staff login: {base}/login")
+    for email, _name, role, password in demo.DEMO_USERS:
+        click.echo(f"  {role:<9} {email:<28} password: {password}")
+
+
+def init_app(app):
+    for command in (create_user_command, create_token_command, seed_demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,56 @@
+"""All models, importable from one place."""
+
+from eventreg.models.audit import AuditEntry
+from eventreg.models.base import UTCDateTime, utcnow
+from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
+from eventreg.models.outbox import OutboxMessage
+from eventreg.models.registration import (
+    ACTIVE_STATUSES,
+    CHECKIN_METHODS,
+    REGISTRATION_STATUSES,
+    SOURCES,
+    Registration,
+    new_ticket_token,
+    search_key,
+)
+from eventreg.models.seminar import (
+    AGENDA_KINDS,
+    SEMINAR_STATUSES,
+    STUDY_LEVELS,
+    AgendaItem,
+    Category,
+    Seminar,
+    Speaker,
+    agenda_item_speaker,
+)
+from eventreg.models.user import MIN_PASSWORD_LENGTH, ROLES, ApiToken, PasswordResetToken, User, hash_secret
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AGENDA_KINDS",
+    "CHECKIN_METHODS",
+    "MIN_PASSWORD_LENGTH",
+    "REGISTRATION_STATUSES",
+    "ROLES",
+    "SCAN_RESULTS",
+    "SEMINAR_STATUSES",
+    "SOURCES",
+    "STUDY_LEVELS",
+    "AgendaItem",
+    "ApiToken",
+    "AuditEntry",
+    "Category",
+    "CheckInEvent",
+    "OutboxMessage",
+    "PasswordResetToken",
+    "Registration",
+    "Seminar",
+    "Speaker",
+    "User",
+    "UTCDateTime",
+    "agenda_item_speaker",
+    "hash_secret",
+    "new_ticket_token",
+    "search_key",
+    "utcnow",
+]

@@ -1,0 +1,108 @@
+"""One person's registration for one seminar, with the state of their entry at the door."""
+
+import secrets
+import unicodedata
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventreg.extensions import db
+from eventreg.models.base import UTCDateTime, utcnow
+from eventreg.models.seminar import Category, Seminar
+
+REGISTRATION_STATUSES = ("pending", "confirmed", "waitlisted", "cancelled", "rejected")
+ACTIVE_STATUSES = ("pending", "confirmed", "waitlisted")
+SOURCES = ("online", "organizer", "import", "walk_in", "api", "demo")
+CHECKIN_METHODS = ("camera", "keyboard", "manual", "walk_in", "api", "offline")
+_ACTIVE_SQL = "status IN ('pending', 'confirmed', 'waitlisted')"
+
+
+def new_ticket_token():
+    """The ticket's key: 144 random bits, URL-safe, 24 characters."""
+    return secrets.token_urlsafe(18)
+
+
+def search_key(*parts):
+    """Case- and accent-insensitive text for search: 'Şäkär' and 'SAKAR' meet; Cyrillic stays Cyrillic.
+
+    Stored on the row, so a LIKE on it behaves the same on SQLite (ASCII-only lower()) and PostgreSQL.
+    """
+    joined = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", joined.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # й and ё lose their marks too; searching "иван" for "Иван" or "ёлка" for "елка" then both work.
+    return " ".join(stripped.split())
+
+
+class Registration(db.Model):
+    __tablename__ = "registration"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'confirmed', 'waitlisted', 'cancelled', 'rejected')", name="status"
+        ),
+        CheckConstraint("study_level IS NULL OR study_level IN ('bachelor', 'master', 'phd')", name="level"),
+        CheckConstraint("checked_in_at IS NULL OR status = 'confirmed'", name="checked_in_confirmed"),
+        # One active registration per e-mail per seminar, enforced by the database.
+        Index(
+            "uq_registration_active_email",
+            "seminar_id",
+            "email",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+        Index("ix_registration_seminar_status", "seminar_id", "status"),
+        Index("ix_registration_waitlist", "seminar_id", "category_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminar.id", ondelete="CASCADE"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_ticket_token)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    organization: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[str] = mapped_column(String(300), default="")
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    university: Mapped[str] = mapped_column(String(300), default="")
+    programme: Mapped[str] = mapped_column(String(300), default="")
+    study_level: Mapped[str | None] = mapped_column(String(20))
+    study_year: Mapped[int | None]
+    consent_data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_photos: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    source: Mapped[str] = mapped_column(String(20), default="online")
+    search_text: Mapped[str] = mapped_column(String(800), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Entry at the door: set once by a conditional UPDATE ... WHERE checked_in_at IS NULL.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_in_gate: Mapped[str | None] = mapped_column(String(60))
+    checked_in_method: Mapped[str | None] = mapped_column(String(20))
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    seminar: Mapped[Seminar] = relationship()
+    category: Mapped[Category] = relationship()
+    checked_in_by = relationship("User", foreign_keys=[checked_in_by_id])
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_student(self):
+        return self.category.is_student
+
+
+@event.listens_for(Registration, "before_insert")
+@event.listens_for(Registration, "before_update")
+def _refresh_search_text(mapper, connection, registration):
+    registration.search_text = search_key(
+        registration.full_name, registration.email, registration.organization
+    )[:800]

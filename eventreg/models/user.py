@@ -1,0 +1,103 @@
+"""Staff accounts, their API tokens and password-reset tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from eventreg.extensions import db
+from eventreg.models.base import UTCDateTime, utcnow
+
+ROLES = ("staff", "organizer", "admin")
+# Each role can do everything the roles before it can.
+ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_secret(secret):
+    """SHA-256 of a high-entropy secret (API and reset tokens): fast lookup, nothing reusable stored."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("role IN ('staff', 'organizer', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20), default="staff")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped when the password changes or the account is deactivated: old sessions stop working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    api_tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+        self.session_version = (self.session_version or 0) + 1
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    def has_role(self, role):
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def deactivate(self):
+        self.active = False
+        self.session_version += 1
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+    PREFIX = "er_"
+
+    @classmethod
+    def issue(cls, user, name):
+        """A new token and its one-time plain text; only the hash is kept."""
+        plain = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls(user=user, name=name, token_hash=hash_secret(plain), prefix=plain[:10])
+        return token, plain
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+
+class PasswordResetToken(db.Model):
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

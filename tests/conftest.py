@@ -1,0 +1,177 @@
+"""Fixtures for the whole suite.
+
+One suite, two databases: every test that takes `app` runs on SQLite (a fresh file per test) and on
+PostgreSQL (a throwaway database per run, truncated after each test). PostgreSQL is used when
+TEST_DATABASE_URL is set or a server answers on 127.0.0.1:5432; with CI set it must be reachable.
+"""
+
+import os
+import shutil
+import socket
+import uuid
+
+import psycopg
+import pytest
+from flask import g, request_started
+from sqlalchemy import create_engine, text
+
+from eventreg import create_app
+from eventreg.extensions import db as _db
+from tests import factories
+
+IN_CI = bool(os.environ.get("CI"))
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "MAIL_SEND_AFTER_REQUEST": False,
+    "PUBLIC_URL": "http://localhost",
+}
+
+
+def _postgres_answers():
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _admin_url():
+    return os.environ.get("TEST_DATABASE_URL") or (LOCAL_POSTGRES if _postgres_answers() else None)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL database for this run (dropped at the end), or a skip with the reason."""
+    admin_url = _admin_url()
+    if admin_url is None:
+        if IN_CI:
+            pytest.fail("CI is set but PostgreSQL does not answer on 127.0.0.1:5432 (and no TEST_DATABASE_URL)")
+        pytest.skip("PostgreSQL is not available (set TEST_DATABASE_URL or run a server on 127.0.0.1:5432)")
+    name = f"eventreg_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = engine.url.set(database=name).render_as_string(hide_password=False)
+    yield url
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url, tmp_path_factory):
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": postgres_url},
+                     instance_path=str(tmp_path_factory.mktemp("pg-instance")))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return postgres_url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """The schema built once; each test gets a copy of the file (much faster than create_all per test)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"},
+                     instance_path=str(path.parent))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return path
+
+
+def _truncate_all(url):
+    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_schema")
+    yield url
+    _truncate_all(url)
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings: `def app_config(): return {"WTF_CSRF_ENABLED": True}`."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    application = create_app(
+        {**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **app_config}, instance_path=str(instance)
+    )
+    request_started.connect(_fresh_request_globals, application)
+    with application.app_context():
+        yield application
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def _fresh_request_globals(sender, **extra):
+    """The test keeps one app context open (for factories), and Flask reuses it for each request;
+    a real request starts with an empty `g` (no cached user or CSRF token), so each test request does too."""
+    for name in list(g):
+        g.pop(name)
+
+
+@pytest.fixture
+def session(app):
+    """The app's SQLAlchemy session, for calling services and factories directly."""
+    return _db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def login(app, client, session):
+    """`login("organizer")` creates a user with that role, logs the test client in, returns the user."""
+
+    def _login(role="admin", email=None, test_client=None):
+        user = factories.make_user(session, role=role, email=email, password=PASSWORD)
+        session.commit()
+        response = (test_client or client).post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def api_token(session):
+    """`api_token("staff")` gives the plain text of a new token of a new user with that role."""
+    from eventreg.auth.services import issue_api_token
+
+    def _token(role="staff"):
+        user = factories.make_user(session, role=role)
+        _, plain = issue_api_token(session, user, "test")
+        session.commit()
+        return plain
+
+    return _token

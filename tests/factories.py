@@ -1,0 +1,105 @@
+"""Plain functions that build valid rows with sensible defaults; pass keyword overrides for what matters."""
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from eventreg.models import Category, Registration, Seminar, User, utcnow
+
+_counter = itertools.count(1)
+
+DEFAULT_CATEGORIES = [
+    ("expert", "Expert", False),
+    ("government", "Government / diplomatic", False),
+    ("business", "Business", False),
+    ("academic", "Academic", False),
+    ("student", "Student", True),
+    ("media", "Media", False),
+    ("general", "General", False),
+]
+
+
+def make_user(session, *, role="staff", email=None, password="correct-horse-battery", name=None, active=True):
+    n = next(_counter)
+    user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", role=role, active=active)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_seminar(session, *, categories=True, **overrides):
+    """A published seminar a week from now, 10:00–13:00 in Astana, with the default categories."""
+    n = next(_counter)
+    starts = overrides.pop("starts_at", None) or (utcnow() + timedelta(days=7)).replace(
+        hour=5, minute=0, second=0, microsecond=0
+    )
+    values = dict(
+        slug=f"seminar-{n}",
+        title=f"Seminar {n}",
+        description="About the seminar.",
+        organizer_name="China Studies Centre",
+        venue="Beijing Palace Astana Hotel",
+        address="Astana",
+        timezone="Asia/Almaty",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        capacity=100,
+        seats_taken=0,
+        status="published",
+        checkin_opens_minutes=120,
+        requires_approval=False,
+        waitlist_enabled=True,
+    )
+    values.update(overrides)
+    seminar = Seminar(**values)
+    session.add(seminar)
+    if categories:
+        for position, (key, label, is_student) in enumerate(DEFAULT_CATEGORIES):
+            session.add(Category(seminar=seminar, key=key, label=label, is_student=is_student, position=position,
+                                 seats_taken=0))
+    session.flush()
+    return seminar
+
+
+def make_category(session, seminar, *, key=None, **overrides):
+    n = next(_counter)
+    values = dict(key=key or f"cat{n}", label=f"Category {n}", seats_taken=0, position=n, is_public=True,
+                  is_student=False)
+    values.update(overrides)
+    category = Category(seminar=seminar, **values)
+    session.add(category)
+    session.flush()
+    return category
+
+
+def category(seminar, key):
+    return next(c for c in seminar.categories if c.key == key)
+
+
+def make_registration(session, seminar, *, category_key="general", status="confirmed", **overrides):
+    """A registration row as the services would leave it; a confirmed one takes its seat in the counters."""
+    n = next(_counter)
+    cat = overrides.pop("category", None) or category(seminar, category_key)
+    values = dict(
+        full_name=f"Guest {n}",
+        email=f"guest{n}@example.org",
+        status=status,
+        source="online",
+        consent_data_at=utcnow(),
+    )
+    if cat.is_student:
+        values.update(university="Nazarbayev University", programme="Economics", study_level="bachelor",
+                      study_year=2)
+    values.update(overrides)
+    registration = Registration(seminar=seminar, category=cat, **values)
+    if status == "confirmed":
+        registration.confirmed_at = registration.confirmed_at or utcnow()
+        seminar.seats_taken += 1
+        cat.seats_taken += 1
+    session.add(registration)
+    session.flush()
+    return registration
+
+
+def aware(year, month, day, hour=0, minute=0):
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
