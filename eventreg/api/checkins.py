@@ -1,0 +1,1 @@
+"""API endpoints for checkins (filled in by its feature)."""

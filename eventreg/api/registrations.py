@@ -1,0 +1,1 @@
+"""API endpoints for registrations (filled in by its feature)."""

@@ -1,0 +1,1 @@
+"""API endpoints for reports (filled in by its feature)."""

@@ -1,0 +1,1 @@
+"""API endpoints for seminars (filled in by its feature)."""
