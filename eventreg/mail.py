@@ -8,7 +8,7 @@ mail is lost because the mail server is down.
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import render_template
+from flask import current_app, render_template
 
 from eventreg.models import OutboxMessage
 
@@ -39,11 +39,16 @@ def build_message(*, sender, recipient, subject, template, context, attachments=
     return message
 
 
-def enqueue(session, *, kind, recipient, subject, template, context, sender, registration=None,
+def enqueue(session, *, kind, recipient, subject, template, context, registration=None,
             attachments=(), inline_images=(), dedupe_key=None, now=None):
-    """Store a message for the sender; it goes out only if the surrounding transaction commits."""
-    message = build_message(sender=sender, recipient=recipient, subject=subject, template=template,
-                            context=context, attachments=attachments, inline_images=inline_images)
+    """Store a message for the sender; it goes out only if the surrounding transaction commits.
+
+    Rendering needs an app context (templates, MAIL_SENDER); every caller, CLI included, has one.
+    """
+    message = build_message(
+        sender=current_app.config["MAIL_SENDER"], recipient=recipient, subject=subject, template=template,
+        context=context, attachments=attachments, inline_images=inline_images,
+    )
     outbox = OutboxMessage(kind=kind, recipient=recipient, subject=subject, message=message.as_bytes(),
                            registration_id=registration.id if registration is not None else None,
                            dedupe_key=dedupe_key)
