@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_DEBUG=1 $(BIN)/flask --app eventreg
 
-.PHONY: run test lint bench schema clean
+.PHONY: run test lint bench schema messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian, apt-get install python3-venv"; exit 1; }
@@ -40,6 +40,10 @@ schema: $(VENV)/.installed
 	DATABASE_URL=sqlite:////tmp/eventreg-schema.sqlite3 $(FLASK) db migrate -m "initial schema" --rev-id 0001
 	sed -i 's/^import sqlalchemy as sa$$/import sqlalchemy as sa\n\nimport eventreg.models.base/' migrations/versions/0001_initial_schema.py
 	rm -f /tmp/eventreg-schema.sqlite3
+
+# Extract every marked string into the catalogue template, for translators.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventreg/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
