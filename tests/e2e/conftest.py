@@ -1,0 +1,229 @@
+"""Fixtures for the browser journeys: Debian's Chromium driven by Playwright against the real app.
+
+The app under test is the one the `app` fixture builds (a file SQLite database, and PostgreSQL too), served
+by a real WSGI server in a thread on 127.0.0.1 with a free port; its mail goes to a real aiosmtpd server.
+The server runs in this process, so tests seed data through the services and factories in the test's app
+context (see `LiveServer.db`), against the same database.
+
+Without /usr/bin/chromium the journeys are skipped, unless CI is set: there they must run.
+"""
+
+import email
+import email.policy
+import os
+import socket
+import threading
+from contextlib import contextmanager
+
+import pytest
+from PIL import Image
+from werkzeug.serving import make_server
+
+from eventreg.extensions import db
+from tests.e2e.helpers import ARTIFACTS, CAMERA_SIZE, CHROMIUM, HERE, WAIT_MS, write_camera_frame
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_installed():
+    if not os.path.exists(CHROMIUM):
+        reason = f"{CHROMIUM} is missing: the browser journeys need Debian's Chromium (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(reason + "; CI is set, so they must run")
+        pytest.skip(reason)
+
+
+# --- the browser ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def camera_file(tmp_path_factory):
+    """What the fake camera shows: Chromium re-reads it each time a page asks for the camera."""
+    path = tmp_path_factory.mktemp("camera") / "camera.y4m"
+    write_camera_frame(path, Image.new("RGB", CAMERA_SIZE, "white"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(camera_file):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run",
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-video-capture={camera_file}",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+class PageLog:
+    """Console errors and uncaught exceptions of every page a test opened, printed when the test fails."""
+
+    def __init__(self):
+        self.lines = []
+        self.pages = []
+
+    def watch(self, page):
+        self.pages.append(page)
+        page.on("console", lambda msg: msg.type in ("error", "warning") and self.lines.append(
+            f"[{msg.type}] {page.url}: {msg.text}"))
+        page.on("pageerror", lambda error: self.lines.append(f"[pageerror] {page.url}: {error}"))
+
+    @property
+    def errors(self):
+        return [line for line in self.lines if not line.startswith("[warning]")]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    log = getattr(item, "_page_log", None)
+    if log is None or report.when != "call" or not report.failed:
+        return
+    report.sections.append(("browser console", "\n".join(log.lines) or "(no console errors)"))
+    for number, page in enumerate(log.pages):
+        if not page.is_closed():
+            path = ARTIFACTS / f"FAILED-{_artifact_name(item)}-{number}.png"
+            page.screenshot(path=path, full_page=True)
+            report.sections.append(("failure screenshot", f"{page.url} -> {path}"))
+
+
+def _artifact_name(item):
+    return item.name.replace("[", "-").replace("]", "").replace("/", "-")
+
+
+@pytest.fixture
+def page_log(request):
+    log = PageLog()
+    request.node._page_log = log
+    return log
+
+
+@pytest.fixture
+def new_context(browser, live_server, page_log):
+    """`new_context(**PHONE)` gives a fresh browser context (own cookies) aimed at the live server."""
+    contexts = []
+
+    def _new(**options):
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+        context.set_default_timeout(WAIT_MS)
+        context.on("page", page_log.watch)
+        contexts.append(context)
+        return context
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shot(request):
+    """`shot(page, "signup")` saves a full-page screenshot in tests/e2e/artifacts/ for a person to look at."""
+
+    def _shot(page, name):
+        suffix = request.node.callspec.params.get("database_url", "") if hasattr(request.node, "callspec") else ""
+        path = ARTIFACTS / (f"{name}-{suffix}.png" if suffix else f"{name}.png")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return _shot
+
+
+# --- mail ----------------------------------------------------------------------------------------------------
+
+class Mailbox:
+    """Messages the SMTP server received, as `email.message.EmailMessage`; `wait_for` polls for one."""
+
+    def __init__(self):
+        self.messages = []
+        self._changed = threading.Condition()
+
+    async def handle_DATA(self, server, smtp_session, envelope):  # noqa: N802 (aiosmtpd's handler API)
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._changed:
+            self.messages.append(message)
+            self._changed.notify_all()
+        return "250 OK"
+
+    def wait_for(self, predicate, timeout=WAIT_MS / 1000):
+        with self._changed:
+            found = self._changed.wait_for(lambda: next((m for m in self.messages if predicate(m)), None),
+                                           timeout=timeout)
+        assert found is not None, f"no such message; received: {[(m['To'], m['Subject']) for m in self.messages]}"
+        return found
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mailbox():
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    box.port = controller.port
+    yield box
+    controller.stop()
+
+
+# --- the app, served -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def app_config():
+    # The outbox drains after each request, as in development, so the mail really goes out.
+    return {"MAIL_SEND_AFTER_REQUEST": True}
+
+
+class LiveServer:
+    def __init__(self, app, url, mailbox):
+        self.app = app
+        self.url = url
+        self.mailbox = mailbox
+
+    @contextmanager
+    def db(self):
+        """The test's database session; committed and closed on leaving the block.
+
+        Read what the test needs (tokens, ids) inside the block: a session left open would hold SQLite's write
+        lock (every transaction there is BEGIN IMMEDIATE) and stall the server.
+        """
+        session = db.session
+        try:
+            yield session
+            session.commit()
+        finally:
+            session.close()
+
+
+@pytest.fixture
+def live_server(app, mailbox):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    db.session.close()
+    yield LiveServer(app, url, mailbox)
+    server.shutdown()
+    thread.join()
+    server.server_close()
