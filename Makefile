@@ -28,7 +28,7 @@ test: $(VENV)/.installed-dev lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check eventreg tests wsgi.py
+	$(BIN)/ruff check eventreg tests bench wsgi.py
 	$(BIN)/bandit -q -c pyproject.toml -r eventreg wsgi.py
 
 bench: $(VENV)/.installed-dev

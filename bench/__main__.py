@@ -1,0 +1,41 @@
+"""`python -m bench [--quick] [--only door,rush,...]`: run the benchmarks, print one table, write results.json.
+
+The database is PostgreSQL when DATABASE_URL points there (each benchmark works in a schema of its own
+inside that database, dropped afterwards), else SQLite files in a temporary folder.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from bench.results import render
+from bench.runner import BENCHMARKS, run
+from bench.settings import FULL, QUICK
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("BENCH_QUICK")),
+                        help="shorter runs (also BENCH_QUICK=1)")
+    parser.add_argument("--only", default="", help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
+    parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(BENCHMARKS)
+    unknown = set(chosen) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    sizes = QUICK if args.quick else FULL
+    results = run(chosen, sizes, os.environ.get("DATABASE_URL"))
+    print(render(results.pop("rows")))
+    results["mode"] = "quick" if args.quick else "full"
+    Path(args.output).write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"\nresults written to {args.output}", file=sys.stderr)
+    return 0 if all(row["ok"] is not False for row in results["table"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
