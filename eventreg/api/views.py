@@ -3,7 +3,8 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from eventreg.api import bp, openapi
+# Each feature's module registers its routes on `bp` when imported.
+from eventreg.api import bp, checkins, openapi, registrations, reports, seminars  # noqa: F401
 from eventreg.api.base import api_role_required
 
 openapi.document(

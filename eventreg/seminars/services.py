@@ -1,10 +1,498 @@
-"""Seminar rules: what the public sees, the organizer's list."""
+"""Seminar rules: setting a seminar up (fields, programme, speakers, categories), its life cycle, and what
+the public sees of it.
+
+Every write takes a plain dict with the model's field names, so the organizer's forms and the JSON API
+validate through the same code: a problem raises `SeminarRefused("invalid", fields={...})`.
+"""
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
+from icalendar import Calendar, Event
 from sqlalchemy import case, func, select
 
-from eventreg.models import Registration, Seminar
+from eventreg import audit
+from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Registration, Seminar, Speaker
 
+DEFAULT_TIMEZONE = "Asia/Almaty"
+TIMEZONES = frozenset(available_timezones())
+
+DEFAULT_CATEGORIES = [
+    # key, label, is_student
+    ("expert", "Expert", False),
+    ("government", "Government / diplomatic", False),
+    ("business", "Business", False),
+    ("academic", "Academic", False),
+    ("student", "Student", True),
+    ("media", "Media", False),
+    ("general", "General", False),
+]
+
+# Kazakh and Russian Cyrillic to Latin, close to the 2021 Kazakh Latin alphabet without diacritics,
+# so a slug stays readable ("Цифровой Шёлковый путь" -> "tsifrovoi-shelkovyi-put").
+_CYRILLIC = {
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "i", "і": "i", "к": "k", "қ": "q", "л": "l", "м": "m", "н": "n", "ң": "ng",
+    "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f",
+    "х": "kh", "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e",
+    "ю": "yu", "я": "ya",
+}
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 120
+KEY_MAX = 40
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# Which status an organizer may move a seminar to, from which.
+TRANSITIONS = {
+    "published": ("draft", "closed"),
+    "closed": ("published",),
+    "cancelled": ("draft", "published", "closed"),
+    "draft": (),
+}
+
+
+class SeminarRefused(Exception):
+    """A refusal with a stable `code` (`invalid`, `slug_taken`, `bad_transition`, `in_use`...) and, for
+    field problems, `fields`: field name -> list of messages."""
+
+    def __init__(self, code, fields=None):
+        super().__init__(code)
+        self.code = code
+        self.fields = fields or {}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Slugs
+
+def slugify(text, max_length=SLUG_MAX):
+    """A URL-safe ASCII slug: Cyrillic and Kazakh letters transliterated, accents dropped."""
+    text = "".join(_CYRILLIC.get(char, char) for char in (text or "").lower())
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:max_length].rstrip("-")
+
+
+def unique_slug(session, base, *, exclude_id=None):
+    """`base`, or `base-2`, `base-3`... whichever no other seminar uses."""
+    base = base or "seminar"
+    taken = set(session.scalars(select(Seminar.slug).where(Seminar.slug.like(f"{base[:SLUG_MAX - 4]}%"),
+                                                           Seminar.id != (exclude_id or 0))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base[:SLUG_MAX - 4]}-{n}" in taken:
+        n += 1
+    return f"{base[:SLUG_MAX - 4]}-{n}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Field parsing shared by the forms and the API
+
+class _Errors(dict):
+    def add(self, name, message):
+        self.setdefault(name, []).append(message)
+
+
+def _text(data, name, errors, *, max_length, required=False):
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(name, _l("Must be text."))
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.add(name, _l("This field is required."))
+    elif len(value) > max_length:
+        errors.add(name, _l("At most %(n)d characters.", n=max_length))
+    return value
+
+
+def _integer(data, name, errors, *, minimum=0):
+    """An optional whole number (empty means none, e.g. unlimited capacity)."""
+    value = data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.add(name, _l("Must be a whole number."))
+        return None
+    if value < minimum:
+        errors.add(name, _l("Must be %(n)d or more.", n=minimum))
+        return None
+    return value
+
+
+def _flag(data, name, errors):
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        errors.add(name, _l("Must be true or false."))
+        return False
+    return value
+
+
+def _moment(data, name, errors, zone, *, required=False):
+    """A moment from an aware datetime, or a naive one (or ISO 8601 text) read in the seminar's zone."""
+    value = data.get(name)
+    if value is None or value == "":
+        if required:
+            errors.add(name, _l("This field is required."))
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            errors.add(name, _l("Not a valid date and time (use 2026-09-13T10:00)."))
+            return None
+    if not isinstance(value, datetime):
+        errors.add(name, _l("Not a valid date and time (use 2026-09-13T10:00)."))
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone or ZoneInfo(DEFAULT_TIMEZONE))
+    return value.astimezone(UTC)
+
+
+SEMINAR_FIELDS = (
+    "title", "slug", "description", "organizer_name", "venue", "address", "timezone", "starts_at", "ends_at",
+    "capacity", "registration_opens_at", "registration_closes_at", "requires_approval", "waitlist_enabled",
+    "contact_email",
+)
+
+
+def _current_values(seminar):
+    return {name: getattr(seminar, name) for name in SEMINAR_FIELDS}
+
+
+def clean_seminar(session, data, *, seminar=None):
+    """The valid values of a seminar from `data` (missing keys keep the seminar's current values), or
+    SeminarRefused("invalid") / SeminarRefused("slug_taken") with every problem per field."""
+    unknown = set(data) - set(SEMINAR_FIELDS) - {"status"}
+    merged = {**(_current_values(seminar) if seminar else {}), **data}
+    errors = _Errors()
+    for name in sorted(unknown):
+        errors.add(name, _l("Unknown field."))
+    clean = {
+        "title": _text(merged, "title", errors, max_length=300, required=True),
+        "description": _text(merged, "description", errors, max_length=20000),
+        "organizer_name": _text(merged, "organizer_name", errors, max_length=300),
+        "venue": _text(merged, "venue", errors, max_length=300),
+        "address": _text(merged, "address", errors, max_length=500),
+        "contact_email": _text(merged, "contact_email", errors, max_length=254),
+        "requires_approval": _flag(merged, "requires_approval", errors),
+        "waitlist_enabled": _flag({"waitlist_enabled": True, **merged}, "waitlist_enabled", errors),
+        "capacity": _integer(merged, "capacity", errors),
+    }
+    if clean["contact_email"] and not EMAIL_PATTERN.match(clean["contact_email"]):
+        errors.add("contact_email", _l("Not a valid e-mail address."))
+
+    timezone = merged.get("timezone") or DEFAULT_TIMEZONE
+    zone = None
+    if timezone not in TIMEZONES:
+        errors.add("timezone", _l("Unknown time zone."))
+    else:
+        zone = ZoneInfo(timezone)
+    clean["timezone"] = timezone
+    for name in ("starts_at", "ends_at"):
+        clean[name] = _moment(merged, name, errors, zone, required=True)
+    for name in ("registration_opens_at", "registration_closes_at"):
+        clean[name] = _moment(merged, name, errors, zone)
+
+    starts, ends = clean["starts_at"], clean["ends_at"]
+    opens, closes = clean["registration_opens_at"], clean["registration_closes_at"]
+    if starts and ends and ends <= starts:
+        errors.add("ends_at", _l("The end must be after the start."))
+    if closes and ends and closes > ends:
+        errors.add("registration_closes_at", _l("Registration must close no later than the end of the seminar."))
+    if opens and closes and closes <= opens:
+        errors.add("registration_closes_at", _l("Registration must close after it opens."))
+    if seminar is not None and clean["capacity"] is not None and clean["capacity"] < seminar.seats_taken:
+        errors.add("capacity", _l("%(n)d people are already confirmed: the capacity cannot be lower.",
+                                  n=seminar.seats_taken))
+
+    slug_given = merged.get("slug")
+    slug_conflict = False
+    if slug_given in (None, ""):
+        if seminar is not None:
+            clean["slug"] = seminar.slug
+        else:
+            clean["slug"] = unique_slug(session, slugify(clean["title"]))
+    elif not isinstance(slug_given, str) or not SLUG_PATTERN.match(slug_given.strip()) \
+            or len(slug_given.strip()) > SLUG_MAX:
+        errors.add("slug", _l("Use lower-case Latin letters, digits and single hyphens, e.g. digital-silk-road."))
+    else:
+        clean["slug"] = slug_given.strip()
+        other = session.scalar(select(Seminar.id).where(Seminar.slug == clean["slug"]))
+        if other is not None and (seminar is None or other != seminar.id):
+            errors.add("slug", _l("Another seminar already uses this address; choose another one."))
+            slug_conflict = True
+    if errors:
+        only_slug = slug_conflict and list(errors) == ["slug"] and len(errors["slug"]) == 1
+        raise SeminarRefused("slug_taken" if only_slug else "invalid", fields=dict(errors))
+    return clean
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Creating, editing and the life cycle
+
+def _record(session, by, action, seminar, now, **details):
+    audit.record(session, user=by, action=action, seminar=seminar, details=details or None, now=now)
+
+
+def add_default_categories(session, seminar):
+    for position, (key, label, is_student) in enumerate(DEFAULT_CATEGORIES):
+        session.add(Category(seminar=seminar, key=key, label=label, is_student=is_student, position=position,
+                             seats_taken=0, is_public=True))
+
+
+def create_seminar(session, data, *, by=None, now=None):
+    """A new draft seminar with the default participant categories."""
+    values = clean_seminar(session, data)
+    seminar = Seminar(**values, status="draft", seats_taken=0, created_by_id=getattr(by, "id", None))
+    session.add(seminar)
+    add_default_categories(session, seminar)
+    session.flush()
+    _record(session, by, "seminar_create", seminar, now)
+    if "status" in data and data["status"] != "draft":
+        set_status(session, seminar, data["status"], by=by, now=now)
+    return seminar
+
+
+def update_seminar(session, seminar, data, *, by=None, now=None):
+    """Change what `data` names (a form sends everything, a PATCH only what changes)."""
+    if seminar.status == "cancelled":
+        raise SeminarRefused("cancelled")
+    values = clean_seminar(session, data, seminar=seminar)
+    old_capacity = seminar.capacity
+    changed = sorted(name for name, value in values.items() if getattr(seminar, name) != value)
+    for name in changed:
+        setattr(seminar, name, values[name])
+    session.flush()
+    if changed:
+        _record(session, by, "seminar_edit", seminar, now, fields=changed)
+    more_seats = old_capacity is not None and (seminar.capacity is None or seminar.capacity > old_capacity)
+    if more_seats and seminar.status == "published":
+        from eventreg.registration import services as registration_services
+
+        registration_services.promote_from_waitlist(session, seminar, now=now)
+    if "status" in data and data["status"] != seminar.status:
+        set_status(session, seminar, data["status"], by=by, now=now)
+    return seminar
+
+
+def set_status(session, seminar, status, *, by=None, now=None):
+    """Publish, close (registration ends early) or cancel; cancelling e-mails every active registrant."""
+    if status not in TRANSITIONS:
+        raise SeminarRefused("invalid", fields={"status": [_l("Unknown status.")]})
+    if seminar.status not in TRANSITIONS[status]:
+        raise SeminarRefused("bad_transition")
+    seminar.status = status
+    session.flush()
+    _record(session, by, f"seminar_{status}", seminar, now)
+    if status == "cancelled":
+        from eventreg.registration import services as registration_services
+
+        registration_services.notify_seminar_cancelled(session, seminar, now=now)
+    return seminar
+
+
+def _shift_local(moment, zone, days):
+    """The same wall-clock time `days` later in the seminar's zone (right across daylight-saving changes)."""
+    if moment is None:
+        return None
+    return (moment.astimezone(zone) + timedelta(days=days)).astimezone(UTC)
+
+
+def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=None):
+    """A new draft with everything but the registrations; every date moves so the copy starts on
+    `starts_on` (a local date) at the same local times."""
+    if not isinstance(starts_on, date):
+        raise SeminarRefused("invalid", fields={"starts_on": [_l("This field is required.")]})
+    zone = seminar.zone
+    days = (starts_on - seminar.starts_at.astimezone(zone).date()).days
+    title = (title or "").strip() or seminar.title
+    if len(title) > 300:
+        raise SeminarRefused("invalid", fields={"title": [_l("At most %(n)d characters.", n=300)]})
+    copy = Seminar(
+        slug=unique_slug(session, slugify(f"{title} {starts_on.isoformat()}")),
+        title=title,
+        status="draft",
+        seats_taken=0,
+        created_by_id=getattr(by, "id", None),
+        **{name: getattr(seminar, name) for name in (
+            "description", "organizer_name", "venue", "address", "timezone", "capacity", "requires_approval",
+            "waitlist_enabled", "contact_email", "checkin_opens_minutes")},
+        **{name: _shift_local(getattr(seminar, name), zone, days) for name in (
+            "starts_at", "ends_at", "registration_opens_at", "registration_closes_at")},
+    )
+    session.add(copy)
+    speakers = {}
+    for speaker in seminar.speakers:
+        speakers[speaker.id] = Speaker(seminar=copy, honorific=speaker.honorific, name=speaker.name,
+                                       position=speaker.position, affiliation=speaker.affiliation, bio=speaker.bio)
+    for item in seminar.agenda_items:
+        copy.agenda_items.append(AgendaItem(
+            position=item.position, title=item.title, kind=item.kind, description=item.description,
+            starts_at=_shift_local(item.starts_at, zone, days), ends_at=_shift_local(item.ends_at, zone, days),
+            speakers=[speakers[s.id] for s in item.speakers],
+        ))
+    for category in seminar.categories:
+        copy.categories.append(Category(
+            key=category.key, label=category.label, quota=category.quota, seats_taken=0,
+            is_student=category.is_student, is_public=category.is_public, position=category.position,
+        ))
+    session.flush()
+    _record(session, by, "seminar_duplicate", copy, now, source=seminar.slug)
+    return copy
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The programme
+
+def _renumber(items):
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def save_agenda_item(session, seminar, data, *, item=None, by=None, now=None):
+    """Add (item=None) or change an agenda item: title, kind, start/end (local or aware), description,
+    speaker_ids (speakers of this seminar)."""
+    errors = _Errors()
+    title = _text(data, "title", errors, max_length=300, required=True)
+    description = _text(data, "description", errors, max_length=5000)
+    kind = data.get("kind") or "talk"
+    if kind not in AGENDA_KINDS:
+        errors.add("kind", _l("Unknown kind of item."))
+    starts = _moment(data, "starts_at", errors, seminar.zone, required=True)
+    ends = _moment(data, "ends_at", errors, seminar.zone)
+    if starts and ends and ends < starts:
+        errors.add("ends_at", _l("The end must not be before the start."))
+    own_speakers = {speaker.id: speaker for speaker in seminar.speakers}
+    speaker_ids = data.get("speaker_ids") or []
+    if any(speaker_id not in own_speakers for speaker_id in speaker_ids):
+        errors.add("speaker_ids", _l("Choose speakers of this seminar."))
+    if errors:
+        raise SeminarRefused("invalid", fields=dict(errors))
+    if item is None:
+        item = AgendaItem(seminar=seminar, position=len(seminar.agenda_items))
+        session.add(item)
+    item.title, item.description, item.kind, item.starts_at, item.ends_at = title, description, kind, starts, ends
+    item.speakers = [own_speakers[speaker_id] for speaker_id in speaker_ids]
+    session.flush()
+    _record(session, by, "seminar_edit", seminar, now, agenda_item=item.id)
+    return item
+
+
+def delete_agenda_item(session, item, *, by=None, now=None):
+    seminar = item.seminar
+    seminar.agenda_items.remove(item)
+    _renumber(seminar.agenda_items)
+    session.flush()
+    _record(session, by, "seminar_edit", seminar, now, agenda_item_deleted=item.title)
+
+
+def move_agenda_item(session, item, direction, *, by=None, now=None):
+    """Swap the item with its neighbour above ("up") or below ("down"); at either end nothing moves."""
+    if direction not in ("up", "down"):
+        raise SeminarRefused("invalid", fields={"direction": [_l("Up or down.")]})
+    items = list(item.seminar.agenda_items)
+    index = items.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+    _renumber(items)
+    session.flush()
+    session.expire(item.seminar, ["agenda_items"])
+    _record(session, by, "seminar_edit", item.seminar, now, agenda_item_moved=item.id)
+
+
+def save_speaker(session, seminar, data, *, speaker=None, by=None, now=None):
+    errors = _Errors()
+    values = {
+        "honorific": _text(data, "honorific", errors, max_length=40),
+        "name": _text(data, "name", errors, max_length=200, required=True),
+        "position": _text(data, "position", errors, max_length=300),
+        "affiliation": _text(data, "affiliation", errors, max_length=300),
+        "bio": _text(data, "bio", errors, max_length=3000),
+    }
+    if errors:
+        raise SeminarRefused("invalid", fields=dict(errors))
+    if speaker is None:
+        speaker = Speaker(seminar=seminar)
+        session.add(speaker)
+    for name, value in values.items():
+        setattr(speaker, name, value)
+    session.flush()
+    _record(session, by, "seminar_edit", seminar, now, speaker=speaker.id)
+    return speaker
+
+
+def delete_speaker(session, speaker, *, by=None, now=None):
+    seminar = speaker.seminar
+    seminar.speakers.remove(speaker)
+    session.flush()
+    _record(session, by, "seminar_edit", seminar, now, speaker_deleted=speaker.name)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Participant categories
+
+def save_category(session, seminar, data, *, category=None, by=None, now=None):
+    """Label, key (made from the label when empty; unique in the seminar), optional quota (not below the
+    people already confirmed in it), is_student, is_public."""
+    errors = _Errors()
+    label = _text(data, "label", errors, max_length=120, required=True)
+    key = _text(data, "key", errors, max_length=KEY_MAX)
+    quota = _integer(data, "quota", errors)
+    is_student = _flag(data, "is_student", errors)
+    is_public = _flag({"is_public": True, **data}, "is_public", errors)
+    if not key:
+        key = category.key if category is not None else slugify(label, KEY_MAX) or "category"
+        if category is None:
+            taken = {c.key for c in seminar.categories}
+            base, n = key, 2
+            while key in taken:
+                key = f"{base[:KEY_MAX - 4]}-{n}"
+                n += 1
+    elif not SLUG_PATTERN.match(key):
+        errors.add("key", _l("Use lower-case Latin letters, digits and single hyphens."))
+    elif any(c.key == key and c is not category for c in seminar.categories):
+        errors.add("key", _l("Another category of this seminar has this key."))
+    if category is not None and quota is not None and quota < category.seats_taken:
+        errors.add("quota", _l("%(n)d people are already confirmed in this category: the quota cannot be lower.",
+                               n=category.seats_taken))
+    if errors:
+        raise SeminarRefused("invalid", fields=dict(errors))
+    if category is None:
+        category = Category(seminar=seminar, seats_taken=0, position=len(seminar.categories))
+        session.add(category)
+    old_quota = category.quota
+    category.key, category.label, category.quota = key, label, quota
+    category.is_student, category.is_public = is_student, is_public
+    session.flush()
+    _record(session, by, "seminar_edit", seminar, now, category=key)
+    if old_quota is not None and (quota is None or quota > old_quota) and seminar.status == "published":
+        from eventreg.registration import services as registration_services
+
+        registration_services.promote_from_waitlist(session, seminar, now=now)
+    return category
+
+
+def delete_category(session, category, *, by=None, now=None):
+    """Only a category nobody registered in can go (registrations keep their category)."""
+    used = session.scalar(select(func.count()).select_from(Registration).where(Registration.category_id == category.id))
+    if used:
+        raise SeminarRefused("in_use")
+    seminar = category.seminar
+    seminar.categories.remove(category)
+    session.flush()
+    _record(session, by, "seminar_edit", seminar, now, category_deleted=category.key)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What people see
 
 def upcoming_public(session, now):
     return session.scalars(
@@ -20,6 +508,14 @@ def past_public(session, now):
         .where(Seminar.status.in_(("published", "closed")), Seminar.ends_at <= now)
         .order_by(Seminar.starts_at.desc())
     ).all()
+
+
+def listed_seminars(session, *, include_drafts):
+    """Every seminar the caller may see, soonest first (the API list)."""
+    query = select(Seminar).order_by(Seminar.starts_at)
+    if not include_drafts:
+        query = query.where(Seminar.status != "draft")
+    return session.scalars(query).all()
 
 
 def dashboard_rows(session, now):
@@ -53,11 +549,51 @@ def dashboard_rows(session, now):
     return drafts_and_upcoming + past[::-1]
 
 
+def may_see_drafts(viewer):
+    return bool(viewer.is_authenticated and viewer.has_role("organizer"))
+
+
 def visible_seminar(session, slug, *, viewer):
     """The seminar at this slug as `viewer` may see it; drafts exist only for organizers."""
     seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
     if seminar is None:
         abort(404)
-    if seminar.status == "draft" and not (viewer.is_authenticated and viewer.has_role("organizer")):
+    if seminar.status == "draft" and not may_see_drafts(viewer):
         abort(404)
     return seminar
+
+
+def seminar_or_404(session, slug):
+    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None:
+        abort(404)
+    return seminar
+
+
+def part_or_404(session, model, part_id, seminar):
+    """An agenda item, speaker or category of this seminar (never another seminar's)."""
+    part = session.get(model, part_id)
+    if part is None or part.seminar_id != seminar.id:
+        abort(404)
+    return part
+
+
+def calendar_file(seminar, *, url, now):
+    """The seminar as an RFC 5545 calendar (one event, times in UTC) for "Add to calendar"."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//eventreg//seminars//EN")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"seminar-{seminar.id}-{seminar.slug}@eventreg")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", seminar.starts_at.astimezone(UTC))
+    event.add("dtend", seminar.ends_at.astimezone(UTC))
+    event.add("summary", seminar.title)
+    location = ", ".join(part for part in (seminar.venue, seminar.address) if part)
+    if location:
+        event.add("location", location)
+    event.add("description", f"{seminar.description}\n\n{url}".strip())
+    event.add("url", url)
+    event.add("status", "CANCELLED" if seminar.status == "cancelled" else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,151 @@
+"""The organizer's forms. They only parse input into Python values; the rules live in services.py, which
+the API shares, and its field messages are shown next to these fields."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventreg.seminars.services import SEMINAR_FIELDS, TIMEZONES
+
+KIND_CHOICES = [
+    SelectChoice("welcome", _l("Welcome speech")),
+    SelectChoice("talk", _l("Talk")),
+    SelectChoice("panel", _l("Panel")),
+    SelectChoice("break", _l("Break")),
+    SelectChoice("qa", _l("Questions and answers")),
+]
+
+
+def _local_datetime(label, description=None, required=False):
+    return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", description=description,
+                              validators=[InputRequired()] if required else [Optional()])
+
+
+class SeminarForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired()])
+    slug = StringField(
+        _l("Web address"),
+        description=_l("The end of the seminar's link (/s/…/). Leave empty to make it from the title."),
+    )
+    description = TextAreaField(
+        _l("Description"),
+        description=_l("Plain text. An empty line starts a new paragraph; web links become clickable."),
+    )
+    organizer_name = StringField(_l("Organized by"))
+    venue = StringField(_l("Venue"))
+    address = StringField(_l("Address"))
+    timezone = SelectField(_l("Time zone"), choices=[SelectChoice(zone, zone) for zone in sorted(TIMEZONES)],
+                           default="Asia/Almaty", description=_l("All the times below are in this zone."))
+    starts_at = _local_datetime(_l("Starts"), required=True)
+    ends_at = _local_datetime(_l("Ends"), required=True)
+    capacity = IntegerField(_l("Capacity"), validators=[Optional()],
+                            description=_l("Seats in the room. Empty means unlimited."))
+    waitlist_enabled = BooleanField(_l("Offer a waiting list when the seminar is full"), default=True)
+    registration_opens_at = _local_datetime(_l("Registration opens"), _l("Empty: as soon as it is published."))
+    registration_closes_at = _local_datetime(_l("Registration closes"), _l("Empty: when the seminar ends."))
+    requires_approval = BooleanField(_l("Registrations need my approval"))
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional()])
+
+    def service_data(self):
+        """The submitted values under the model's names: datetimes naive, read in the chosen zone."""
+        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        data["slug"] = (data["slug"] or "").strip().lower()
+        return data
+
+
+class DuplicateForm(FlaskForm):
+    title = StringField(_l("Title of the copy"), validators=[InputRequired()])
+    starts_on = DateField(_l("The copy starts on"), validators=[InputRequired()],
+                          description=_l("Every date and time moves by the same number of days."))
+
+
+class AgendaItemForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired()])
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="talk")
+    day = DateField(_l("Day"), validators=[InputRequired()])
+    starts_at = TimeField(_l("Starts"), validators=[InputRequired()])
+    ends_at = TimeField(_l("Ends"), validators=[Optional()])
+    speaker_ids = SelectMultipleField(_l("Speakers"), coerce=int, widget=ListWidget(prefix_label=False),
+                                      option_widget=CheckboxInput(), validate_choice=False)
+    description = TextAreaField(_l("Notes"), description=_l("Optional; shown under the title."))
+
+    def service_data(self):
+        starts = datetime.combine(self.day.data, self.starts_at.data)
+        ends = datetime.combine(self.day.data, self.ends_at.data) if self.ends_at.data else None
+        return {"title": self.title.data, "kind": self.kind.data, "starts_at": starts, "ends_at": ends,
+                "speaker_ids": self.speaker_ids.data or [], "description": self.description.data}
+
+
+class SpeakerForm(FlaskForm):
+    honorific = StringField(_l("Honorific"), description=_l("e.g. Dr., Prof., H.E."))
+    name = StringField(_l("Name"), validators=[InputRequired()])
+    position = StringField(_l("Position"))
+    affiliation = StringField(_l("Affiliation"))
+    bio = TextAreaField(_l("Short bio"))
+
+    def service_data(self):
+        return {name: self[name].data for name in ("honorific", "name", "position", "affiliation", "bio")}
+
+
+class CategoryForm(FlaskForm):
+    label = StringField(_l("Label"), validators=[InputRequired()])
+    key = StringField(_l("Key"), description=_l("Short code used in exports and the API. Empty: made from the label."))
+    quota = IntegerField(_l("Seat quota"), validators=[Optional()], description=_l("Empty means no quota."))
+    is_student = BooleanField(_l("Student category (asks for university, programme, level and year)"))
+    is_public = BooleanField(_l("Shown on the public registration form"), default=True,
+                             description=_l("Untick for categories only organizers add, e.g. speakers or embassy "
+                                            "guests."))
+
+    def service_data(self):
+        return {name: self[name].data for name in ("label", "key", "quota", "is_student", "is_public")}
+
+
+def _local_naive(seminar, moment):
+    """What a datetime-local input shows: the wall-clock time in the seminar's zone, without a zone."""
+    return seminar.local(moment).replace(tzinfo=None) if moment else None
+
+
+def seminar_initial(seminar):
+    data = {name: getattr(seminar, name) for name in SEMINAR_FIELDS}
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        data[name] = _local_naive(seminar, getattr(seminar, name))
+    return data
+
+
+def agenda_form(seminar, item):
+    if item is None:
+        previous = seminar.agenda_items[-1] if seminar.agenda_items else None
+        start = (previous.ends_at or previous.starts_at) if previous else seminar.starts_at
+        data = {"day": seminar.local(start).date(), "starts_at": seminar.local(start).time()}
+    else:
+        data = {"title": item.title, "kind": item.kind, "day": seminar.local(item.starts_at).date(),
+                "starts_at": seminar.local(item.starts_at).time(),
+                "ends_at": seminar.local(item.ends_at).time() if item.ends_at else None,
+                "speaker_ids": [speaker.id for speaker in item.speakers], "description": item.description}
+    form = AgendaItemForm(data=data)
+    form.speaker_ids.choices = [SelectChoice(speaker.id, speaker.display_name) for speaker in seminar.speakers]
+    return form
+
+
+def speaker_form(seminar, speaker):
+    return SpeakerForm(obj=speaker)
+
+
+def category_form(seminar, category):
+    return CategoryForm(obj=category)
