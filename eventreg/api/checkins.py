@@ -1,1 +1,251 @@
-"""API endpoints for checkins (filled in by its feature)."""
+"""The door's API: scan a ticket, undo a check-in, read the live counts (staff tokens may do exactly this)."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventreg.api import bp, openapi
+from eventreg.api.base import ApiError, api_role_required, json_body
+from eventreg.checkin import services
+from eventreg.extensions import db
+from eventreg.formatting import datetime_in, time_in
+from eventreg.models import Seminar, utcnow
+
+SCAN_METHODS = ("camera", "keyboard", "manual", "api")
+SCAN_STATUSES = ["checked_in", "already_checked_in", "wrong_seminar", "cancelled", "rejected", "not_confirmed",
+                 "unknown_code", "outside_window"]
+
+_JSON = "application/json"
+
+
+def _json_response(description, schema):
+    return {"description": description, "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+
+openapi.document(
+    paths={
+        "/seminars/{slug}/checkins": {
+            "post": {
+                "summary": "Check in the holder of a scanned ticket.",
+                "description": "Every scan is answered with HTTP 200 and a `status`; only a malformed request or "
+                "missing authorisation gets 4xx. Organizers and admins may check in outside the check-in window; "
+                "staff get `outside_window`. The same ticket scanned at two doors at once gives one `checked_in` "
+                "and one `already_checked_in`.",
+                "operationId": "createCheckIn",
+                "parameters": [_SLUG],
+                "requestBody": {
+                    "required": True,
+                    "content": {_JSON: {"schema": {"$ref": "#/components/schemas/CheckInRequest"}}},
+                },
+                "responses": {
+                    "200": _json_response("The outcome of the scan.", "CheckInResult"),
+                    **openapi.ERROR_RESPONSES,
+                },
+            }
+        },
+        "/seminars/{slug}/checkins/{registration_id}": {
+            "delete": {
+                "summary": "Undo a check-in (recorded in the scan log, not deleted).",
+                "operationId": "undoCheckIn",
+                "parameters": [_SLUG, {"name": "registration_id", "in": "path", "required": True,
+                                       "schema": {"type": "integer"}}],
+                "requestBody": {
+                    "required": False,
+                    "content": {_JSON: {"schema": {"type": "object", "properties": {
+                        "gate": {"type": "string", "maxLength": 60}}}}},
+                },
+                "responses": {
+                    "200": _json_response("The check-in was undone.", "CheckInResult"),
+                    **openapi.ERROR_RESPONSES,
+                    "409": {"$ref": "#/components/responses/Conflict"},
+                },
+            }
+        },
+        "/seminars/{slug}/stats": {
+            "get": {
+                "summary": "Live counts at the door: confirmed and checked in, overall and per category.",
+                "operationId": "getCheckInStats",
+                "parameters": [_SLUG],
+                "responses": {
+                    "200": _json_response("The counts.", "CheckInStats"),
+                    "401": openapi.ERROR_RESPONSES["401"],
+                    "403": openapi.ERROR_RESPONSES["403"],
+                    "404": openapi.ERROR_RESPONSES["404"],
+                },
+            }
+        },
+    },
+    schemas={
+        "CheckInRequest": {
+            "type": "object",
+            "required": ["code"],
+            "properties": {
+                "code": {"type": "string", "maxLength": 500,
+                         "description": "What the scanner read: `ER1:<token>`, a ticket URL or a bare token."},
+                "gate": {"type": "string", "maxLength": 60, "description": "The door, e.g. `Door 1`."},
+                "method": {"type": "string", "enum": list(SCAN_METHODS), "default": "api"},
+            },
+        },
+        "CheckInRegistration": {
+            "type": "object",
+            "required": ["id", "full_name", "category", "category_is_student", "organization", "checked_in_at",
+                         "checked_in_by", "gate", "status"],
+            "properties": {
+                "id": {"type": "integer"},
+                "full_name": {"type": "string"},
+                "category": {"type": "string", "description": "The category's label."},
+                "category_is_student": {"type": "boolean"},
+                "organization": {"type": "string"},
+                "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
+                "checked_in_by": {"type": ["string", "null"], "description": "The staff member's name."},
+                "gate": {"type": ["string", "null"]},
+                "status": {"type": "string",
+                           "enum": ["pending", "confirmed", "waitlisted", "cancelled", "rejected"]},
+            },
+        },
+        "CheckInResult": {
+            "type": "object",
+            "required": ["status", "title", "message"],
+            "properties": {
+                "status": {"type": "string", "enum": [*SCAN_STATUSES, "undone"]},
+                "title": {"type": "string", "description": "A translated headline for the door's screen."},
+                "message": {"type": "string", "description": "A translated detail line."},
+                "registration": {"$ref": "#/components/schemas/CheckInRegistration"},
+                "seminar_title": {"type": "string", "description": "For `wrong_seminar`: the ticket's seminar."},
+            },
+        },
+        "CheckInStats": {
+            "type": "object",
+            "required": ["confirmed", "checked_in", "categories"],
+            "properties": {
+                "confirmed": {"type": "integer"},
+                "checked_in": {"type": "integer"},
+                "categories": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["key", "label", "is_student", "confirmed", "checked_in"],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "label": {"type": "string"},
+                        "is_student": {"type": "boolean"},
+                        "confirmed": {"type": "integer"},
+                        "checked_in": {"type": "integer"},
+                    },
+                }},
+            },
+        },
+    },
+)
+
+
+def _seminar(slug):
+    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug, Seminar.status != "draft"))
+    if seminar is None:
+        raise ApiError("not_found", _("No such seminar."), 404)
+    return seminar
+
+
+def _registration_json(registration):
+    return {
+        "id": registration.id,
+        "full_name": registration.full_name,
+        "category": registration.category.label,
+        "category_is_student": registration.category.is_student,
+        "organization": registration.organization,
+        "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
+        "checked_in_by": registration.checked_in_by.name if registration.checked_in_by else None,
+        "gate": registration.checked_in_gate,
+        "status": registration.status,
+    }
+
+
+def _words(result, seminar):
+    """The headline and the detail line the door shows, in the staff member's language."""
+    registration = result.registration
+    status = result.status
+    if status == "checked_in":
+        return _("Welcome"), registration.full_name
+    if status == "already_checked_in":
+        detail = _("at %(time)s", time=time_in(registration.checked_in_at, seminar))
+        if registration.checked_in_by:
+            detail += " " + _("by %(name)s", name=registration.checked_in_by.name)
+        if registration.checked_in_gate:
+            detail += ", " + registration.checked_in_gate
+        return _("Already checked in"), detail
+    if status == "wrong_seminar":
+        return _("Ticket for another seminar"), result.other_seminar.title
+    if status == "cancelled":
+        return _("Registration cancelled"), registration.full_name
+    if status == "rejected":
+        return _("Registration rejected"), registration.full_name
+    if status == "not_confirmed":
+        if registration.status == "waitlisted":
+            return _("On the waiting list — not confirmed"), registration.full_name
+        return _("Awaiting approval"), registration.full_name
+    if status == "outside_window":
+        opens, closes = seminar.checkin_window()
+        if utcnow() < opens:
+            return _("Check-in is not open yet"), _("It opens at %(when)s.", when=datetime_in(opens, seminar))
+        return _("Check-in has closed"), _("The seminar has ended.")
+    return _("Unknown code"), _("This is not a ticket of this system.")
+
+
+def _result_json(result, seminar):
+    title, message = _words(result, seminar)
+    body = {"status": result.status, "title": title, "message": message}
+    if result.registration is not None:
+        body["registration"] = _registration_json(result.registration)
+    if result.other_seminar is not None:
+        body["seminar_title"] = result.other_seminar.title
+    return body
+
+
+def _text(data, name, max_length, *, required=False):
+    value = data.get(name, "")
+    if not isinstance(value, str) or len(value) > max_length or (required and not value.strip()):
+        raise ApiError("invalid", _("The request has invalid fields."),
+                       fields={name: [_("A text of at most %(n)d characters is required.", n=max_length)]})
+    return value
+
+
+@bp.post("/seminars/<slug>/checkins")
+@api_role_required("staff")
+def create_check_in(slug):
+    data = json_body()
+    code = _text(data, "code", 500, required=True)
+    gate = _text(data, "gate", 60)
+    method = data.get("method", "api")
+    if method not in SCAN_METHODS:
+        raise ApiError("invalid", _("The request has invalid fields."),
+                       fields={"method": [_("One of: %(choices)s.", choices=", ".join(SCAN_METHODS))]})
+    seminar = _seminar(slug)
+    result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
+                               override_window=current_user.has_role("organizer"))
+    db.session.commit()
+    return jsonify(_result_json(result, seminar))
+
+
+@bp.delete("/seminars/<slug>/checkins/<int:registration_id>")
+@api_role_required("staff")
+def undo_check_in(slug, registration_id):
+    data = request.get_json(silent=True) if request.content_length else {}
+    gate = _text(data if isinstance(data, dict) else {}, "gate", 60)
+    seminar = _seminar(slug)
+    registration = services.registration_of(db.session, seminar, registration_id)
+    if registration is None:
+        raise ApiError("not_found", _("No such registration in this seminar."), 404)
+    try:
+        services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate)
+    except services.CheckInRefused as refusal:
+        raise ApiError(refusal.code, _("This person is not checked in."), 409) from refusal
+    db.session.commit()
+    return jsonify({"status": "undone", "title": _("Check-in undone"), "message": registration.full_name,
+                    "registration": _registration_json(registration)})
+
+
+@bp.get("/seminars/<slug>/stats")
+@api_role_required("staff")
+def check_in_stats(slug):
+    return jsonify(services.stats(db.session, _seminar(slug)))

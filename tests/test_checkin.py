@@ -1,0 +1,354 @@
+"""Check-in at the door: the rule (service), the JSON API, the race between two doors, undo and the log."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from eventreg.auth.services import revoke_api_token
+from eventreg.checkin import services
+from eventreg.extensions import db
+from eventreg.models import ApiToken, CheckInEvent, Registration, Seminar, User, utcnow
+from eventreg.tickets import qr_payload
+from tests import factories
+from tests.openapi_check import assert_matches_openapi
+
+
+@pytest.fixture
+def seminar(session):
+    """A seminar starting in half an hour: the check-in window (2 h before the start) is open."""
+    starts = utcnow() + timedelta(minutes=30)
+    return factories.make_seminar(session, starts_at=starts, ends_at=starts + timedelta(hours=3))
+
+
+@pytest.fixture
+def door(session):
+    return factories.make_user(session, role="staff", name="Aigerim")
+
+
+def _events(session, seminar):
+    return session.scalars(select(CheckInEvent).where(CheckInEvent.seminar_id == seminar.id)
+                           .order_by(CheckInEvent.id)).all()
+
+
+# --- the service -------------------------------------------------------------------------------------------
+
+
+def test_a_confirmed_ticket_checks_in_once_then_says_when_where_and_by_whom(session, seminar, door):
+    registration = factories.make_registration(session, seminar, full_name="Айгерим Сәрсенбаева")
+    first = services.check_in(session, seminar, qr_payload(registration.token), gate="Door 2", by=door,
+                              method="camera")
+    session.commit()
+    assert first.status == "checked_in"
+    assert first.registration.checked_in_gate == "Door 2"
+
+    second = services.check_in(session, seminar, registration.token, gate="Door 1", by=door, method="keyboard")
+    session.commit()
+    assert second.status == "already_checked_in"
+    assert second.registration.checked_in_gate == "Door 2"
+    assert second.registration.checked_in_by.name == "Aigerim"
+    assert second.registration.checked_in_method == "camera"
+    assert [e.result for e in _events(session, seminar)] == ["checked_in", "already_checked_in"]
+
+
+@pytest.mark.parametrize("code", ["ER1:{t}", "{t}", "https://events.example.org/t/{t}/", "  er1:{t}\n"])
+def test_every_way_of_reading_a_ticket_is_understood(session, seminar, door, code):
+    registration = factories.make_registration(session, seminar)
+    result = services.check_in(session, seminar, code.format(t=registration.token), gate="", by=door,
+                               method="keyboard")
+    assert result.status == "checked_in"
+
+
+@pytest.mark.parametrize("code", ["", "hello", "ER1:short", "https://example.org/about/", "x" * 600,
+                                  "ER1:" + "A" * 24])
+def test_anything_else_is_an_unknown_code_and_still_logged(session, seminar, door, code):
+    result = services.check_in(session, seminar, code, gate="Door 1", by=door, method="camera")
+    session.commit()
+    assert result.status == "unknown_code"
+    assert result.registration is None
+    [event] = _events(session, seminar)
+    assert (event.result, event.gate, event.user_id, event.method) == ("unknown_code", "Door 1", door.id, "camera")
+    assert event.code == code[:200]
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ("cancelled", "cancelled"), ("rejected", "rejected"), ("waitlisted", "not_confirmed"),
+    ("pending", "not_confirmed"),
+])
+def test_only_confirmed_registrations_get_in(session, seminar, door, status, expected):
+    registration = factories.make_registration(session, seminar, status=status)
+    result = services.check_in(session, seminar, registration.token, gate="", by=door, method="camera")
+    session.commit()
+    assert result.status == expected
+    assert result.registration.checked_in_at is None
+    assert session.get(Registration, registration.id).checked_in_at is None
+    assert [e.result for e in _events(session, seminar)] == [expected]
+
+
+def test_a_ticket_for_another_seminar_names_that_seminar(session, seminar, door):
+    other = factories.make_seminar(session, title="Digital Silk Road")
+    registration = factories.make_registration(session, other)
+    result = services.check_in(session, seminar, registration.token, gate="", by=door, method="camera")
+    session.commit()
+    assert result.status == "wrong_seminar"
+    assert result.other_seminar.title == "Digital Silk Road"
+    assert session.get(Registration, registration.id).checked_in_at is None
+    assert [e.result for e in _events(session, seminar)] == ["wrong_seminar"]
+
+
+def test_the_window_opens_before_the_start_and_closes_at_the_end(session, door):
+    seminar = factories.make_seminar(session, checkin_opens_minutes=60)
+    early, on_time, late = (factories.make_registration(session, seminar) for _ in range(3))
+    opens = seminar.starts_at - timedelta(minutes=60)
+
+    too_early = services.check_in(session, seminar, early.token, gate="", by=door, method="camera",
+                                  now=opens - timedelta(minutes=1))
+    assert too_early.status == "outside_window"
+    assert services.check_in(session, seminar, early.token, gate="", by=door, method="camera",
+                             now=opens).status == "checked_in"
+    assert services.check_in(session, seminar, on_time.token, gate="", by=door, method="camera",
+                             now=seminar.ends_at - timedelta(minutes=1)).status == "checked_in"
+    assert services.check_in(session, seminar, late.token, gate="", by=door, method="camera",
+                             now=seminar.ends_at).status == "outside_window"
+
+
+def test_an_organizer_may_check_in_outside_the_window(session, door):
+    seminar = factories.make_seminar(session)
+    registration = factories.make_registration(session, seminar)
+    result = services.check_in(session, seminar, registration.token, gate="", by=door, method="manual",
+                               override_window=True)
+    assert result.status == "checked_in"
+
+
+def test_undo_clears_the_entry_and_is_logged(session, seminar, door):
+    registration = factories.make_registration(session, seminar)
+    services.check_in(session, seminar, registration.token, gate="Door 1", by=door, method="camera")
+    session.commit()
+    services.undo_check_in(session, seminar, registration, by=door, gate="Door 1")
+    session.commit()
+    fresh = session.get(Registration, registration.id)
+    assert (fresh.checked_in_at, fresh.checked_in_gate, fresh.checked_in_by_id) == (None, None, None)
+    assert [e.result for e in _events(session, seminar)] == ["checked_in", "undone"]
+    with pytest.raises(services.CheckInRefused) as refused:
+        services.undo_check_in(session, seminar, registration, by=door, gate="Door 1")
+    assert refused.value.code == "not_checked_in"
+    assert services.check_in(session, seminar, registration.token, gate="Door 1", by=door,
+                             method="camera").status == "checked_in"
+
+
+def test_stats_count_confirmed_and_checked_in_per_category(session, seminar, door):
+    students = [factories.make_registration(session, seminar, category_key="student") for _ in range(3)]
+    factories.make_registration(session, seminar, category_key="expert")
+    factories.make_registration(session, seminar, category_key="expert", status="waitlisted")
+    factories.make_registration(session, seminar, category_key="expert", status="cancelled")
+    for registration in students[:2]:
+        services.check_in(session, seminar, registration.token, gate="", by=door, method="camera")
+    session.commit()
+    counts = services.stats(session, seminar)
+    assert (counts["confirmed"], counts["checked_in"]) == (4, 2)
+    by_key = {c["key"]: c for c in counts["categories"]}
+    assert (by_key["student"]["confirmed"], by_key["student"]["checked_in"], by_key["student"]["is_student"]) == (
+        3, 2, True)
+    assert (by_key["expert"]["confirmed"], by_key["expert"]["checked_in"]) == (1, 0)
+    assert by_key["media"]["confirmed"] == 0
+
+
+def test_search_finds_people_whatever_the_case_accents_or_script(session, seminar):
+    aigerim = factories.make_registration(session, seminar, full_name="Айгерим Сәрсенбаева",
+                                          organization="Kazinform")
+    zoe = factories.make_registration(session, seminar, full_name="Zoë Müller", email="zoe@uni.example.kz")
+    factories.make_registration(session, seminar, full_name="Percent 100%")
+    factories.make_registration(session, factories.make_seminar(session), full_name="Айгерим Other Seminar")
+    session.commit()
+    assert services.search(session, seminar, "айгерим") == [aigerim]
+    assert services.search(session, seminar, "СӘРСЕН") == [aigerim]
+    assert services.search(session, seminar, "KAZINF") == [aigerim]
+    assert services.search(session, seminar, "zoe mu") == [zoe]
+    assert services.search(session, seminar, "uni.example") == [zoe]
+    assert services.search(session, seminar, "0%")[0].full_name == "Percent 100%"
+    assert services.search(session, seminar, "_") == []
+    assert services.search(session, seminar, "x") == []
+
+
+def _hammer(app, seminar_id, token, barrier, results, index):
+    with app.app_context():
+        session = db.session
+        seminar = session.get(Seminar, seminar_id)
+        user = session.scalar(select(User).where(User.email == f"door{index}@example.org"))
+        session.commit()  # end the reading transaction: on SQLite it holds the write lock (BEGIN IMMEDIATE)
+        barrier.wait()
+        result = services.check_in(session, seminar, token, gate=f"Door {index}", by=user, method="camera")
+        session.commit()
+        results[index] = result.status
+        session.remove()
+
+
+def test_two_doors_scanning_the_same_ticket_at_once_let_one_person_in(app, session, seminar):
+    registration = factories.make_registration(session, seminar)
+    for index in (0, 1):
+        factories.make_user(session, email=f"door{index}@example.org")
+    seminar_id, token = seminar.id, registration.token
+    session.commit()  # and no reads after it: on SQLite a new transaction would hold the write lock
+    barrier = threading.Barrier(2, timeout=30)
+    results = {}
+    threads = [threading.Thread(target=_hammer, args=(app, seminar_id, token, barrier, results, i))
+               for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == ["already_checked_in", "checked_in"]
+    session.expire_all()
+    assert sorted(e.result for e in _events(session, seminar)) == ["already_checked_in", "checked_in"]
+
+
+# --- the API -----------------------------------------------------------------------------------------------
+
+
+def _scan(client, seminar, code, headers=None, **extra):
+    url = f"/api/v1/seminars/{seminar.slug}/checkins"
+    response = client.post(url, json={"code": code, **extra}, headers=headers or {})
+    assert_matches_openapi(client, "POST", url, response)
+    return response
+
+
+@pytest.fixture
+def bearer(api_token):
+    return {"Authorization": f"Bearer {api_token('staff')}"}
+
+
+def test_api_answers_every_status_with_200(client, session, seminar, bearer):
+    other = factories.make_seminar(session, title="Another one")
+    confirmed = factories.make_registration(session, seminar, category_key="student", full_name="Zhang Wei",
+                                            organization="Nazarbayev University")
+    tickets = {
+        "cancelled": factories.make_registration(session, seminar, status="cancelled").token,
+        "rejected": factories.make_registration(session, seminar, status="rejected").token,
+        "waitlisted": factories.make_registration(session, seminar, status="waitlisted").token,
+        "pending": factories.make_registration(session, seminar, status="pending").token,
+        "wrong": factories.make_registration(session, other).token,
+    }
+    session.commit()
+
+    welcome = _scan(client, seminar, qr_payload(confirmed.token), bearer, gate="Door 2", method="camera")
+    assert welcome.status_code == 200
+    body = welcome.get_json()
+    assert body["status"] == "checked_in"
+    assert body["title"] == "Welcome"
+    assert body["registration"]["full_name"] == "Zhang Wei"
+    assert body["registration"]["category_is_student"] is True
+    assert body["registration"]["organization"] == "Nazarbayev University"
+    assert body["registration"]["gate"] == "Door 2"
+    assert body["registration"]["checked_in_by"].startswith("User ")
+
+    again = _scan(client, seminar, confirmed.token, bearer, gate="Door 1").get_json()
+    assert again["status"] == "already_checked_in"
+    assert "Door 2" in again["message"] and again["registration"]["checked_in_by"] in again["message"]
+
+    expected = {"cancelled": ("cancelled", "Registration cancelled"),
+                "rejected": ("rejected", "Registration rejected"),
+                "waitlisted": ("not_confirmed", "On the waiting list — not confirmed"),
+                "pending": ("not_confirmed", "Awaiting approval"),
+                "wrong": ("wrong_seminar", "Ticket for another seminar")}
+    for key, (status, title) in expected.items():
+        body = _scan(client, seminar, tickets[key], bearer).get_json()
+        assert (body["status"], body["title"]) == (status, title)
+    assert _scan(client, seminar, tickets["wrong"], bearer).get_json()["seminar_title"] == "Another one"
+
+    unknown = _scan(client, seminar, "not a ticket", bearer).get_json()
+    assert unknown["status"] == "unknown_code"
+    assert "registration" not in unknown
+
+
+def test_api_refuses_staff_outside_the_window_but_not_organizers(client, session, api_token):
+    seminar = factories.make_seminar(session)
+    registration = factories.make_registration(session, seminar)
+    session.commit()
+    staff = {"Authorization": f"Bearer {api_token('staff')}"}
+    organizer = {"Authorization": f"Bearer {api_token('organizer')}"}
+    refused = _scan(client, seminar, registration.token, staff).get_json()
+    assert refused["status"] == "outside_window"
+    assert refused["title"] == "Check-in is not open yet"
+    assert _scan(client, seminar, registration.token, organizer).get_json()["status"] == "checked_in"
+
+
+@pytest.mark.parametrize("body", [None, [], {"code": ""}, {"code": 5}, {"code": "x", "gate": "g" * 61},
+                                  {"code": "x", "method": "telepathy"}])
+def test_api_malformed_scans_are_400(client, session, seminar, bearer, body):
+    url = f"/api/v1/seminars/{seminar.slug}/checkins"
+    response = client.post(url, json=body, headers=bearer) if body is not None else client.post(
+        url, data="{", headers={**bearer, "Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert_matches_openapi(client, "POST", url, response)
+    assert _events(session, seminar) == []
+
+
+def test_api_unknown_seminar_is_404(client, bearer):
+    url = "/api/v1/seminars/no-such-seminar/checkins"
+    response = client.post(url, json={"code": "x"}, headers=bearer)
+    assert response.status_code == 404
+    assert_matches_openapi(client, "POST", url, response)
+
+
+def test_api_undo_and_stats(client, session, seminar, bearer):
+    registration = factories.make_registration(session, seminar, category_key="student")
+    factories.make_registration(session, seminar)
+    session.commit()
+    _scan(client, seminar, registration.token, bearer, gate="Door 1")
+
+    stats_url = f"/api/v1/seminars/{seminar.slug}/stats"
+    stats = client.get(stats_url, headers=bearer)
+    assert_matches_openapi(client, "GET", stats_url, stats)
+    assert (stats.get_json()["confirmed"], stats.get_json()["checked_in"]) == (2, 1)
+
+    url = f"/api/v1/seminars/{seminar.slug}/checkins/{registration.id}"
+    undone = client.delete(url, json={"gate": "Door 1"}, headers=bearer)
+    assert_matches_openapi(client, "DELETE", url, undone)
+    assert undone.get_json()["status"] == "undone"
+    assert undone.get_json()["registration"]["checked_in_at"] is None
+    assert client.get(stats_url, headers=bearer).get_json()["checked_in"] == 0
+
+    twice = client.delete(url, headers=bearer)
+    assert twice.status_code == 409
+    assert twice.get_json()["error"] == "not_checked_in"
+    assert_matches_openapi(client, "DELETE", url, twice)
+
+    other = factories.make_registration(session, factories.make_seminar(session))
+    session.commit()
+    missing_url = f"/api/v1/seminars/{seminar.slug}/checkins/{other.id}"
+    assert client.delete(missing_url, headers=bearer).status_code == 404
+    assert [e.result for e in _events(session, seminar)] == ["checked_in", "undone"]
+
+
+def test_a_staff_token_checks_in_and_reads_stats_and_nothing_else(app, client, session, seminar, api_token):
+    headers = {"Authorization": f"Bearer {api_token('staff')}"}
+    assert client.get(f"/api/v1/seminars/{seminar.slug}/stats", headers=headers).status_code == 200
+    refused = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/") or rule.endpoint == "api.openapi_document":
+            continue
+        required = getattr(app.view_functions[rule.endpoint], "required_role", None)
+        url = rule.rule.replace("<slug>", seminar.slug).replace("<int:registration_id>", "1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            status = client.open(url, method=method, headers=headers).status_code
+            if required in ("organizer", "admin"):
+                refused.append(status)
+                assert status == 403, (method, url)
+    assert all(status == 403 for status in refused)
+
+
+def test_a_revoked_token_is_refused(client, session, seminar, api_token):
+    plain = api_token("staff")
+    revoke_api_token(session, session.scalar(select(ApiToken)))
+    session.commit()
+    url = f"/api/v1/seminars/{seminar.slug}/checkins"
+    response = client.post(url, json={"code": "x"}, headers={"Authorization": f"Bearer {plain}"})
+    assert response.status_code == 401
+    assert_matches_openapi(client, "POST", url, response)
+    assert _events(session, seminar) == []
+
+
+def test_anonymous_callers_are_refused(client, seminar):
+    assert client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json={"code": "x"}).status_code == 401
+    assert client.get(f"/api/v1/seminars/{seminar.slug}/stats").status_code == 401
