@@ -7,6 +7,7 @@
   so a name mixing scripts ("Ли Вэй 李伟") renders in one `cell()`/`multi_cell()` call without switching fonts.
 
 The fonts ship with the project because a fresh server may have none; fpdf2 embeds only the glyphs used.
+Set `document.footer_text` to print it, with the page number, at the foot of every page.
 """
 
 from pathlib import Path
@@ -18,9 +19,23 @@ FAMILY = "DejaVu"
 CJK_FAMILY = "DroidSansFallback"
 
 
+class Document(FPDF):
+    """fpdf2's FPDF with an optional footer line (fpdf2 draws footers by subclassing)."""
+
+    footer_text = ""
+
+    def footer(self):
+        if not self.footer_text:
+            return
+        self.set_y(-12)
+        self.set_font(FAMILY, size=8)
+        self.set_text_color(91, 102, 117)
+        self.cell(0, 6, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
+
+
 def new_document(title):
     """An A4 portrait document (millimetres) titled `title`, DejaVu 11 pt selected, CJK fallback on."""
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = Document(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_creator("eventreg")
     pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")

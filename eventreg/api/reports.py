@@ -1,1 +1,168 @@
-"""API endpoints for reports (filled in by its feature)."""
+"""Reports by API: the paginated registration list and the exports, for organizer and admin tokens only
+(a door's staff token must never carry bulk personal data away)."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventreg.api import bp, openapi
+from eventreg.api.base import ApiError, api_role_required
+from eventreg.extensions import db
+from eventreg.models import REGISTRATION_STATUSES, Seminar
+from eventreg.reports import exports, services
+
+_JSON = "application/json"
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_FILTERS = [
+    {"name": "status", "in": "query", "required": False, "description": "Only registrations with this status.",
+     "schema": {"type": "string", "enum": list(REGISTRATION_STATUSES)}},
+    {"name": "category", "in": "query", "required": False, "description": "Only this category (its key).",
+     "schema": {"type": "string"}},
+]
+_TIME = {"type": ["string", "null"], "format": "date-time"}
+_TEXT = {"type": "string"}
+
+openapi.document(
+    paths={
+        "/seminars/{slug}/registrations": {
+            "get": {
+                "summary": "The seminar's registrations, filtered and paginated (organizers and admins).",
+                "operationId": "listRegistrations",
+                "parameters": [_SLUG, *_FILTERS,
+                               {"name": "page", "in": "query", "required": False,
+                                "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                               {"name": "per_page", "in": "query", "required": False,
+                                "schema": {"type": "integer", "minimum": 1, "maximum": services.MAX_PER_PAGE,
+                                           "default": services.PER_PAGE}}],
+                "responses": {
+                    "200": {"description": "One page of registrations, ordered by name.",
+                            "content": {_JSON: {"schema": {"$ref": "#/components/schemas/RegistrationPage"}}}},
+                    **openapi.ERROR_RESPONSES,
+                },
+            }
+        },
+        "/seminars/{slug}/exports/{list}.{format}": {
+            "get": {
+                "summary": "Download a list: attendance, registrations (filterable) or no-shows, as CSV, XLSX or PDF.",
+                "description": "CSV is UTF-8 with a BOM; cells that a spreadsheet would run as formulas are "
+                "prefixed with a quote. Every export is recorded in the audit trail.",
+                "operationId": "exportList",
+                "parameters": [
+                    _SLUG,
+                    {"name": "list", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": list(exports.LISTS)}},
+                    {"name": "format", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": list(exports.FORMATS)}},
+                    *_FILTERS,
+                    {"name": "sort", "in": "query", "required": False, "description": "Attendance list order.",
+                     "schema": {"type": "string", "enum": list(exports.SORTS), "default": "name"}},
+                ],
+                "responses": {
+                    "200": {"description": "The file, as an attachment.", "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        exports.XLSX_MIMETYPE: {"schema": {"type": "string", "contentEncoding": "binary"}},
+                        "application/pdf": {"schema": {"type": "string", "contentEncoding": "binary"}},
+                    }},
+                    **openapi.ERROR_RESPONSES,
+                },
+            }
+        },
+    },
+    schemas={
+        "RegistrationRow": {
+            "type": "object",
+            "required": ["id", "full_name", "email", "status", "category", "category_label", "created_at"],
+            "properties": {
+                "id": {"type": "integer"},
+                "full_name": _TEXT, "email": _TEXT, "phone": _TEXT, "organization": _TEXT, "position": _TEXT,
+                "category": {"type": "string", "description": "The category's key."},
+                "category_label": _TEXT,
+                "status": {"type": "string", "enum": list(REGISTRATION_STATUSES)},
+                "source": _TEXT, "language": _TEXT, "university": _TEXT, "programme": _TEXT,
+                "study_level": {"type": ["string", "null"], "enum": ["bachelor", "master", "phd", None]},
+                "study_year": {"type": ["integer", "null"]},
+                "created_at": {"type": "string", "format": "date-time"},
+                "confirmed_at": _TIME, "cancelled_at": _TIME, "checked_in_at": _TIME,
+                "checked_in_gate": {"type": ["string", "null"]},
+            },
+        },
+        "RegistrationPage": {
+            "type": "object",
+            "required": ["items", "page", "per_page", "total", "pages"],
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/RegistrationRow"}},
+                "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                "total": {"type": "integer"}, "pages": {"type": "integer"},
+            },
+        },
+    },
+)
+
+
+def _seminar(slug):
+    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None:
+        raise ApiError("not_found", _("No such seminar."), 404)
+    return seminar
+
+
+def _moment(value):
+    return value.isoformat() if value else None
+
+
+def _row_json(row):
+    return {
+        "id": row.id, "full_name": row.full_name, "email": row.email, "phone": row.phone,
+        "organization": row.organization, "position": row.position, "category": row.category_key,
+        "category_label": row.category, "status": row.status, "source": row.source, "language": row.language,
+        "university": row.university, "programme": row.programme, "study_level": row.study_level,
+        "study_year": row.study_year, "created_at": row.created_at.isoformat(),
+        "confirmed_at": _moment(row.confirmed_at), "cancelled_at": _moment(row.cancelled_at),
+        "checked_in_at": _moment(row.checked_in_at), "checked_in_gate": row.checked_in_gate,
+    }
+
+
+def _refused(refusal):
+    if refusal.code in ("unknown_list", "unknown_format"):
+        return ApiError("not_found", _("No such export."), 404)
+    return ApiError(refusal.code, _("Check the filters."), 400, fields=refusal.fields)
+
+
+def _number(name, default):
+    value = request.args.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ApiError("invalid_filter", _("Check the filters."), 400, fields={name: [_("A whole number.")]})
+    return int(value)
+
+
+@bp.get("/seminars/<slug>/registrations")
+@api_role_required("organizer")
+def list_registrations(slug):
+    seminar = _seminar(slug)
+    try:
+        page = services.registration_page(
+            db.session, seminar, status=request.args.get("status"), category=request.args.get("category"),
+            page=_number("page", 1), per_page=_number("per_page", services.PER_PAGE),
+        )
+    except services.ReportRefused as refusal:
+        raise _refused(refusal) from refusal
+    return jsonify(items=[_row_json(row) for row in page.items], page=page.page, per_page=page.per_page,
+                   total=page.total, pages=page.pages)
+
+
+@bp.get("/seminars/<slug>/exports/<list_name>.<fmt>")
+@api_role_required("organizer")
+def export_list(slug, list_name, fmt):
+    seminar = _seminar(slug)
+    try:
+        download = services.export_list(
+            db.session, seminar, list_name, fmt, user=current_user, status=request.args.get("status"),
+            category=request.args.get("category"), sort=request.args.get("sort"),
+        )
+    except services.ReportRefused as refusal:
+        raise _refused(refusal) from refusal
+    db.session.commit()
+    return download.as_response()

@@ -1,0 +1,200 @@
+"""The exported lists (attendance, full registration list, no-shows) and their CSV and XLSX writers.
+
+Rows come from the database in chunks (`yield_per`: a server-side cursor on PostgreSQL) and leave as they
+come, so 100,000 rows need no more memory than 1,000: CSV is a generator the response streams, XLSX is
+openpyxl's write-only workbook, which keeps written rows in a temporary file, not in memory.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from eventreg.models import Category, Registration, User
+
+LISTS = ("attendance", "registrations", "no-shows")
+FORMATS = ("csv", "xlsx", "pdf")
+SORTS = ("name", "arrival")
+CHUNK_ROWS = 1000
+BOM = "\ufeff"
+# A spreadsheet treats a cell starting with these as a formula (or, tab and CR, as a new cell/line).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+LEVEL_LABELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD")}
+STATUS_LABELS = {
+    "pending": _l("Pending approval"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("Waiting list"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Rejected"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: object  # a lazy translated string
+    value: Callable  # row -> str | int | datetime (aware UTC) | None
+    width: int = 18  # in spreadsheet characters
+    kind: str = "text"  # text, number or datetime
+
+
+def _field(name):
+    return lambda row: getattr(row, name)
+
+
+def _level(row):
+    return str(LEVEL_LABELS.get(row.study_level, row.study_level or ""))
+
+
+def _status(row):
+    return str(STATUS_LABELS.get(row.status, row.status))
+
+
+NAME = Column(_l("Name"), _field("full_name"), 30)
+EMAIL = Column(_l("E-mail"), _field("email"), 30)
+PHONE = Column(_l("Phone"), _field("phone"), 18)
+CATEGORY = Column(_l("Category"), _field("category"), 20)
+ORGANIZATION = Column(_l("Organization"), _field("organization"), 30)
+POSITION = Column(_l("Position"), _field("position"), 24)
+UNIVERSITY = Column(_l("University"), _field("university"), 30)
+PROGRAMME = Column(_l("Programme"), _field("programme"), 24)
+LEVEL = Column(_l("Level"), _level, 10)
+YEAR = Column(_l("Year of study"), _field("study_year"), 8, "number")
+STATUS = Column(_l("Status"), _status, 16)
+SOURCE = Column(_l("Source"), _field("source"), 12)
+LANGUAGE = Column(_l("Language"), _field("language"), 9)
+REGISTERED_AT = Column(_l("Registered at"), _field("created_at"), 17, "datetime")
+CONFIRMED_AT = Column(_l("Confirmed at"), _field("confirmed_at"), 17, "datetime")
+CANCELLED_AT = Column(_l("Cancelled at"), _field("cancelled_at"), 17, "datetime")
+CHECKED_IN_AT = Column(_l("Checked in at"), _field("checked_in_at"), 17, "datetime")
+GATE = Column(_l("Gate"), _field("checked_in_gate"), 12)
+CHECKED_IN_BY = Column(_l("Checked in by"), _field("checked_in_by"), 20)
+
+COLUMNS = {
+    "attendance": (NAME, CHECKED_IN_AT, GATE, CATEGORY, ORGANIZATION, POSITION, EMAIL, UNIVERSITY, LEVEL, YEAR,
+                   CHECKED_IN_BY),
+    "registrations": (NAME, EMAIL, PHONE, CATEGORY, STATUS, SOURCE, ORGANIZATION, POSITION, UNIVERSITY, PROGRAMME,
+                      LEVEL, YEAR, LANGUAGE, REGISTERED_AT, CONFIRMED_AT, CANCELLED_AT, CHECKED_IN_AT, GATE),
+    "no-shows": (NAME, EMAIL, PHONE, CATEGORY, ORGANIZATION, POSITION, UNIVERSITY, LEVEL, YEAR, REGISTERED_AT),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The organizer list's filters, carried over to the registration export: a status and a category key."""
+
+    status: str | None = None
+    category: str | None = None
+
+
+def list_statement(seminar, list_name, filters=None, sort="name"):
+    """The SELECT behind a list: plain columns (no ORM objects to keep), in a stable order."""
+    r = Registration
+    stmt = (
+        select(
+            r.id, r.full_name, r.email, r.phone, r.organization, r.position, r.university, r.programme,
+            r.study_level, r.study_year, r.status, r.source, r.language, r.created_at, r.confirmed_at,
+            r.cancelled_at, r.checked_in_at, r.checked_in_gate, Category.label.label("category"),
+            Category.key.label("category_key"),
+            User.name.label("checked_in_by"),
+        )
+        .join(Category, Category.id == r.category_id)
+        .outerjoin(User, User.id == r.checked_in_by_id)
+        .where(r.seminar_id == seminar.id)
+    )
+    if list_name == "attendance":
+        stmt = stmt.where(r.checked_in_at.is_not(None))
+        if sort == "arrival":
+            return stmt.order_by(r.checked_in_at, r.id)
+    elif list_name == "no-shows":
+        stmt = stmt.where(r.status == "confirmed", r.checked_in_at.is_(None))
+    else:
+        filters = filters or Filters()
+        if filters.status:
+            stmt = stmt.where(r.status == filters.status)
+        if filters.category:
+            stmt = stmt.where(Category.key == filters.category)
+    return stmt.order_by(r.full_name, r.id)
+
+
+def stream_rows(session, statement):
+    """The statement's rows, fetched CHUNK_ROWS at a time."""
+    yield from session.execute(statement.execution_options(yield_per=CHUNK_ROWS))
+
+
+def neutralise(text):
+    """A cell that a spreadsheet would run as a formula gets a leading quote: shown, never executed."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_value(value, zone):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, str):
+        return neutralise(value)
+    return str(value)
+
+
+def csv_chunks(rows, columns, zone):
+    """The CSV file as text chunks: a BOM (so Excel reads UTF-8), the header, then CHUNK_ROWS rows a chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(c.header) for c in columns])
+    yield BOM + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for count, row in enumerate(rows, 1):
+        writer.writerow([_csv_value(c.value(row), zone) for c in columns])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _xlsx_value(sheet, value, zone):
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(sheet, value=value.astimezone(zone).replace(tzinfo=None))
+        cell.number_format = DATETIME_FORMAT
+        return cell
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text as typed: openpyxl would otherwise store "=..." as a formula
+        return cell
+    return value
+
+
+def xlsx_file(rows, columns, zone, title):
+    """The workbook in an anonymous temporary file (gone when closed), positioned at its start."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    bold = Font(bold=True)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=str(column.header))
+        cell.font = bold
+        cell.data_type = "s"
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_value(sheet, c.value(row), zone) for c in columns])
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    workbook.save(target)
+    target.seek(0)
+    return target

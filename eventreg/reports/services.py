@@ -1,0 +1,240 @@
+"""Reports: the seminar's summary (figures and charts) and the exports an organizer downloads.
+
+Every export is written to the audit trail in the caller's transaction: who took which personal data, when.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from flask import Response, send_file, stream_with_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from eventreg import audit
+from eventreg.models import REGISTRATION_STATUSES, Category, utcnow
+from eventreg.reports import charts, documents, exports, queries
+
+LEVELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD"), "": _l("Not given")}
+REFUSAL_REASONS = {
+    "already_checked_in": _l("Already checked in"),
+    "wrong_seminar": _l("Ticket for another seminar"),
+    "cancelled": _l("Cancelled registration"),
+    "rejected": _l("Rejected registration"),
+    "not_confirmed": _l("Not confirmed (pending or waiting list)"),
+    "unknown_code": _l("Unknown code"),
+    "outside_window": _l("Outside the check-in window"),
+}
+NOT_GIVEN = _l("Not given")
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+class ReportRefused(Exception):
+    """A refusal with a stable `code`: `unknown_list`, `unknown_format`, `invalid_filter` (with `fields`)."""
+
+    def __init__(self, code, fields=None):
+        super().__init__(code)
+        self.code = code
+        self.fields = fields or {}
+
+
+@dataclass
+class Summary:
+    """Everything the summary page and the summary PDF show, each figure aggregated by the database."""
+
+    seminar: object
+    headline: queries.Headline
+    categories: list
+    universities: list
+    levels: list
+    organizations: list
+    days: list
+    arrivals: list
+    gates: list
+    staff: list
+    refused: list
+
+    @cached_property
+    def charts(self):
+        """The SVG charts by name; an empty breakdown has no chart (the page says there is nothing yet)."""
+        two = ((str(_l("Registered")), charts.BLUE), (str(_l("Attended")), charts.GREEN))
+        one = ((str(_l("Check-ins")), charts.GREEN),)
+
+        def pairs(rows):
+            return [(row.label, (row.registered, row.attended)) for row in rows]
+
+        built = {}
+        if self.categories:
+            built["categories"] = charts.bar_chart(_l("Registered and attended by category"),
+                                                   pairs(self.categories), two)
+        if self.universities:
+            built["universities"] = charts.bar_chart(_l("Students by university"), pairs(self.universities), two)
+        if self.levels:
+            built["levels"] = charts.bar_chart(_l("Students by level of study"), pairs(self.levels), two)
+        if self.organizations:
+            built["organizations"] = charts.bar_chart(_l("Top organizations"), pairs(self.organizations), two)
+        if self.days:
+            built["days"] = charts.cumulative_chart(
+                _l("Registrations per day up to the seminar"),
+                {"daily": str(_l("Per day")), "total": str(_l("Total")),
+                 "days": [d.day.strftime("%d.%m") for d in self.days]},
+                [d.count for d in self.days], [d.cumulative for d in self.days])
+        if self.arrivals:
+            start = next((i for i, b in enumerate(self.arrivals) if b.is_start), None)
+            built["arrivals"] = charts.arrivals_chart(
+                _l("Arrivals per %(minutes)s minutes", minutes=queries.ARRIVAL_BUCKET_MINUTES),
+                [self.local_time(b.starts_at) for b in self.arrivals], [b.count for b in self.arrivals],
+                start, str(_l("Start %(time)s", time=self.local_time(self.seminar.starts_at))))
+        if self.gates:
+            built["gates"] = charts.bar_chart(_l("Check-ins per gate"), [(g, (n,)) for g, n in self.gates], one)
+        if self.staff:
+            built["staff"] = charts.bar_chart(_l("Check-ins per staff member"),
+                                              [(s, (n,)) for s, n in self.staff], one)
+        if self.refused:
+            built["refused"] = charts.bar_chart(_l("Refused scans by reason"), [(r, (n,)) for r, n in self.refused],
+                                                ((str(_l("Scans")), charts.RED),))
+        return built
+
+    def local_time(self, moment):
+        return self.seminar.local(moment).strftime("%H:%M")
+
+
+def _labelled(rows, labels):
+    return [queries.Row(str(labels.get(row.label, row.label or NOT_GIVEN)), row.registered, row.attended)
+            for row in rows]
+
+
+def summary(session, seminar):
+    """The seminar's figures: a dozen GROUP BY queries, fast for 50,000 registrations."""
+    return Summary(
+        seminar=seminar,
+        headline=queries.headline(session, seminar),
+        categories=queries.by_category(session, seminar),
+        universities=_labelled(queries.students_by_university(session, seminar), {}),
+        levels=_labelled(queries.students_by_level(session, seminar), LEVELS),
+        organizations=queries.top_organizations(session, seminar),
+        days=queries.registrations_per_day(session, seminar),
+        arrivals=queries.arrivals(session, seminar),
+        gates=[(gate or str(_l("No gate")), n) for gate, n in queries.per_gate(session, seminar)],
+        staff=[(name or str(_l("Deleted account")), n) for name, n in queries.per_staff_member(session, seminar)],
+        refused=[(str(REFUSAL_REASONS.get(code, code)), n) for code, n in queries.refused_scans(session, seminar)],
+    )
+
+
+@dataclass
+class Export:
+    """A download: `body` is a generator of text chunks (CSV), an open binary file (XLSX) or bytes (PDF)."""
+
+    filename: str
+    mimetype: str
+    body: object
+
+    def as_response(self):
+        """The download as a response; call it in a request (a CSV streams, reading rows as it goes)."""
+        if isinstance(self.body, bytes):
+            response = Response(self.body, mimetype=self.mimetype)
+        elif hasattr(self.body, "read"):
+            response = send_file(self.body, mimetype=self.mimetype, max_age=0)
+        else:
+            response = Response(stream_with_context(self.body), mimetype=self.mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        # Personal data: never kept by a browser or proxy cache.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def parse_filters(session, seminar, *, status=None, category=None):
+    """The organizer list's `status` and `category` (key) filters, checked; empty values mean no filter."""
+    status, category = (status or "").strip() or None, (category or "").strip() or None
+    fields = {}
+    if status is not None and status not in REGISTRATION_STATUSES:
+        fields["status"] = [str(_l("Unknown status."))]
+    if category is not None and session.scalar(
+        select(func.count(Category.id)).where(Category.seminar_id == seminar.id, Category.key == category)
+    ) == 0:
+        fields["category"] = [str(_l("No such category in this seminar."))]
+    if fields:
+        raise ReportRefused("invalid_filter", fields)
+    return exports.Filters(status=status, category=category)
+
+
+def _record(session, seminar, user, list_name, fmt, now, **details):
+    audit.record(session, user=user, action="export", seminar=seminar,
+                 details={"list": list_name, "format": fmt, **details}, now=now)
+
+
+def export_list(session, seminar, list_name, fmt, *, user, status=None, category=None, sort=None, now=None):
+    """One list (attendance, registrations, no-shows) in one format (csv, xlsx, pdf), recorded in the audit.
+
+    `status` and `category` filter the registration list, as on the organizer's list; `sort` orders the
+    attendance list by `name` (the default) or `arrival`. CSV rows are read while the response streams;
+    XLSX and PDF are written before this returns."""
+    if list_name not in exports.LISTS:
+        raise ReportRefused("unknown_list")
+    if fmt not in exports.FORMATS:
+        raise ReportRefused("unknown_format")
+    sort = sort or "name"
+    if sort not in exports.SORTS:
+        raise ReportRefused("invalid_filter", {"sort": [str(_l("Sort by name or by arrival."))]})
+    filters = parse_filters(session, seminar, status=status, category=category)
+    now = now or utcnow()
+    details = {k: v for k, v in (("status", filters.status), ("category", filters.category)) if v}
+    if list_name == "attendance":
+        details["sort"] = sort
+    _record(session, seminar, user, list_name, fmt, now, **details)
+    statement = exports.list_statement(seminar, list_name, filters, sort)
+    columns = exports.COLUMNS[list_name]
+    filename = f"{seminar.slug}-{list_name}.{fmt}"
+    rows = exports.stream_rows(session, statement)
+    if fmt == "csv":
+        return Export(filename, "text/csv; charset=utf-8", exports.csv_chunks(rows, columns, seminar.zone))
+    if fmt == "xlsx":
+        body = exports.xlsx_file(rows, columns, seminar.zone, _sheet_title(list_name))
+        return Export(filename, exports.XLSX_MIMETYPE, body)
+    return Export(filename, "application/pdf", documents.list_pdf(seminar, list_name, rows, now=now))
+
+
+def _sheet_title(list_name):
+    return str({"attendance": _l("Attendance"), "registrations": _l("Registrations"),
+                "no-shows": _l("No-shows")}[list_name])
+
+
+def signin_sheet(session, seminar, *, user, now=None):
+    """A printable sign-in sheet: every confirmed person by name, with an empty signature column."""
+    now = now or utcnow()
+    _record(session, seminar, user, "signin-sheet", "pdf", now)
+    statement = exports.list_statement(seminar, "registrations", exports.Filters(status="confirmed"))
+    rows = exports.stream_rows(session, statement)
+    return Export(f"{seminar.slug}-signin-sheet.pdf", "application/pdf",
+                  documents.signin_pdf(seminar, rows, now=now))
+
+
+def summary_pdf(session, seminar, *, user, now=None):
+    """The summary report for the director's desk: headline figures and every breakdown as a chart."""
+    now = now or utcnow()
+    _record(session, seminar, user, "summary", "pdf", now)
+    return Export(f"{seminar.slug}-summary.pdf", "application/pdf",
+                  documents.summary_pdf(summary(session, seminar), now=now))
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+
+def registration_page(session, seminar, *, status=None, category=None, page=1, per_page=PER_PAGE):
+    """One page of the full registration list (same order and filters as the export)."""
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise ReportRefused("invalid_filter", {"page": [str(_l("Page out of range."))]})
+    filters = parse_filters(session, seminar, status=status, category=category)
+    statement = exports.list_statement(seminar, "registrations", filters)
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=items, page=page, per_page=per_page, total=total)
