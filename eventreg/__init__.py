@@ -42,6 +42,7 @@ def create_app(config=None, instance_path=None):
     formatting.init_app(app)
     security.init_app(app)
     _register_blueprints(app)
+    security.apply_rate_limits(app)
     _register_error_pages(app)
 
     from eventreg import cli
@@ -93,6 +94,7 @@ def _register_blueprints(app):
     from eventreg.api import bp as api_bp
     from eventreg.auth import bp as auth_bp
     from eventreg.checkin import bp as checkin_bp
+    from eventreg.privacy_views import bp as privacy_bp
     from eventreg.registration import bp as registration_bp
     from eventreg.reports import bp as reports_bp
     from eventreg.seminars import bp as seminars_bp
@@ -106,6 +108,7 @@ def _register_blueprints(app):
     app.register_blueprint(checkin_bp, url_prefix="/checkin")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(auth_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

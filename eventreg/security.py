@@ -1,4 +1,17 @@
-"""Response headers that every page carries."""
+"""Site-wide protections kept in one place: response headers, rate limits and the trusted proxy.
+
+Rate limits live in one table keyed by endpoint name and are applied after the blueprints are
+registered, so the features' views stay free of security plumbing and every limit can be reviewed here.
+"""
+
+from dataclasses import dataclass
+
+from flask import g, request
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from eventreg.extensions import limiter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -16,14 +29,126 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Pages whose URL is a secret (the ticket token, a password-reset token): the URL must not leak to
+# other sites through the Referer header, and neither the page nor its images may stay in a cache.
+SECRET_URL_ENDPOINTS = frozenset(
+    {
+        "registration.ticket",
+        "registration.ticket_qr",
+        "registration.ticket_png",
+        "registration.ticket_pdf",
+        "registration.ticket_ics",
+        "registration.cancel",
+        "auth.reset_with_token",
+    }
+)
+
+
+def by_ip():
+    return get_remote_address() or ""
+
+
+def by_submitted_email():
+    """The account named in the form, so guessing one account's password from many addresses is slow too.
+
+    An empty key makes Flask-Limiter skip the limit; the per-address limit still applies then."""
+    email = request.form.get("email", "") if request.method == "POST" else ""
+    email = email.strip().casefold()
+    return f"account:{email}" if email else ""
+
+
+def login_failed(response):
+    """A successful log-in redirects; only refusals count towards the lockout."""
+    return response.status_code != 302
+
+
+def not_found(response):
+    return response.status_code == 404
+
+
+def lockout_message():
+    return _("Too many failed log-in attempts for this account. It is locked for 15 minutes; try again "
+             "later or ask an administrator to reset your password.")
+
+
+def too_fast_message():
+    return _("Too many attempts from your network. Please wait a few minutes and try again.")
+
+
+def too_many_emails_message():
+    return _("We have already sent several e-mails to this address. Please check your inbox (and spam folder) "
+             "or try again in an hour.")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rate limit: `limit` in Flask-Limiter's notation, counted per `key`.
+
+    `shared` names a counter several endpoints use together; `counts_when` decides from the response
+    whether a request is counted (e.g. only failed log-ins), so legitimate use is not penalised."""
+
+    limit: str
+    key: object = by_ip
+    methods: tuple = ("POST",)
+    message: object = too_fast_message
+    counts_when: object = None
+    shared: str | None = None
+
+
+RATE_LIMITS = {
+    "auth.login": (
+        Rule("10 per minute; 50 per hour"),
+        Rule("5 per 15 minutes", key=by_submitted_email, message=lockout_message, counts_when=login_failed),
+    ),
+    "auth.forgot_password": (
+        Rule("5 per minute; 20 per hour"),
+        Rule("3 per hour", key=by_submitted_email, message=too_many_emails_message),
+    ),
+    "auth.reset_with_token": (Rule("10 per minute; 30 per hour", methods=("GET", "POST")),),
+}
+
+
+def apply_rate_limits(app, table=None):
+    """Wrap each listed view with its limits. Flask-Limiter knows a limited view by its qualified name, which
+    the wrapper keeps, so the limits count for the view however the app was built."""
+    for endpoint, rules in (RATE_LIMITS if table is None else table).items():
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        for rule in rules:
+            options = dict(key_func=rule.key, methods=list(rule.methods), error_message=rule.message,
+                           deduct_when=rule.counts_when)
+            if rule.shared:
+                decorator = limiter.shared_limit(rule.limit, rule.shared, **options)
+            else:
+                decorator = limiter.limit(rule.limit, **options)
+            view = decorator(view)
+        app.view_functions[endpoint] = view
+
 
 def init_app(app):
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Behind a reverse proxy the client's address and scheme come from X-Forwarded-*; without this,
+        # every visitor would share the proxy's address (and its rate limits).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.endpoint in SECRET_URL_ENDPOINTS:
+            headers["Referrer-Policy"] = "no-referrer"
+            headers["Cache-Control"] = "no-store"
+        else:
+            headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+            user = g.get("_login_user")  # only if the request loaded one: no extra query here
+            if request.endpoint != "static" and user is not None and user.is_authenticated:
+                # Staff pages carry personal data: a shared computer's cache must not keep them.
+                headers.setdefault("Cache-Control", "no-store")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -25,6 +25,8 @@ PUBLIC_ENDPOINTS = {
     "api.get_seminar",
     "auth.login",
     "auth.logout",
+    "auth.forgot_password",
+    "auth.reset_with_token",
     "api.openapi_document",
 }
 

@@ -56,3 +56,23 @@ class TokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=100)],
         description=_l("Where it is used, e.g. “Door 1 scanner”."),
     )
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail of your staff account"), validators=[DataRequired(), Email(), Length(max=254)],
+                       filters=[_strip])
+
+
+class ChooseNewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1000)],
+        description=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[EqualTo("password", message=_l("The passwords differ."))]
+    )

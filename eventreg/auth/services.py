@@ -1,18 +1,35 @@
 """Staff accounts and API tokens: the rules, with the session as first argument; callers commit."""
 
 import hmac
+import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
-from eventreg.models import MIN_PASSWORD_LENGTH, ROLES, ApiToken, User, hash_secret, utcnow
+from eventreg import audit, mail
+from eventreg.models import (
+    MIN_PASSWORD_LENGTH,
+    ROLES,
+    ApiToken,
+    PasswordResetToken,
+    User,
+    hash_secret,
+    utcnow,
+)
 
 # Checked against when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
+# Long enough to read the e-mail over a coffee, short enough that an old mailbox is no key to the account.
+RESET_LINK_LIFETIME = timedelta(hours=1)
+
+
 class AccountRefused(Exception):
-    """A refused account change; `code` is stable: email_taken, password_too_short, bad_role, last_admin."""
+    """A refused account change; `code` is stable: email_taken, password_too_short, bad_role, last_admin,
+    reset_link_invalid."""
 
     def __init__(self, code):
         super().__init__(code)
@@ -116,3 +133,53 @@ def user_for_api_token(session, plain, *, now=None):
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now
     return token
+
+
+def request_password_reset(session, email, *, link_for, now=None):
+    """E-mail a one-time link to choose a new password, if an active account has this e-mail.
+
+    Returns nothing either way: the caller must answer the same whether or not the account exists.
+    `link_for(token)` makes the absolute link (from the configured public URL, never the request's Host).
+    Only the token's hash is stored, so a copy of the database opens no account.
+    """
+    user = find_user(session, email)
+    if user is None or not user.active:
+        return
+    now = now or utcnow()
+    plain = secrets.token_urlsafe(32)
+    session.add(PasswordResetToken(user=user, token_hash=hash_secret(plain), created_at=now,
+                                   expires_at=now + RESET_LINK_LIFETIME))
+    mail.enqueue(
+        session, kind="password_reset", recipient=user.email, subject=_l("Choose a new eventreg password"),
+        template="password_reset", now=now,
+        context={"user": user, "link": link_for(plain), "hours": int(RESET_LINK_LIFETIME.total_seconds() // 3600)},
+    )
+    session.flush()
+
+
+def live_reset_token(session, plain, *, now=None):
+    """The unused, unexpired reset token for this link, or None."""
+    digest = hash_secret(plain or "")
+    token = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    if token.used_at is not None or token.expires_at <= (now or utcnow()) or not token.user.active:
+        return None
+    return token
+
+
+def reset_password_with_token(session, plain, password, *, now=None):
+    """Set a new password through a reset link; the link and every other open link stop working,
+    and the account's other sessions end (set_password bumps the session version)."""
+    now = now or utcnow()
+    token = live_reset_token(session, plain, now=now)
+    if token is None:
+        raise AccountRefused("reset_link_invalid")
+    set_password(session, token.user, password)
+    session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == token.user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    audit.record(session, user=token.user, action="password_reset", now=now)
+    return token.user

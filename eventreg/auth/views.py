@@ -1,6 +1,6 @@
 """Login, logout, the user's own profile and API tokens, and the admin's user list."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,13 +11,15 @@ from eventreg.auth.access import role_required
 from eventreg.auth.forms import (
     ROLE_CHOICES,
     ChangePasswordForm,
+    ChooseNewPasswordForm,
+    ForgotPasswordForm,
     LoginForm,
     PasswordResetForm,
     RoleForm,
     TokenForm,
     UserForm,
 )
-from eventreg.extensions import db, limiter
+from eventreg.extensions import db
 from eventreg.models import MIN_PASSWORD_LENGTH, ApiToken, User
 
 REFUSALS = {
@@ -41,7 +43,6 @@ def _home_for(user):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_home_for(current_user))
@@ -55,6 +56,42 @@ def login():
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _reset_link(token):
+    # From PUBLIC_URL, never the request's Host header: a forged Host must not put a foreign link in the mail.
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("auth.reset_with_token", token=token)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(db.session, form.email.data, link_for=_reset_link)
+        db.session.commit()
+        # The same answer whether or not the account exists: this page must not reveal who has one.
+        flash(_("If %(email)s belongs to a staff account, a link to choose a new password is on its way. "
+                "It works once, for one hour.", email=form.email.data), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_with_token(token):
+    if services.live_reset_token(db.session, token) is None:
+        return render_template("auth/reset_link_invalid.html"), 404
+    form = ChooseNewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password_with_token(db.session, token, form.password.data)
+        except services.AccountRefused:  # the link was used a moment ago, in another tab
+            db.session.rollback()
+            return render_template("auth/reset_link_invalid.html"), 404
+        db.session.commit()
+        flash(_("Your password is changed and your other sessions are ended. Log in with the new password."),
+              "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
@@ -81,7 +118,8 @@ def change_password():
         else:
             services.set_password(db.session, current_user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # the session id carries the new version; stay logged in here
+            # The session id carries the new version: stay logged in here (the user, not the proxy, is stored).
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices are logged out."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(form, TokenForm(prefix="token")), 400

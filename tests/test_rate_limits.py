@@ -1,0 +1,107 @@
+"""Rate limits: the table in eventreg/security.py really limits the views it names, in memory and in Redis."""
+
+import os
+import socket
+import uuid
+
+import pytest
+import redis
+
+from eventreg.security import RATE_LIMITS
+from tests import factories
+from tests.conftest import PASSWORD
+
+REDIS_URL = "redis://127.0.0.1:6379"
+
+
+@pytest.fixture
+def app_config():
+    return {"RATELIMIT_ENABLED": True}
+
+
+def _from(address):
+    return {"REMOTE_ADDR": address}
+
+
+def _fresh_address():
+    """An address no other test (or parallel run sharing the Redis) has used."""
+    raw = uuid.uuid4().bytes
+    return f"10.{raw[0]}.{raw[1]}.{raw[2] or 1}"
+
+
+def _login(client, email, password, address):
+    return client.post("/login", data={"email": email, "password": password}, environ_base=_from(address))
+
+
+def test_every_rate_limited_endpoint_exists(app):
+    missing = sorted(set(RATE_LIMITS) - set(app.view_functions))
+    assert not missing, f"RATE_LIMITS names endpoints the app does not have: {missing}"
+
+
+def test_login_attempts_from_one_address_are_limited(client):
+    address = _fresh_address()
+    answers = [_login(client, f"nobody{n}@example.kz", "wrong-password", address).status_code for n in range(11)]
+    assert answers[:10] == [200] * 10
+    assert answers[10] == 429
+    other = _login(client, "nobody@example.kz", "wrong-password", _fresh_address())
+    assert other.status_code == 200
+
+
+def test_an_account_is_locked_after_failed_attempts_from_anywhere(client, session):
+    user = factories.make_user(session, email="dana@example.kz")
+    other = factories.make_user(session, email="erlan@example.kz")
+    session.commit()
+    for _ in range(5):
+        assert _login(client, "Dana@example.kz", "wrong-password", _fresh_address()).status_code == 200
+    locked = _login(client, user.email, PASSWORD, _fresh_address())
+    assert locked.status_code == 429
+    body = locked.get_data(as_text=True)
+    assert "Too many failed log-in attempts for this account" in body
+    assert "Retry-After" in locked.headers
+    assert _login(client, other.email, PASSWORD, _fresh_address()).status_code == 302
+
+
+def test_successful_logins_do_not_count_towards_the_lockout(app, session):
+    user = factories.make_user(session, email="aigerim@example.kz")
+    session.commit()
+    for _ in range(8):
+        client = app.test_client()
+        assert _login(client, user.email, PASSWORD, _fresh_address()).status_code == 302
+
+
+def test_password_reset_mails_to_one_address_are_limited(client, session):
+    factories.make_user(session, email="reset@example.kz")
+    session.commit()
+    answers = [
+        client.post("/password/forgot", data={"email": "reset@example.kz"}, environ_base=_from(_fresh_address()))
+        for _ in range(4)
+    ]
+    assert [a.status_code for a in answers] == [302, 302, 302, 429]
+    assert "already sent several e-mails" in answers[3].get_data(as_text=True)
+
+
+def _redis_answers():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_storage():
+    if not _redis_answers():
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but Redis does not answer on 127.0.0.1:6379")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return redis.Redis.from_url(REDIS_URL)
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_URL}])
+def test_limits_are_counted_in_redis_when_configured(client, redis_storage, app_config):
+    address, run = _fresh_address(), uuid.uuid4().hex
+    answers = [_login(client, f"{run}-{n}@example.kz", "wrong-password", address).status_code for n in range(11)]
+    assert answers[-1] == 429 and answers[:10] == [200] * 10
+    keys = [k.decode() for k in redis_storage.scan_iter(match=f"*{address}*")]
+    assert keys, "the login counter for this address is not in Redis"
+    redis_storage.delete(*keys, *redis_storage.scan_iter(match=f"*{run}*"))

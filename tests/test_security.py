@@ -1,0 +1,286 @@
+"""Web hardening: security headers on every kind of answer, cookies, CSRF on every form, tokens, passwords,
+and the self-service password reset (no account enumeration, one-time hashed links)."""
+
+import base64
+import re
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from sqlalchemy import func, select
+
+from eventreg import create_app
+from eventreg.auth import services
+from eventreg.models import (
+    ApiToken,
+    AuditEntry,
+    OutboxMessage,
+    PasswordResetToken,
+    User,
+    hash_secret,
+    new_ticket_token,
+    utcnow,
+)
+from eventreg.security import SECRET_URL_ENDPOINTS
+from tests import factories
+from tests.conftest import BASE_CONFIG, PASSWORD
+from tests.test_access import _client_as, _url_for_rule
+
+CSRF_ON = {"WTF_CSRF_ENABLED": True}
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _assert_security_headers(response, what):
+    headers = response.headers
+    csp = headers.get("Content-Security-Policy", "")
+    assert "frame-ancestors 'none'" in csp, what
+    assert "default-src 'self'" in csp, what
+    script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src and "unsafe-eval'" not in script_src.replace("wasm-unsafe-eval'", ""), what
+    assert headers.get("X-Content-Type-Options") == "nosniff", what
+    assert headers.get("X-Frame-Options") == "DENY", what
+    assert headers.get("Referrer-Policy") in ("strict-origin-when-cross-origin", "no-referrer"), what
+
+
+def test_every_kind_of_answer_carries_the_security_headers(client, login):
+    answers = {
+        "html page": client.get("/"),
+        "html 404": client.get("/no/such/page"),
+        "redirect": client.get("/organizer/"),
+        "api json": client.get("/api/v1/openapi.json"),
+        "api 401": client.get("/api/v1/me"),
+        "api 404": client.get("/api/v1/no-such-thing"),
+        "api 405": client.delete("/api/v1/me"),
+        "static css": client.get("/static/css/app.css"),
+        "static js": client.get("/static/js/app.js"),
+        "health": client.get("/healthz"),
+    }
+    login("admin")
+    answers["staff page"] = client.get("/admin/users")
+    for what, response in answers.items():
+        _assert_security_headers(response, what)
+        response.close()
+    assert answers["api 404"].is_json and answers["api 404"].get_json()["error"] == "not_found"
+
+
+def test_staff_pages_are_not_cached_but_static_files_may_be(client, login):
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    login("organizer")
+    assert client.get("/organizer/").headers["Cache-Control"] == "no-store"
+    with client.get("/static/css/app.css") as static:
+        assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_https_answers_ask_browsers_to_stay_on_https(client):
+    assert "Strict-Transport-Security" in client.get("/", base_url="https://localhost").headers
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_a_trusted_proxy_gives_the_client_address_and_scheme(tmp_path):
+    app = create_app({**BASE_CONFIG, "TRUSTED_PROXIES": 1, "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+                     instance_path=str(tmp_path))
+    seen = {}
+
+    @app.get("/whoami-test")
+    def whoami():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, secure=request.is_secure)
+        return "ok"
+
+    app.test_client().get("/whoami-test", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert seen == {"addr": "203.0.113.7", "secure": True}
+
+
+# -- cookies ------------------------------------------------------------------------------------------------------
+
+
+def _cookie_attributes(response, name):
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "="))
+    return {part.strip().split("=")[0].lower(): part.strip() for part in header.split(";")[1:]}
+
+
+def test_production_cookies_are_secure_httponly_and_lax(tmp_path):
+    app = create_app({"SECRET_KEY": "production-key", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+                     instance_path=str(tmp_path))
+    response = app.test_client().get("/login")  # renders a CSRF token, so the session cookie is set
+    attributes = _cookie_attributes(response, "session")
+    assert "secure" in attributes and "httponly" in attributes
+    assert attributes["samesite"].lower() == "samesite=lax"
+    assert app.config["REMEMBER_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_remember_me_cookie_is_httponly_and_lax(client, session):
+    user = factories.make_user(session)
+    session.commit()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    for name in ("session", "remember_token"):
+        attributes = _cookie_attributes(response, name)
+        assert "httponly" in attributes and attributes["samesite"].lower() == "samesite=lax", name
+
+
+# -- CSRF ---------------------------------------------------------------------------------------------------------
+
+
+def _unsafe_routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & set(UNSAFE_METHODS)):
+            yield rule, method
+
+
+@pytest.mark.parametrize("app_config", [CSRF_ON])
+def test_every_form_and_cookie_api_write_without_csrf_token_is_refused(app, session, app_config):
+    routes = list(_unsafe_routes(app))
+    assert len(routes) > 5
+    users = {}
+    accepted = []
+    for role in (None, "admin"):
+        client = _client_as(app, session, role, users)
+        for rule, method in routes:
+            response = client.open(_url_for_rule(rule), method=method, data={"x": "1"})
+            if response.status_code != 400:
+                accepted.append((role, method, rule.rule, response.status_code))
+            elif rule.rule.startswith("/api/"):
+                assert response.is_json
+    assert not accepted, f"unsafe requests answered without a CSRF token: {accepted}"
+
+
+@pytest.mark.parametrize("app_config", [CSRF_ON])
+def test_a_form_with_its_token_is_accepted(client, session, app_config):
+    user = factories.make_user(session)
+    session.commit()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+# -- tokens and passwords -----------------------------------------------------------------------------------------
+
+
+def _bits(urlsafe):
+    return len(base64.urlsafe_b64decode(urlsafe + "=" * (-len(urlsafe) % 4))) * 8
+
+
+def test_ticket_tokens_have_at_least_128_random_bits():
+    tokens = {new_ticket_token() for _ in range(1000)}
+    assert len(tokens) == 1000
+    assert all(_bits(t) >= 128 for t in tokens)
+
+
+def test_api_tokens_have_at_least_128_bits_and_only_their_hash_is_stored(session):
+    user = factories.make_user(session)
+    token, plain = services.issue_api_token(session, user, "door")
+    session.commit()
+    assert _bits(plain.removeprefix(ApiToken.PREFIX)) >= 128
+    assert token.token_hash == hash_secret(plain) and plain not in token.token_hash
+    stored = session.execute(select(ApiToken.token_hash, ApiToken.prefix)).one()
+    assert plain not in "".join(stored) and len(stored.prefix) < len(plain) // 2
+
+
+def test_passwords_are_hashed_with_a_slow_function_and_need_a_minimum_length(session):
+    user = factories.make_user(session)
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert PASSWORD not in user.password_hash
+    with pytest.raises(services.AccountRefused) as refused:
+        services.create_user(session, email="short@example.kz", name="S", role="staff", password="123456789")
+    assert refused.value.code == "password_too_short"
+
+
+# -- password reset -----------------------------------------------------------------------------------------------
+
+
+def _reset_mails(session):
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "password_reset")).all()
+
+
+def _link_in(outbox):
+    message = message_from_bytes(outbox.message, policy=policy.default)
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"https?://\S+/password/reset/[A-Za-z0-9_-]+", text).group(0)
+
+
+def _ask_for_reset(client, email, **kwargs):
+    return client.post("/password/forgot", data={"email": email}, **kwargs)
+
+
+def test_reset_request_answers_the_same_whether_or_not_the_account_exists(client, session):
+    factories.make_user(session, email="known@example.kz")
+    factories.make_user(session, email="gone@example.kz", active=False)
+    session.commit()
+    answers = [_ask_for_reset(client, email) for email in ("known@example.kz", "nobody@example.kz",
+                                                           "gone@example.kz")]
+    assert {(a.status_code, a.location) for a in answers} == {(302, "/login")}
+    flashes = [client.get("/login").get_data(as_text=True) for _ in answers[:1]]
+    assert "If known@example.kz belongs to a staff account" in flashes[0]
+    mails = _reset_mails(session)
+    assert [m.recipient for m in mails] == ["known@example.kz"]
+
+
+def test_reset_link_works_once_and_ends_other_sessions(app, client, session, login):
+    user = login("organizer", email="olzhas@example.kz")
+    other_device = app.test_client()
+    login_response = other_device.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert login_response.status_code == 302
+    anonymous = app.test_client()
+    _ask_for_reset(anonymous, "Olzhas@example.kz ")
+    link = _link_in(_reset_mails(session)[0])
+    assert link.startswith("http://localhost/password/reset/")
+    token = link.rsplit("/", 1)[1]
+    assert session.scalar(select(PasswordResetToken.token_hash)) == hash_secret(token)
+
+    page = anonymous.get(link)
+    assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["Cache-Control"] == "no-store"
+    differ = anonymous.post(link, data={"password": "new-password-123", "confirm": "other-password-123"})
+    assert differ.status_code == 400 and "The passwords differ." in differ.get_data(as_text=True)
+    done = anonymous.post(link, data={"password": "new-password-123", "confirm": "new-password-123"})
+    assert done.status_code == 302 and done.location == "/login"
+
+    session.expire_all()
+    assert session.get(User, user.id).check_password("new-password-123")
+    assert other_device.get("/organizer/").status_code == 302  # logged out there
+    again = anonymous.post(link, data={"password": "another-password-1", "confirm": "another-password-1"})
+    assert again.status_code == 404 and "no longer works" in again.get_data(as_text=True)
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "password_reset"))
+    assert entry.user_id == user.id
+
+
+def test_reset_link_expires_and_unknown_links_are_refused(app, client, session):
+    user = factories.make_user(session, email="timur@example.kz")
+    long_ago = utcnow() - timedelta(hours=2)
+    with app.test_request_context():  # as from the view: the e-mail is written in the visitor's language
+        services.request_password_reset(session, user.email, now=long_ago,
+                                        link_for=lambda t: f"http://localhost/password/reset/{t}")
+    session.commit()
+    link = _link_in(_reset_mails(session)[0])
+    assert client.get(link).status_code == 404
+    assert client.get("/password/reset/not-a-real-token").status_code == 404
+    with pytest.raises(services.AccountRefused):
+        services.reset_password_with_token(session, link.rsplit("/", 1)[1], "long-enough-password")
+
+
+def test_reset_link_ignores_a_forged_host_header(client, session):
+    factories.make_user(session, email="host@example.kz")
+    session.commit()
+    _ask_for_reset(client, "host@example.kz", headers={"Host": "evil.example"})
+    assert _link_in(_reset_mails(session)[0]).startswith("http://localhost/")
+
+
+def test_a_new_password_must_be_long_enough(client, session):
+    user = factories.make_user(session)
+    session.commit()
+    _ask_for_reset(client, user.email)
+    link = _link_in(_reset_mails(session)[0])
+    short = client.post(link, data={"password": "short", "confirm": "short"})
+    assert short.status_code == 400
+    session.expire_all()
+    assert session.get(User, user.id).check_password(PASSWORD)
+    assert session.scalar(select(func.count()).select_from(PasswordResetToken)
+                          .where(PasswordResetToken.used_at.is_(None))) == 1
+
+
+def test_secret_url_pages_send_no_referrer_and_are_not_stored(app):
+    present = SECRET_URL_ENDPOINTS & set(app.view_functions)
+    assert "auth.reset_with_token" in present
