@@ -1,0 +1,110 @@
+"""Erasing personal data: one registration on request, or every registrant of a seminar once it is over.
+
+What identifies a person is blanked; what the reports count stays (status, category, timestamps, the
+check-in), so the attendance figures of a past seminar do not change when its people are forgotten.
+Callers commit; every erasure leaves an audit entry in the same transaction.
+"""
+
+from sqlalchemy import delete, func, select
+
+from eventreg import audit
+from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, new_ticket_token, search_key, utcnow
+
+# Blanked on erasure. Student fields included: with a small group, university and year can name a person.
+PERSONAL_TEXT_FIELDS = ("full_name", "phone", "organization", "position", "university", "programme")
+PERSONAL_OPTIONAL_FIELDS = ("study_level", "study_year")
+
+
+class ErasureRefused(Exception):
+    """`code`: not_over (the seminar has not ended yet; its people may still come to the door)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def _erased_email(registration):
+    # The database allows one active registration per e-mail and seminar, so a blank would collide;
+    # a per-row value in the reserved .invalid domain (RFC 2606) identifies no one and is never mailed.
+    return f"anonymised-{registration.id}@example.invalid"
+
+
+def _blank(session, registration, now):
+    for name in PERSONAL_TEXT_FIELDS:
+        setattr(registration, name, "")
+    for name in PERSONAL_OPTIONAL_FIELDS:
+        setattr(registration, name, None)
+    registration.email = _erased_email(registration)
+    # The old ticket link would still open the (now empty) ticket; a new random token closes it.
+    registration.token = new_ticket_token()
+    registration.anonymised_at = now
+    # Queued and sent e-mails hold the name and address in their rendered text.
+    session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
+
+
+def anonymise_registration(session, registration, *, by, now=None):
+    """Erase one person's data (on their request, at any time). Erasing twice changes nothing."""
+    if registration.anonymised_at is not None:
+        return registration
+    now = now or utcnow()
+    _blank(session, registration, now)
+    audit.record(session, user=by, action="registration_anonymised", seminar=registration.seminar,
+                 registration=registration, now=now)
+    session.flush()
+    return registration
+
+
+def is_over(seminar, now):
+    return seminar.status == "cancelled" or seminar.ends_at <= now
+
+
+def personal_data_count(session, seminar):
+    """How many registrations of the seminar still hold personal data."""
+    return session.scalar(
+        select(func.count()).select_from(Registration)
+        .where(Registration.seminar_id == seminar.id, Registration.anonymised_at.is_(None))
+    )
+
+
+def erase_seminar_personal_data(session, seminar, *, by, now=None):
+    """Erase the personal data of every registrant of a seminar that has ended (or was cancelled).
+
+    Returns how many registrations were erased; one audit entry records the whole erasure."""
+    now = now or utcnow()
+    if not is_over(seminar, now):
+        raise ErasureRefused("not_over")
+    registrations = session.scalars(
+        select(Registration).where(Registration.seminar_id == seminar.id, Registration.anonymised_at.is_(None))
+    ).all()
+    for registration in registrations:
+        _blank(session, registration, now)
+    audit.record(session, user=by, action="seminar_personal_data_erased", seminar=seminar,
+                 details={"registrations": len(registrations)}, now=now)
+    session.flush()
+    return len(registrations)
+
+
+def find_registrations(session, seminar, text, *, limit=20):
+    """Registrations of the seminar whose name, e-mail or organization contain `text` (for erasure requests)."""
+    key = search_key(text)
+    if not key:
+        return []
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return session.scalars(
+        select(Registration)
+        .where(Registration.seminar_id == seminar.id, Registration.anonymised_at.is_(None),
+               Registration.search_text.like(f"%{escaped}%", escape="\\"))
+        .order_by(Registration.created_at).limit(limit)
+    ).all()
+
+
+def audit_entries(session, *, page, per_page=50):
+    """The audit log, newest first, one page at a time: (entries, seminar titles by id, has_more)."""
+    rows = session.scalars(
+        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * per_page).limit(per_page + 1)
+    ).all()
+    entries = rows[:per_page]
+    seminar_ids = {e.seminar_id for e in entries if e.seminar_id is not None}
+    titles = dict(session.execute(select(Seminar.id, Seminar.title).where(Seminar.id.in_(seminar_ids))).all())
+    return entries, titles, len(rows) > per_page

@@ -1,0 +1,67 @@
+"""The organizer's erasure pages and the administrator's audit log."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventreg import privacy
+from eventreg.auth.access import role_required
+from eventreg.extensions import db
+from eventreg.models import Registration, Seminar, utcnow
+
+bp = Blueprint("privacy", __name__)
+
+
+def _seminar(slug):
+    return db.one_or_404(select(Seminar).where(Seminar.slug == slug))
+
+
+@bp.get("/organizer/s/<slug>/privacy")
+@role_required("organizer")
+def seminar_page(slug):
+    seminar = _seminar(slug)
+    query = request.args.get("q", "").strip()[:200]
+    return render_template(
+        "privacy/seminar.html", seminar=seminar, query=query,
+        matches=privacy.find_registrations(db.session, seminar, query) if query else [],
+        remaining=privacy.personal_data_count(db.session, seminar), is_over=privacy.is_over(seminar, utcnow()),
+    )
+
+
+@bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/anonymise")
+@role_required("organizer")
+def anonymise(slug, registration_id):
+    seminar = _seminar(slug)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.seminar_id != seminar.id:
+        abort(404)
+    privacy.anonymise_registration(db.session, registration, by=current_user)
+    db.session.commit()
+    flash(_("The personal data of registration #%(id)s is erased.", id=registration.id), "success")
+    return redirect(url_for("privacy.seminar_page", slug=seminar.slug))
+
+
+@bp.post("/organizer/s/<slug>/erase")
+@role_required("organizer")
+def erase_seminar(slug):
+    seminar = _seminar(slug)
+    try:
+        count = privacy.erase_seminar_personal_data(db.session, seminar, by=current_user)
+    except privacy.ErasureRefused:
+        db.session.rollback()
+        flash(_("The seminar has not ended yet: its registrants may still come to the door."), "error")
+    else:
+        db.session.commit()
+        flash(_("The personal data of %(n)s registrations is erased; the figures stay.", n=count), "success")
+    return redirect(url_for("privacy.seminar_page", slug=seminar.slug))
+
+
+@bp.get("/admin/audit")
+@role_required("admin")
+def audit_log():
+    page = request.args.get("page", 1, type=int)
+    if page < 1:
+        abort(404)
+    entries, titles, has_more = privacy.audit_entries(db.session, page=page)
+    return render_template("privacy/audit_log.html", entries=entries, titles=titles, page=page, has_more=has_more)
