@@ -3,10 +3,11 @@
 Every export is written to the audit trail in the caller's transaction: who took which personal data, when.
 """
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, stream_with_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -134,13 +135,21 @@ class Export:
         if isinstance(self.body, bytes):
             response = Response(self.body, mimetype=self.mimetype)
         elif hasattr(self.body, "read"):
-            response = send_file(self.body, mimetype=self.mimetype, max_age=0)
+            response = Response(_file_chunks(self.body), mimetype=self.mimetype)
+            response.content_length = os.fstat(self.body.fileno()).st_size
         else:
             response = Response(stream_with_context(self.body), mimetype=self.mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         # Personal data: never kept by a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _file_chunks(file, size=64 * 1024):
+    """A temporary file sent in chunks and closed (so deleted) when sent, or when the client goes away."""
+    with file:
+        while chunk := file.read(size):
+            yield chunk
 
 
 def parse_filters(session, seminar, *, status=None, category=None):
