@@ -1,0 +1,27 @@
+"""The "Add to calendar" file for one registration (RFC 5545), attached to e-mails and on the ticket page."""
+
+from icalendar import Calendar, Event
+
+from eventreg.models import utcnow
+
+
+def ticket_calendar(registration, ticket_url, *, now=None):
+    """An .ics with the seminar as one event; the UID is stable, so re-importing updates, not duplicates."""
+    seminar = registration.seminar
+    calendar = Calendar()
+    calendar.add("prodid", "-//eventreg//ticket//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"registration-{registration.id}-{seminar.id}@eventreg")
+    event.add("dtstamp", now or utcnow())
+    event.add("dtstart", seminar.starts_at)
+    event.add("dtend", seminar.ends_at)
+    event.add("summary", seminar.title)
+    event.add("location", ", ".join(p for p in (seminar.venue, seminar.address) if p))
+    event.add("description", f"{registration.full_name}\n{ticket_url}")
+    event.add("url", ticket_url)
+    if seminar.status == "cancelled":
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    return calendar.to_ical()

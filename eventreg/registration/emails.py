@@ -1,0 +1,56 @@
+"""The e-mails a registrant receives, queued in the outbox with the change that caused them."""
+
+from flask_babel import lazy_gettext as _l
+
+from eventreg import mail, tickets
+from eventreg.registration.calendar import ticket_calendar
+
+QR_CID = "ticket-qr"
+
+# kind → (template, subject). The kind is also the template name under templates/email/.
+SUBJECTS = {
+    "confirmation": _l("Your ticket: %(title)s"),
+    "pending": _l("Registration received: %(title)s"),
+    "waitlisted": _l("You are on the waiting list: %(title)s"),
+    "promoted": _l("A seat is yours: %(title)s"),
+    "approved": _l("Registration approved: %(title)s"),
+    "rejected": _l("Registration not approved: %(title)s"),
+    "cancelled": _l("Registration cancelled: %(title)s"),
+    "seminar_cancelled": _l("Cancelled: %(title)s"),
+    "reminder": _l("Tomorrow: %(title)s"),
+    "ticket_resend": _l("Your registration: %(title)s"),
+}
+
+
+def ticket_path(token):
+    """The ticket page's path (the same as the `registration.ticket` route), usable without a request."""
+    return f"/t/{token}/"
+
+
+def queue(session, registration, kind, *, now=None, dedupe_key=None):
+    """Queue e-mail `kind` to the registrant. A confirmed ticket carries its QR code (inline and as a PNG)
+    and the .ics, so the person can get in and plan without opening the site again."""
+    seminar = registration.seminar
+    ticket_url = mail.absolute_url(ticket_path(registration.token))
+    attachments = []
+    inline_images = []
+    if registration.status == "confirmed" and kind not in ("cancelled", "seminar_cancelled", "rejected"):
+        png = tickets.qr_png(tickets.qr_payload(registration.token), box_size=8)
+        inline_images.append((QR_CID, "ticket-qr.png", "image/png", png))
+        attachments.append(("ticket-qr.png", "image/png", png))
+        attachments.append(("seminar.ics", "text/calendar", ticket_calendar(registration, ticket_url, now=now)))
+    context = {
+        "registration": registration,
+        "seminar": seminar,
+        "ticket_url": ticket_url,
+        "seminar_url": mail.absolute_url(f"/s/{seminar.slug}/"),
+        "qr_cid": QR_CID if inline_images else None,
+    }
+    subject_text = SUBJECTS[kind]
+    with mail.mail_locale(registration.language):
+        subject = str(subject_text % {"title": seminar.title})
+    return mail.enqueue(
+        session, kind=kind, recipient=registration.email, subject=subject, template=kind, context=context,
+        registration=registration, attachments=attachments, inline_images=inline_images,
+        dedupe_key=dedupe_key, now=now, language=registration.language,
+    )

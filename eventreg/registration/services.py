@@ -1,0 +1,393 @@
+"""Registration rules: signup, seats and quotas, the waiting list, approval, cancellation, reminders.
+
+Seats are counted in `seminar.seats_taken` and `category.seats_taken` and taken with conditional
+UPDATEs (`... WHERE seats_taken < capacity`): the row count says whether the seat was ours, however
+many people press "Register" at once. CHECK constraints refuse overfilling even for a buggy caller.
+Every function flushes and never commits: the caller commits once.
+"""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from eventreg import audit
+from eventreg.models import ACTIVE_STATUSES, Category, OutboxMessage, Registration, Seminar, utcnow
+from eventreg.registration import emails
+from eventreg.registration.validation import clean, normalise_email
+
+# Where a registration may come from without the public form's rules on consent and hidden categories.
+STAFF_SOURCES = ("organizer", "import", "api", "walk_in", "demo")
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+class RegistrationRefused(Exception):
+    """A refusal with a stable `code`; `fields` maps a field to its messages when the code is `invalid`."""
+
+    def __init__(self, code, fields=None):
+        super().__init__(code)
+        self.code = code
+        self.fields = fields or {}
+
+
+def _duplicate():
+    return RegistrationRefused("duplicate_email", {"email": [_l("This e-mail address is already registered.")]})
+
+
+_seminars = Seminar.__table__
+_categories = Category.__table__
+_registrations = Registration.__table__
+
+
+def _take_seat(session, seminar_id, category_id):
+    """Take one seat in the seminar and in the category's quota, both or neither.
+
+    Returns None when the seat is ours, else "seminar" or "category": what was full.
+    """
+    taken = session.execute(
+        update(_seminars)
+        .where(_seminars.c.id == seminar_id,
+               (_seminars.c.capacity.is_(None)) | (_seminars.c.seats_taken < _seminars.c.capacity))
+        .values(seats_taken=_seminars.c.seats_taken + 1)
+    ).rowcount
+    if taken != 1:
+        return "seminar"
+    taken = session.execute(
+        update(_categories)
+        .where(_categories.c.id == category_id,
+               (_categories.c.quota.is_(None)) | (_categories.c.seats_taken < _categories.c.quota))
+        .values(seats_taken=_categories.c.seats_taken + 1)
+    ).rowcount
+    if taken != 1:
+        _release_seminar_seat(session, seminar_id)
+        return "category"
+    return None
+
+
+def _release_seminar_seat(session, seminar_id):
+    session.execute(update(_seminars).where(_seminars.c.id == seminar_id)
+                    .values(seats_taken=_seminars.c.seats_taken - 1))
+
+
+def _release_seat(session, seminar_id, category_id):
+    _release_seminar_seat(session, seminar_id)
+    session.execute(update(_categories).where(_categories.c.id == category_id)
+                    .values(seats_taken=_categories.c.seats_taken - 1))
+
+
+def _refresh_counters(session, *objects):
+    """The UPDATEs above bypass the ORM; make loaded objects read the new counters."""
+    for obj in objects:
+        if obj is not None:
+            session.expire(obj, ["seats_taken"])
+
+
+def _check_open(seminar, now, *, ignore_window):
+    if seminar.status == "cancelled":
+        raise RegistrationRefused("cancelled_seminar")
+    if ignore_window:
+        return
+    state = seminar.registration_state(now)
+    if state in ("closed", "not_open"):
+        raise RegistrationRefused(state)
+
+
+def _category(session, seminar, data, source):
+    raw = data.get("category_id")
+    category = None
+    if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
+        category = session.get(Category, int(raw))
+    if category is None or category.seminar_id != seminar.id:
+        raise RegistrationRefused("wrong_category", {"category_id": [_l("Choose one of this seminar's categories.")]})
+    if not category.is_public and source not in STAFF_SOURCES:
+        raise RegistrationRefused("wrong_category", {"category_id": [_l("Choose one of this seminar's categories.")]})
+    return category
+
+
+def validate(session, seminar, data, *, source="online"):
+    """The cleaned values and category for `data`, or RegistrationRefused("invalid"/"wrong_category")."""
+    try:
+        category = _category(session, seminar, data, source)
+    except RegistrationRefused as refusal:
+        _, errors = clean(data, None, require_consent=source not in STAFF_SOURCES)
+        raise RegistrationRefused("invalid", {**errors, **refusal.fields}) from None
+    values, errors = clean(data, category, require_consent=source not in STAFF_SOURCES)
+    if errors:
+        raise RegistrationRefused("invalid", errors)
+    return values, category
+
+
+def register(session, seminar, data, *, source="online", now=None, by=None, waitlist=True, ignore_window=False):
+    """Sign one person up: confirmed while seats remain in the seminar and the category's quota,
+    else waitlisted (or RegistrationRefused("full") when there is no waiting list or `waitlist` is
+    False); `pending` when the seminar needs approval and the person signed up themselves."""
+    now = now or utcnow()
+    _check_open(seminar, now, ignore_window=ignore_window)
+    values, category = validate(session, seminar, data, source=source)
+    consent = bool(data.get("consent_data"))
+    session.flush()
+    try:
+        with session.begin_nested():
+            status = "pending" if seminar.requires_approval and source not in STAFF_SOURCES else None
+            if status is None:
+                status = _seat_or_waitlist(session, seminar, category, waitlist=waitlist)
+            registration = Registration(
+                seminar=seminar, category=category, status=status, source=source, created_at=now,
+                updated_at=now, consent_data_at=now if consent else None,
+                confirmed_at=now if status == "confirmed" else None, **values,
+            )
+            session.add(registration)
+            session.flush()
+    except IntegrityError:
+        _refresh_counters(session, seminar, category)
+        raise _duplicate() from None
+    _refresh_counters(session, seminar, category)
+    kind = {"confirmed": "confirmation", "waitlisted": "waitlisted", "pending": "pending"}[status]
+    emails.queue(session, registration, kind, now=now)
+    if by is not None:
+        audit.record(session, user=by, action="registration_added", seminar=seminar, registration=registration,
+                     details={"source": source, "status": status}, now=now)
+    return registration
+
+
+def _seat_or_waitlist(session, seminar, category, *, waitlist):
+    if _take_seat(session, seminar.id, category.id) is None:
+        return "confirmed"
+    if waitlist and seminar.waitlist_enabled:
+        return "waitlisted"
+    raise RegistrationRefused("full")
+
+
+def _set_status(session, registration, new_status, *, expected, now):
+    """Move a registration from one of `expected` statuses, atomically: two organizers clicking at once
+    (or a cancellation racing a promotion) change it once."""
+    values = {"status": new_status, "updated_at": now}
+    if new_status == "confirmed":
+        values["confirmed_at"] = now
+    if new_status == "cancelled":
+        values["cancelled_at"] = now
+    changed = session.execute(
+        update(_registrations)
+        .where(_registrations.c.id == registration.id, _registrations.c.status.in_(expected))
+        .values(**values)
+    ).rowcount
+    session.expire(registration)
+    return changed == 1
+
+
+def cancel_registration(session, registration, *, by=None, now=None):
+    """Cancel (attendee or organizer); a freed seat goes to the waiting list in the same transaction."""
+    now = now or utcnow()
+    session.flush()
+    was = registration.status
+    if was not in ACTIVE_STATUSES or not _set_status(session, registration, "cancelled", expected=(was,), now=now):
+        raise RegistrationRefused("not_active")
+    seminar = registration.seminar
+    if was == "confirmed":
+        _release_seat(session, registration.seminar_id, registration.category_id)
+        _refresh_counters(session, seminar, registration.category)
+    emails.queue(session, registration, "cancelled", now=now)
+    if by is not None:
+        audit.record(session, user=by, action="registration_cancelled", seminar=seminar,
+                     registration=registration, details={"was": was}, now=now)
+    if was == "confirmed":
+        promote_from_waitlist(session, seminar, now=now)
+    return registration
+
+
+def promote_from_waitlist(session, seminar, *, now=None):
+    """Give free seats to waitlisted people, first come first served, skipping categories whose quota
+    is full. Each promoted person is e-mailed. Returns the promoted registrations."""
+    now = now or utcnow()
+    session.flush()
+    promoted = []
+    full_categories = set()
+    waiting = session.scalars(
+        select(Registration)
+        .where(Registration.seminar_id == seminar.id, Registration.status == "waitlisted")
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    for registration in waiting:
+        if registration.category_id in full_categories:
+            continue
+        full = _take_seat(session, seminar.id, registration.category_id)
+        if full == "seminar":
+            break
+        if full == "category":
+            full_categories.add(registration.category_id)
+            continue
+        if not _set_status(session, registration, "confirmed", expected=("waitlisted",), now=now):
+            _release_seat(session, seminar.id, registration.category_id)
+            continue
+        emails.queue(session, registration, "promoted", now=now)
+        promoted.append(registration)
+    _refresh_counters(session, seminar, *seminar.categories)
+    return promoted
+
+
+def approve_registration(session, registration, *, by=None, now=None):
+    """Pending → confirmed if a seat is free, else waitlisted (or "full" without a waiting list)."""
+    now = now or utcnow()
+    session.flush()
+    if registration.status != "pending":
+        raise RegistrationRefused("not_pending")
+    seminar = registration.seminar
+    status = _seat_or_waitlist(session, seminar, registration.category, waitlist=True)
+    if not _set_status(session, registration, status, expected=("pending",), now=now):
+        if status == "confirmed":
+            _release_seat(session, seminar.id, registration.category_id)
+        raise RegistrationRefused("not_pending")
+    _refresh_counters(session, seminar, registration.category)
+    emails.queue(session, registration, "approved" if status == "confirmed" else "waitlisted", now=now)
+    audit.record(session, user=by, action="registration_approved", seminar=seminar, registration=registration,
+                 details={"status": status}, now=now)
+    return registration
+
+
+def reject_registration(session, registration, *, by=None, now=None):
+    """Pending or waitlisted → rejected (a confirmed seat is cancelled instead, which frees it)."""
+    now = now or utcnow()
+    session.flush()
+    if not _set_status(session, registration, "rejected", expected=("pending", "waitlisted"), now=now):
+        raise RegistrationRefused("not_pending")
+    emails.queue(session, registration, "rejected", now=now)
+    audit.record(session, user=by, action="registration_rejected", seminar=registration.seminar,
+                 registration=registration, now=now)
+    return registration
+
+
+def confirm_registration(session, registration, *, by=None, now=None):
+    """The organizer moves a pending or waitlisted person to confirmed: only into a free seat."""
+    now = now or utcnow()
+    session.flush()
+    was = registration.status
+    if was not in ("pending", "waitlisted"):
+        raise RegistrationRefused("not_waiting")
+    if _take_seat(session, registration.seminar_id, registration.category_id) is not None:
+        raise RegistrationRefused("full")
+    if not _set_status(session, registration, "confirmed", expected=(was,), now=now):
+        _release_seat(session, registration.seminar_id, registration.category_id)
+        raise RegistrationRefused("not_waiting")
+    _refresh_counters(session, registration.seminar, registration.category)
+    emails.queue(session, registration, "approved" if was == "pending" else "promoted", now=now)
+    audit.record(session, user=by, action="registration_confirmed", seminar=registration.seminar,
+                 registration=registration, details={"was": was}, now=now)
+    return registration
+
+
+def update_registration(session, registration, data, *, by=None, now=None):
+    """The organizer edits a person's details; a confirmed person changing category needs a seat there."""
+    now = now or utcnow()
+    seminar = registration.seminar
+    values, category = validate(session, seminar, data, source="organizer")
+    old_category = registration.category
+    session.flush()
+    try:
+        with session.begin_nested():
+            if category.id != old_category.id and registration.status == "confirmed":
+                taken = session.execute(
+                    update(_categories)
+                    .where(_categories.c.id == category.id,
+                           (_categories.c.quota.is_(None)) | (_categories.c.seats_taken < _categories.c.quota))
+                    .values(seats_taken=_categories.c.seats_taken + 1)
+                ).rowcount
+                if taken != 1:
+                    raise RegistrationRefused("full", {"category_id": [_l("This category's quota is full.")]})
+                session.execute(update(_categories).where(_categories.c.id == old_category.id)
+                                .values(seats_taken=_categories.c.seats_taken - 1))
+            changed = {k: v for k, v in values.items() if getattr(registration, k) != v}
+            for key, value in values.items():
+                setattr(registration, key, value)
+            registration.category = category
+            registration.updated_at = now
+            session.flush()
+    except IntegrityError:
+        raise _duplicate() from None
+    finally:
+        _refresh_counters(session, category, old_category)
+    if category.id != old_category.id:
+        changed["category"] = category.key
+    audit.record(session, user=by, action="registration_edited", seminar=seminar, registration=registration,
+                 details={"fields": sorted(changed)}, now=now)
+    return registration
+
+
+def notify_seminar_cancelled(session, seminar, *, now=None):
+    """Tell every active registrant that the seminar is cancelled (once each, even if called twice)."""
+    now = now or utcnow()
+    session.flush()
+    already = set(session.scalars(
+        select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(f"seminar_cancelled:{seminar.id}:%"))
+    ))
+    queued = 0
+    for registration in session.scalars(
+        select(Registration).where(Registration.seminar_id == seminar.id, Registration.status.in_(ACTIVE_STATUSES))
+        .order_by(Registration.id)
+    ):
+        key = f"seminar_cancelled:{seminar.id}:{registration.id}"
+        if key not in already:
+            emails.queue(session, registration, "seminar_cancelled", now=now, dedupe_key=key)
+            queued += 1
+    return queued
+
+
+def send_reminders(session, *, now=None, ahead=REMINDER_AHEAD):
+    """Queue the day-before reminder for confirmed registrants of seminars starting within `ahead`.
+
+    Safe to run every hour, and twice at once: `reminder_sent_at` is claimed with a conditional UPDATE
+    and the outbox's dedupe key backs it up, so nobody gets two. Returns how many were queued.
+    """
+    now = now or utcnow()
+    session.flush()
+    candidates = session.scalars(
+        select(Registration)
+        .join(Seminar, Seminar.id == Registration.seminar_id)
+        .where(Seminar.status == "published", Seminar.starts_at > now, Seminar.starts_at <= now + ahead,
+               Registration.status == "confirmed", Registration.reminder_sent_at.is_(None))
+        .order_by(Registration.id)
+    ).all()
+    queued = 0
+    for registration in candidates:
+        claimed = session.execute(
+            update(_registrations)
+            .where(_registrations.c.id == registration.id, _registrations.c.reminder_sent_at.is_(None))
+            .values(reminder_sent_at=now)
+        ).rowcount
+        if claimed == 1:
+            session.expire(registration, ["reminder_sent_at"])
+            emails.queue(session, registration, "reminder", now=now, dedupe_key=f"reminder:{registration.id}")
+            queued += 1
+    return queued
+
+
+def resend_ticket(session, seminar, email, *, now=None):
+    """Re-send the registration e-mail to the address on file, if there is an active registration.
+
+    Returns nothing on purpose: the page says the same whether or not the address is registered, and
+    only the inbox owner sees the result. At most one re-send per registration per 10 minutes.
+    """
+    now = now or utcnow()
+    registration = find_active(session, seminar, email)
+    if registration is None:
+        return
+    window = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
+    key = f"resend:{registration.id}:{window:%Y%m%d%H%M}"
+    if session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key == key)):
+        return
+    emails.queue(session, registration, "ticket_resend", now=now, dedupe_key=key)
+
+
+def find_active(session, seminar, email):
+    return session.scalar(
+        select(Registration).where(Registration.seminar_id == seminar.id,
+                                   Registration.email == normalise_email(email),
+                                   Registration.status.in_(ACTIVE_STATUSES))
+    )
+
+
+def by_token(session, token):
+    """The registration whose ticket this is, or None (a tampered or unknown token)."""
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(select(Registration).where(Registration.token == token))
