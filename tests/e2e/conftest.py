@@ -52,7 +52,9 @@ def camera_file(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser(camera_file):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -138,6 +140,9 @@ def shot(request):
         suffix = request.node.callspec.params.get("database_url", "") if hasattr(request.node, "callspec") else ""
         path = ARTIFACTS / (f"{name}-{suffix}.png" if suffix else f"{name}.png")
         page.screenshot(path=path, full_page=True)
+        # Chromium's full-page capture leaves the scroll offset stale for hit-testing: the next click's mouseup
+        # lands on another element and the click is lost. Scrolling resets it (Playwright re-scrolls to click).
+        page.evaluate("window.scrollTo(0, 0)")
         return path
 
     return _shot

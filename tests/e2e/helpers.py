@@ -67,3 +67,20 @@ def serious_violations(page):
         for v in violations
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def sent_to(address):
+    """A mailbox predicate: the message is addressed to `address`."""
+    return lambda message: address in str(message["To"])
+
+
+def attachment(message, filename):
+    """The bytes of the attachment called `filename`."""
+    for part in message.iter_attachments():
+        if part.get_filename() == filename:
+            return part.get_content()
+    raise AssertionError(f"no attachment {filename!r} in {[p.get_filename() for p in message.iter_attachments()]}")
+
+
+def plain_text(message):
+    return message.get_body(preferencelist=("plain",)).get_content()
