@@ -81,10 +81,13 @@ openapi.document(
     schemas={
         "CheckInRequest": {
             "type": "object",
-            "required": ["code"],
+            "description": "Either `code` (what was scanned or typed) or `registration_id` (a person picked "
+            "from the door's search).",
+            "anyOf": [{"required": ["code"]}, {"required": ["registration_id"]}],
             "properties": {
                 "code": {"type": "string", "maxLength": 500,
                          "description": "What the scanner read: `ER1:<token>`, a ticket URL or a bare token."},
+                "registration_id": {"type": "integer"},
                 "gate": {"type": "string", "maxLength": 60, "description": "The door, e.g. `Door 1`."},
                 "method": {"type": "string", "enum": list(SCAN_METHODS), "default": "api"},
             },
@@ -210,17 +213,30 @@ def _text(data, name, max_length, *, required=False):
     return value
 
 
+def _picked_person(seminar, registration_id):
+    if not isinstance(registration_id, int) or isinstance(registration_id, bool):
+        raise ApiError("invalid", _("The request has invalid fields."),
+                       fields={"registration_id": [_("A registration number is required.")]})
+    registration = services.registration_of(db.session, seminar, registration_id)
+    if registration is None:
+        raise ApiError("not_found", _("No such registration in this seminar."), 404)
+    return registration
+
+
 @bp.post("/seminars/<slug>/checkins")
 @api_role_required("staff")
 def create_check_in(slug):
     data = json_body()
-    code = _text(data, "code", 500, required=True)
     gate = _text(data, "gate", 60)
     method = data.get("method", "api")
     if method not in SCAN_METHODS:
         raise ApiError("invalid", _("The request has invalid fields."),
                        fields={"method": [_("One of: %(choices)s.", choices=", ".join(SCAN_METHODS))]})
     seminar = _seminar(slug)
+    if "registration_id" in data and "code" not in data:
+        code = _picked_person(seminar, data["registration_id"]).token
+    else:
+        code = _text(data, "code", 500, required=True)
     result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
                                override_window=current_user.has_role("organizer"))
     db.session.commit()

@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from eventreg.models import Category, CheckInEvent, Registration, Seminar, search_key, utcnow
+from eventreg.registration import services as registration_services
 from eventreg.tickets import token_from_scan
 
 SEARCH_LIMIT = 25
@@ -122,6 +123,21 @@ def check_in(session, seminar, code, *, gate, by, method, now=None, override_win
     _log(session, seminar, status, registration=None if other is not None else registration, gate=gate,
          method=method, by=by, code=code, now=now)
     return CheckInResult(status, registration, other)
+
+
+def walk_in(session, seminar, data, *, gate, by, now=None, override_window=False):
+    """Register someone who turned up without a ticket and check them in, in one transaction.
+
+    Only with a free seat (no waiting list at the door): RegistrationRefused("full") otherwise, and the
+    same data rules as online. Registration may have closed already; the check-in window still applies.
+    """
+    now = now or utcnow()
+    if not override_window and not window_is_open(seminar, now):
+        raise CheckInRefused("outside_window")
+    registration = registration_services.register(session, seminar, data, source="walk_in", now=now, by=by,
+                                                  waitlist=False, ignore_window=True)
+    return check_in(session, seminar, registration.token, gate=gate, by=by, method="walk_in", now=now,
+                    override_window=override_window)
 
 
 def registration_of(session, seminar, registration_id):

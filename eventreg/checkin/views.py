@@ -1,11 +1,30 @@
 """The door: choose a seminar, scan tickets, search people, register walk-ins."""
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
 from eventreg.auth.access import role_required
 from eventreg.checkin import bp, services
+from eventreg.checkin.forms import WalkInForm
 from eventreg.extensions import db
-from eventreg.models import utcnow
+from eventreg.models import Seminar, utcnow
+from eventreg.registration.services import RegistrationRefused
+
+REFUSAL_MESSAGES = {
+    "full": lambda: _("No seat is free: the seminar or this category is full."),
+    "duplicate_email": lambda: _("This e-mail address is already registered: search for the person instead."),
+    "cancelled_seminar": lambda: _("This seminar has been cancelled."),
+    "outside_window": lambda: _("Check-in is not open for this seminar now."),
+}
+
+
+def _seminar(slug):
+    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug, Seminar.status != "draft"))
+    if seminar is None:
+        abort(404)
+    return seminar
 
 
 @bp.get("/")
@@ -13,3 +32,49 @@ from eventreg.models import utcnow
 def index():
     now = utcnow()
     return render_template("checkin/index.html", seminars=services.seminars_at_the_door(db.session, now), now=now)
+
+
+@bp.get("/s/<slug>/")
+@role_required("staff")
+def scan(slug):
+    seminar = _seminar(slug)
+    return render_template("checkin/scan.html", seminar=seminar,
+                           window_open=services.window_is_open(seminar, utcnow()))
+
+
+@bp.get("/s/<slug>/search")
+@role_required("staff")
+def search(slug):
+    """The people matching `q`, as a fragment the scanner page shows under its search box."""
+    seminar = _seminar(slug)
+    query = request.args.get("q", "")
+    return render_template("checkin/_search_results.html", seminar=seminar, query=query,
+                           results=services.search(db.session, seminar, query),
+                           too_short=len(query.strip()) < services.MIN_SEARCH_LENGTH)
+
+
+@bp.route("/s/<slug>/walk-in", methods=["GET", "POST"])
+@role_required("staff")
+def walk_in(slug):
+    seminar = _seminar(slug)
+    form = WalkInForm(seminar)
+    if form.validate_on_submit():
+        try:
+            result = services.walk_in(db.session, seminar, form.data_for_registration(),
+                                      gate=request.form.get("gate", ""), by=current_user,
+                                      override_window=current_user.has_role("organizer"))
+        except RegistrationRefused as refusal:
+            db.session.rollback()
+            for name, messages in (refusal.fields or {}).items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, *messages]
+            if refusal.code != "invalid" or not refusal.fields:
+                flash(REFUSAL_MESSAGES.get(refusal.code, lambda: _("The registration was refused."))(), "error")
+        except services.CheckInRefused as refusal:
+            db.session.rollback()
+            flash(REFUSAL_MESSAGES[refusal.code](), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is registered and checked in.", name=result.registration.full_name), "success")
+            return redirect(url_for("checkin.scan", slug=seminar.slug))
+    return render_template("checkin/walk_in.html", seminar=seminar, form=form)
