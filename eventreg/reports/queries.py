@@ -1,21 +1,22 @@
 """Every figure of the summary report, aggregated by the database (GROUP BY), never row by row in Python.
 
-A seminar with 50,000 registrations answers with a few dozen rows per query. Time buckets are computed in
-SQL on the epoch (seconds since 1970, UTC): every real time-zone offset is a multiple of 15 minutes, so a
-5-minute or 15-minute bucket in UTC is exactly one bucket in the seminar's zone; the few hundred bucket rows
-are then labelled (and, for days, summed) in the seminar's zone in Python, which handles daylight-saving
-changes the same way on SQLite and PostgreSQL.
+A seminar with 50,000 registrations answers with a few hundred rows in all, in six passes over its
+registrations: each query gathers what several breakdowns need (e.g. per category and status at once), and
+Python only adds up those few rows. Time buckets are computed by the database on the stored UTC time: every
+real time-zone offset is a multiple of 15 minutes, so a 5- or 15-minute bucket in UTC is exactly one bucket in
+the seminar's zone; the bucket rows are then labelled (and, for days, added up) in the seminar's zone, which
+handles daylight-saving changes the same way on SQLite and PostgreSQL.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, case, cast, func, select
+from sqlalchemy import BigInteger, Integer, String, case, cast, func, select
 
 from eventreg.models import STUDY_LEVELS, Category, CheckInEvent, Registration, User
 
 ARRIVAL_BUCKET_MINUTES = 5
-_DAY_BUCKET_SECONDS = 15 * 60
+DAY_BUCKET_MINUTES = 15
 TOP_ORGANIZATIONS = 10
 TOP_UNIVERSITIES = 15
 NOT_REFUSALS = ("checked_in", "undone")
@@ -25,16 +26,23 @@ def _count_if(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _epoch_bucket(session, column, seconds):
-    """The start of `column`'s bucket of `seconds`, as epoch seconds, computed by the database."""
+def _bucket(session, column, minutes):
+    """An SQL expression naming `column`'s bucket of `minutes` (which divides 60), and a function turning
+    the value the database returns into the bucket's start (aware UTC).
+
+    SQLite stores the time as text ('YYYY-MM-DD HH:MM:SS.ffffff', UTC): cutting the text is much cheaper
+    than parsing it with strftime. PostgreSQL floors the epoch."""
     if session.get_bind().dialect.name == "sqlite":
-        epoch = cast(func.strftime("%s", column), Integer)
-        return (epoch // seconds) * seconds
-    return cast(func.floor(func.extract("epoch", column) / seconds) * seconds, BigInteger)
+        expression = func.substr(column, 1, 14) + cast(cast(func.substr(column, 15, 2), Integer) // minutes, String)
 
+        def start(value):
+            year, month, day, hour = int(value[:4]), int(value[5:7]), int(value[8:10]), int(value[11:13])
+            return datetime(year, month, day, hour, minutes * int(value[14:]), tzinfo=UTC)
 
-def _from_epoch(value):
-    return datetime.fromtimestamp(int(value), UTC)
+        return expression, start
+    seconds = minutes * 60
+    expression = cast(func.floor(func.extract("epoch", column) / seconds) * seconds, BigInteger)
+    return expression, lambda value: datetime.fromtimestamp(int(value), UTC)
 
 
 @dataclass(frozen=True)
@@ -75,71 +83,53 @@ class Row:
         return self.attended / self.registered if self.registered else None
 
 
-def headline(session, seminar):
-    """The headline figures in one pass over the seminar's registrations."""
+def by_category(session, seminar):
+    """The headline figures and registered/attended per category, from one pass grouped by category."""
     r = Registration
-    row = session.execute(
+    rows = session.execute(
         select(
+            Category.label,
             _count_if(r.status == "confirmed"),
+            _count_if(r.checked_in_at.is_not(None)),
             _count_if(r.status == "waitlisted"),
             _count_if(r.status == "pending"),
             _count_if(r.status == "cancelled"),
             _count_if(r.status == "rejected"),
-            _count_if(r.checked_in_at.is_not(None)),
             _count_if(r.source == "walk_in"),
-        ).where(r.seminar_id == seminar.id)
-    ).one()
-    return Headline(*(int(v) for v in row), capacity=seminar.capacity)
-
-
-def by_category(session, seminar):
-    r = Registration
-    rows = session.execute(
-        select(Category.label, _count_if(r.status == "confirmed"), _count_if(r.checked_in_at.is_not(None)))
+        )
         .select_from(Category)
         .outerjoin(r, r.category_id == Category.id)
         .where(Category.seminar_id == seminar.id)
         .group_by(Category.id, Category.label, Category.position)
         .order_by(Category.position, Category.id)
     ).all()
-    return [Row(label, int(registered), int(attended)) for label, registered, attended in rows]
+    totals = [sum(int(row[i]) for row in rows) for i in range(1, 8)]
+    confirmed, checked_in, waitlisted, pending, cancelled, rejected, walk_ins = totals
+    headline = Headline(confirmed=confirmed, waitlisted=waitlisted, pending=pending, cancelled=cancelled,
+                        rejected=rejected, checked_in=checked_in, walk_ins=walk_ins, capacity=seminar.capacity)
+    return headline, [Row(row[0], int(row[1]), int(row[2])) for row in rows]
 
 
-def _confirmed_students(seminar):
-    return (
-        Registration.seminar_id == seminar.id,
-        Registration.status == "confirmed",
-        Category.is_student.is_(True),
-    )
-
-
-def students_by_university(session, seminar, limit=TOP_UNIVERSITIES):
-    """Confirmed students per university, largest first ("" is people who gave none)."""
-    r = Registration
-    registered = func.count(r.id)
-    rows = session.execute(
-        select(r.university, registered, _count_if(r.checked_in_at.is_not(None)))
-        .join(Category, r.category_id == Category.id)
-        .where(*_confirmed_students(seminar))
-        .group_by(r.university)
-        .order_by(registered.desc(), r.university)
-        .limit(limit)
-    ).all()
-    return [Row(university or "", int(n), int(came)) for university, n, came in rows]
-
-
-def students_by_level(session, seminar):
-    """Confirmed students per level of study, in the order bachelor, master, PhD, then not given."""
+def students(session, seminar, limit=TOP_UNIVERSITIES):
+    """Confirmed students by university (largest first, at most `limit`) and by level of study (bachelor,
+    master, PhD, then not given), from one pass grouped by both; "" is "not given"."""
     r = Registration
     rows = session.execute(
-        select(r.study_level, func.count(r.id), _count_if(r.checked_in_at.is_not(None)))
-        .join(Category, r.category_id == Category.id)
-        .where(*_confirmed_students(seminar))
-        .group_by(r.study_level)
+        select(r.university, r.study_level, func.count(r.id), _count_if(r.checked_in_at.is_not(None)))
+        .where(r.seminar_id == seminar.id, r.status == "confirmed",
+               r.category_id.in_(select(Category.id).where(Category.seminar_id == seminar.id,
+                                                           Category.is_student.is_(True))))
+        .group_by(r.university, r.study_level)
     ).all()
+    universities, levels = {}, {}
+    for university, level, registered, attended in rows:
+        for totals, key in ((universities, university or ""), (levels, level or "")):
+            before = totals.get(key, (0, 0))
+            totals[key] = (before[0] + int(registered), before[1] + int(attended))
+    by_size = sorted(universities.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     order = {level: i for i, level in enumerate(STUDY_LEVELS)}
-    rows = sorted(rows, key=lambda row: order.get(row[0], len(order)))
-    return [Row(level or "", int(n), int(came)) for level, n, came in rows]
+    by_level = sorted(levels.items(), key=lambda item: order.get(item[0], len(order)))
+    return ([Row(name, *counts) for name, counts in by_size], [Row(level, *counts) for level, counts in by_level])
 
 
 def top_organizations(session, seminar, limit=TOP_ORGANIZATIONS):
@@ -166,15 +156,16 @@ def registrations_per_day(session, seminar):
     """Registrations made before the seminar started (walk-ins excluded), per day in the seminar's zone, with
     the running total; days without registrations are included so the line has no gaps."""
     r = Registration
-    bucket = _epoch_bucket(session, r.created_at, _DAY_BUCKET_SECONDS).label("bucket")
+    bucket, start_of = _bucket(session, r.created_at, DAY_BUCKET_MINUTES)
+    bucket = bucket.label("bucket")
     rows = session.execute(
         select(bucket, func.count(r.id))
         .where(r.seminar_id == seminar.id, r.source != "walk_in", r.created_at < seminar.starts_at)
         .group_by(bucket)
     ).all()
     per_day = {}
-    for start, count in rows:
-        day = _from_epoch(start).astimezone(seminar.zone).date()
+    for value, count in rows:
+        day = start_of(value).astimezone(seminar.zone).date()
         per_day[day] = per_day.get(day, 0) + int(count)
     if not per_day:
         return []
@@ -194,52 +185,54 @@ class Bucket:
     is_start: bool  # the bucket in which the seminar starts
 
 
-def arrivals(session, seminar, minutes=ARRIVAL_BUCKET_MINUTES):
-    """Check-ins per `minutes` from the first to the last arrival (empty buckets included), the seminar's
-    start bucket marked (and included, so the chart shows who came early and who came late)."""
+@dataclass(frozen=True)
+class Door:
+    """What happened at the door: arrivals per bucket, check-ins per gate and per staff member."""
+
+    arrivals: list
+    gates: list
+    staff: list
+
+
+def door(session, seminar, minutes=ARRIVAL_BUCKET_MINUTES):
+    """One pass over the check-ins, grouped by time bucket, gate and staff member.
+
+    Arrivals run from the first to the last bucket (empty ones included) and always include the bucket in
+    which the seminar starts, marked. Gates and staff members are busiest first; "" is no gate, or an
+    account since deleted. Undone check-ins are not counted: the registration is not checked in any more."""
     r = Registration
-    seconds = minutes * 60
-    bucket = _epoch_bucket(session, r.checked_in_at, seconds).label("bucket")
+    bucket, start_of = _bucket(session, r.checked_in_at, minutes)
+    bucket = bucket.label("bucket")
     rows = session.execute(
-        select(bucket, func.count(r.id))
+        select(bucket, r.checked_in_gate, r.checked_in_by_id, func.count(r.id))
         .where(r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
-        .group_by(bucket)
+        .group_by(bucket, r.checked_in_gate, r.checked_in_by_id)
     ).all()
     if not rows:
-        return []
-    counts = {int(start): int(count) for start, count in rows}
-    start_bucket = int(seminar.starts_at.timestamp()) // seconds * seconds
-    first = min(min(counts), start_bucket)
-    last = max(max(counts), start_bucket)
-    return [Bucket(_from_epoch(at), counts.get(at, 0), at == start_bucket) for at in range(first, last + 1, seconds)]
+        return Door([], [], [])
+    per_bucket, per_gate, per_user = {}, {}, {}
+    for value, gate, user_id, count in rows:
+        at = start_of(value)
+        per_bucket[at] = per_bucket.get(at, 0) + count
+        per_gate[gate or ""] = per_gate.get(gate or "", 0) + count
+        per_user[user_id] = per_user.get(user_id, 0) + count
+    names = dict(session.execute(select(User.id, User.name).where(User.id.in_([u for u in per_user if u]))).all())
+    per_name = {}
+    for user_id, count in per_user.items():
+        name = names.get(user_id, "")
+        per_name[name] = per_name.get(name, 0) + count
+    step = timedelta(minutes=minutes)
+    start = datetime.fromtimestamp(int(seminar.starts_at.timestamp()) // (minutes * 60) * minutes * 60, UTC)
+    first, last = min(min(per_bucket), start), max(max(per_bucket), start)
+    arrivals = []
+    while first <= last:
+        arrivals.append(Bucket(first, per_bucket.get(first, 0), first == start))
+        first += step
+    return Door(arrivals, _busiest(per_gate), _busiest(per_name))
 
 
-def per_gate(session, seminar):
-    """Check-ins (people inside now, undone ones excluded) per gate, busiest first."""
-    r = Registration
-    count = func.count(r.id)
-    rows = session.execute(
-        select(r.checked_in_gate, count)
-        .where(r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
-        .group_by(r.checked_in_gate)
-        .order_by(count.desc(), r.checked_in_gate)
-    ).all()
-    return [(gate or "", int(n)) for gate, n in rows]
-
-
-def per_staff_member(session, seminar):
-    """Check-ins per staff member who let people in, busiest first ("" for an account since deleted)."""
-    r = Registration
-    count = func.count(r.id)
-    rows = session.execute(
-        select(User.name, count)
-        .select_from(r)
-        .outerjoin(User, User.id == r.checked_in_by_id)
-        .where(r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
-        .group_by(r.checked_in_by_id, User.name)
-        .order_by(count.desc(), User.name)
-    ).all()
-    return [(name or "", int(n)) for name, n in rows]
+def _busiest(counts):
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def refused_scans(session, seminar):

@@ -106,18 +106,21 @@ def _labelled(rows, labels):
 
 
 def summary(session, seminar):
-    """The seminar's figures: a dozen GROUP BY queries, fast for 50,000 registrations."""
+    """The seminar's figures: six GROUP BY queries, fast for 50,000 registrations."""
+    headline, categories = queries.by_category(session, seminar)
+    universities, levels = queries.students(session, seminar)
+    door = queries.door(session, seminar)
     return Summary(
         seminar=seminar,
-        headline=queries.headline(session, seminar),
-        categories=queries.by_category(session, seminar),
-        universities=_labelled(queries.students_by_university(session, seminar), {}),
-        levels=_labelled(queries.students_by_level(session, seminar), LEVELS),
+        headline=headline,
+        categories=categories,
+        universities=_labelled(universities, {}),
+        levels=_labelled(levels, LEVELS),
         organizations=queries.top_organizations(session, seminar),
         days=queries.registrations_per_day(session, seminar),
-        arrivals=queries.arrivals(session, seminar),
-        gates=[(gate or str(_l("No gate")), n) for gate, n in queries.per_gate(session, seminar)],
-        staff=[(name or str(_l("Deleted account")), n) for name, n in queries.per_staff_member(session, seminar)],
+        arrivals=door.arrivals,
+        gates=[(gate or str(_l("No gate")), n) for gate, n in door.gates],
+        staff=[(name or str(_l("Deleted account")), n) for name, n in door.staff],
         refused=[(str(REFUSAL_REASONS.get(code, code)), n) for code, n in queries.refused_scans(session, seminar)],
     )
 
