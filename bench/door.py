@@ -9,13 +9,17 @@ ratio eventreg ÷ ceiling is the figure that holds on any machine. Check-ins are
 
 import itertools
 import json
+import resource
 from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bench.database import add_seminar, add_user, analyze, engine_for, insert_rows, registration_row, set_seats_taken
 from bench.load import run_load
 from bench.results import Row
+from bench.server import SECRET_KEY, cpu_seconds
+from eventreg import create_app
+from eventreg.extensions import db
 from eventreg.models import Registration, new_ticket_token, utcnow
 from eventreg.tickets import qr_payload
 
@@ -41,23 +45,32 @@ def run(ctx):
     analyze(engine)
     _, staff_token = add_user(url, "staff")
     ctx.log(f"door: {len(tokens):,} confirmed registrations in one seminar")
+    sql = sql_per_check_in(ctx, url, staff_token, tokens[0])
+    _reset(engine)
 
     targets = {
         "eventreg": ("wsgi:app", f"/api/v1/seminars/{SLUG}/checkins", {"Authorization": f"Bearer {staff_token}"},
                      _eventreg_outcome),
         "ceiling": ("bench.ceiling:app", "/checkins", {}, _ceiling_outcome),
     }
-    figures = {}
+    figures = {"sql_per_check_in": sql}
     for name, (app_spec, path, headers, outcome) in targets.items():
         with ctx.server(app_spec, url) as server:
             figures[name] = {}
             _drive(ctx, server, path, headers, outcome, tokens[:WARM_UP_CODES], clients=min(sizes.door_clients))
             for clients in sizes.door_clients:
                 _reset(engine)
+                workers = server.worker_pids()
+                server_cpu, own_cpu = cpu_seconds(workers), _own_cpu()
                 result = _drive(ctx, server, path, headers, outcome, tokens, clients=clients,
                                 seconds=sizes.door_seconds)
+                server_cpu, own_cpu = cpu_seconds(workers) - server_cpu, _own_cpu() - own_cpu
                 recorded = _checked_in(engine)
-                figures[name][clients] = {**result.as_dict(), "recorded_check_ins": recorded}
+                figures[name][clients] = {
+                    **result.as_dict(), "recorded_check_ins": recorded,
+                    "server_cpu_ms_per_request": round(1000 * server_cpu / max(result.requests, 1), 2),
+                    "generator_cpu_ms_per_request": round(1000 * own_cpu / max(result.requests, 1), 2),
+                }
                 if recorded != result.ok:
                     figures[name][clients]["errors"] += abs(recorded - result.ok)
                     figures[name][clients]["error_kinds"]["recorded_differs"] = recorded - result.ok
@@ -70,6 +83,30 @@ def run(ctx):
     _reset(engine)
     engine.dispose()
     return figures, rows(figures, sizes)
+
+
+def sql_per_check_in(ctx, url, staff_token, token):
+    """Statements and transactions of one check-in, counted in-process through the test client."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False},
+                     instance_path=str(ctx.workdir / "instance"))
+    with app.app_context():
+        engine = db.engine
+    statements, transactions = [], []
+    event.listen(engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: statements.append(statement))
+    event.listen(engine, "begin", lambda conn: transactions.append(1))
+    response = app.test_client().post(f"/api/v1/seminars/{SLUG}/checkins",
+                                      json={"code": qr_payload(token), "gate": "Door 1", "method": "api"},
+                                      headers={"Authorization": f"Bearer {staff_token}"})
+    engine.dispose()
+    if response.status_code != 200 or response.get_json().get("status") != "checked_in":
+        raise RuntimeError(f"a check-in through the test client answered {response.status_code}")
+    return {"statements": sum(not s.startswith("BEGIN") for s in statements), "transactions": len(transactions)}
+
+
+def _own_cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _drive(ctx, server, path, headers, outcome, tokens, *, clients, seconds=30.0):
@@ -126,12 +163,17 @@ def rows(figures, sizes):
                 target="p99 < 50" if clients == high else "",
                 ok=(ours["p99_ms"] is not None and ours["p99_ms"] < 50) if clients == high else None),
             Row("door", f"errors, {at}", ours["errors"], target="0", ok=ours["errors"] == 0),
+            Row("door", f"server CPU ms per check-in, {at}", ours["server_cpu_ms_per_request"],
+                peer=f"ceiling {ceiling['server_cpu_ms_per_request']} ms; pretix ~63 ms"),
             Row("door", f"ceiling check-ins/s, {at}", ceiling["per_second"],
                 peer=f"p99 {ceiling['p99_ms']} ms; ~3,300/s measured by the issue"),
             Row("door", f"eventreg ÷ ceiling, {at}", None if ratio is None else round(ratio, 2),
                 target="≥ 0.5" if clients == high else "",
                 ok=(ratio is not None and ratio >= 0.5) if clients == high else None),
         ]
+    sql = figures["sql_per_check_in"]
+    out.append(Row("door", "SQL statements / transactions per check-in", f"{sql['statements']} / {sql['transactions']}",
+                   peer="pretix ~24 queries; ceiling 1 / 1"))
     out.append(Row("door", f"hello-world req/s (framework alone), {high} clients",
                    figures["hello_world"]["per_second"], peer="~5,300/s measured by the issue"))
     return out

@@ -17,6 +17,7 @@ from bench.database import add_seminar, engine_for
 from bench.forms import csrf_token, fill, find_form
 from bench.load import Client, call, run_load
 from bench.results import Row
+from bench.server import cpu_seconds
 from eventreg.models import utcnow
 
 SLUG = "rush"
@@ -66,8 +67,11 @@ def run(ctx):
                 refusals.append(response.text)
             return f"http_{response.status}", latency
 
+        workers = server.worker_pids()
+        server_cpu = cpu_seconds(workers)
         result = run_load(server.base_url, send, range(sizes.rush_signups), clients=sizes.rush_clients,
                           duration=600.0)
+        server_cpu = cpu_seconds(workers) - server_cpu
     if refusals:
         saved = ctx.workdir / "rush-refused.html"
         saved.write_text(refusals[0])
@@ -80,6 +84,7 @@ def run(ctx):
     expected = {"confirmed": min(sizes.rush_seats, sizes.rush_signups),
                 "waitlisted": max(sizes.rush_signups - sizes.rush_seats, 0)}
     figures = {**result.as_dict(), "signups": sizes.rush_signups, "seats": sizes.rush_seats,
+               "server_cpu_ms_per_signup": round(1000 * server_cpu / max(result.requests, 1), 2),
                "outcome": counts, "expected": expected,
                "outcome_ok": {k: v for k, v in counts.items() if v} == expected}
     ctx.log(f"rush: {result.rate:,.0f} signups/s, p99 {figures['p99_ms']} ms, outcome {counts}")
@@ -93,6 +98,7 @@ def rows(figures):
         Row("rush", f"signups/s, {figures['clients']} clients", figures["per_second"], target="≥ 150",
             ok=figures["per_second"] >= 150, peer=PEER),
         Row("rush", "POST latency median / p99 ms", f"{figures['median_ms']} / {figures['p99_ms']}"),
+        Row("rush", "server CPU ms per signup (form GET + POST)", figures["server_cpu_ms_per_signup"]),
         Row("rush", "errors", figures["errors"], target="0", ok=figures["errors"] == 0),
         Row("rush", "outcome", outcome, target=expected, ok=figures["outcome_ok"]),
     ]

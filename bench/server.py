@@ -113,6 +113,19 @@ class Gunicorn:
         return False
 
 
+def cpu_seconds(pids):
+    """User + system CPU time used so far by these processes (from /proc/<pid>/stat)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / ticks
+
+
 def memory_status(pid):
     """VmRSS and VmHWM of a process, in kB, from /proc/<pid>/status."""
     values = {}
