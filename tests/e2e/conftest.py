@@ -134,12 +134,16 @@ def new_context(browser, live_server, page_log):
 
 @pytest.fixture
 def shot(request):
-    """`shot(page, "signup")` saves a full-page screenshot in tests/e2e/artifacts/ for a person to look at."""
+    """`shot(page, "signup")` saves a full-page screenshot in tests/e2e/artifacts/ for a person to look at.
 
-    def _shot(page, name):
+    `full_page=False` for what covers the screen (the door's answer is a fixed overlay): the viewport is what
+    the person sees.
+    """
+
+    def _shot(page, name, full_page=True):
         suffix = request.node.callspec.params.get("database_url", "") if hasattr(request.node, "callspec") else ""
         path = ARTIFACTS / (f"{name}-{suffix}.png" if suffix else f"{name}.png")
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=full_page)
         # Chromium's full-page capture leaves the scroll offset stale for hit-testing: the next click's mouseup
         # lands on another element and the click is lost. Scrolling resets it (Playwright re-scrolls to click).
         page.evaluate("window.scrollTo(0, 0)")
