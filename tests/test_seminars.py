@@ -8,7 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventreg.models import AgendaItem, AuditEntry, OutboxMessage, Seminar, Speaker, utcnow
-from eventreg.seminars import services
+from eventreg.seminars import queries, services
 from eventreg.seminars.services import SeminarRefused
 from tests.factories import aware, category, make_registration, make_seminar
 from tests.openapi_check import assert_matches_openapi
@@ -100,6 +100,28 @@ def test_capacity_cannot_go_below_the_people_already_confirmed(session):
     assert error.code == "invalid" and list(error.fields) == ["capacity"]
     services.update_seminar(session, seminar, {"capacity": 3})
     assert seminar.capacity == 3
+
+
+def test_raising_the_capacity_gives_the_seats_to_the_waiting_list(session):
+    seminar = make_seminar(session, capacity=1)
+    make_registration(session, seminar)
+    first, second = (make_registration(session, seminar, status="waitlisted") for _ in range(2))
+    session.commit()
+    services.update_seminar(session, seminar, {"capacity": 2}, now=utcnow())
+    session.commit()
+    assert (first.status, second.status, seminar.seats_taken) == ("confirmed", "waitlisted", 2)
+
+
+def test_raising_a_category_quota_gives_its_seats_to_the_waiting_list(session):
+    seminar = make_seminar(session, capacity=None)
+    media = category(seminar, "media")
+    media.quota = 1
+    make_registration(session, seminar, category_key="media")
+    waiting = make_registration(session, seminar, category_key="media", status="waitlisted")
+    session.commit()
+    services.save_category(session, seminar, {"label": "Media", "quota": 2}, category=media, now=utcnow())
+    session.commit()
+    assert waiting.status == "confirmed"
 
 
 def test_a_slug_in_use_is_refused_as_a_conflict(session):
@@ -268,7 +290,7 @@ def test_calendar_file_is_valid_icalendar_in_utc(session):
     seminar = make_seminar(session, title="Digital Silk Road", starts_at=aware(2031, 3, 14, 5),
                            venue="Beijing Palace", address="Sauran 10, Astana")
     seminar.starts_at = aware(2031, 3, 14, 5)
-    body = services.calendar_file(seminar, url="http://localhost/s/x/", now=utcnow())
+    body = queries.calendar_file(seminar, url="http://localhost/s/x/", now=utcnow())
     event = Calendar.from_ical(body).walk("VEVENT")[0]
     start = event.decoded("dtstart")
     assert start == aware(2031, 3, 14, 5) and start.utcoffset() == timedelta(0)
@@ -289,7 +311,7 @@ def test_dashboard_lists_drafts_then_upcoming_then_past_with_live_counts(session
     make_registration(session, sooner, status="waitlisted")
     make_registration(session, sooner, status="pending")
     make_registration(session, sooner, checked_in_at=now)
-    rows = services.dashboard_rows(session, now)
+    rows = queries.dashboard_rows(session, now)
     assert [row[0] for row in rows] == [draft, sooner, later, past]
     assert tuple(rows[1][1:5]) == (2, 1, 1, 1)
 

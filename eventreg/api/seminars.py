@@ -12,7 +12,7 @@ from eventreg.api import bp, openapi
 from eventreg.api.base import ApiError, api_role_required, json_body
 from eventreg.extensions import db
 from eventreg.models import utcnow
-from eventreg.seminars import services
+from eventreg.seminars import queries, services
 from eventreg.seminars.services import SeminarRefused
 
 MESSAGES = {
@@ -48,7 +48,7 @@ def _seminar_json(seminar, *, now, full):
         "url": url_for("seminars.show", slug=seminar.slug, _external=True),
     }
     if full:
-        organizer = services.may_see_drafts(current_user)
+        organizer = queries.may_see_drafts(current_user)
         body.update(
             description=seminar.description,
             contact_email=seminar.contact_email,
@@ -87,13 +87,13 @@ def _refused(refusal):
 @bp.get("/seminars")
 def list_seminars():
     now = utcnow()
-    seminars = services.listed_seminars(db.session, include_drafts=services.may_see_drafts(current_user))
+    seminars = queries.listed_seminars(db.session, include_drafts=queries.may_see_drafts(current_user))
     return jsonify(seminars=[_seminar_json(s, now=now, full=False) for s in seminars])
 
 
 @bp.get("/seminars/<slug>")
 def get_seminar(slug):
-    seminar = services.visible_seminar(db.session, slug, viewer=current_user)
+    seminar = queries.visible_seminar(db.session, slug, viewer=current_user)
     return jsonify(_seminar_json(seminar, now=utcnow(), full=True))
 
 
@@ -117,7 +117,7 @@ def create_seminar():
 @api_role_required("organizer")
 def update_seminar(slug):
     now = utcnow()
-    seminar = services.seminar_or_404(db.session, slug)
+    seminar = queries.seminar_or_404(db.session, slug)
     try:
         services.update_seminar(db.session, seminar, json_body(), by=current_user, now=now)
     except SeminarRefused as refusal:

@@ -1,5 +1,5 @@
-"""Seminar rules: setting a seminar up (fields, programme, speakers, categories), its life cycle, and what
-the public sees of it.
+"""Seminar rules: setting a seminar up (fields, programme, speakers, categories) and its life cycle
+(publish, close, cancel, duplicate). What people see is read in queries.py.
 
 Every write takes a plain dict with the model's field names, so the organizer's forms and the JSON API
 validate through the same code: a problem raises `SeminarRefused("invalid", fields={...})`.
@@ -10,13 +10,12 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar, Event
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from eventreg import audit
 from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Registration, Seminar, Speaker
+from eventreg.registration import services as registration_services
 
 DEFAULT_TIMEZONE = "Asia/Almaty"
 TIMEZONES = frozenset(available_timezones())
@@ -274,8 +273,6 @@ def update_seminar(session, seminar, data, *, by=None, now=None):
         _record(session, by, "seminar_edit", seminar, now, fields=changed)
     more_seats = old_capacity is not None and (seminar.capacity is None or seminar.capacity > old_capacity)
     if more_seats and seminar.status == "published":
-        from eventreg.registration import services as registration_services
-
         registration_services.promote_from_waitlist(session, seminar, now=now)
     if "status" in data and data["status"] != seminar.status:
         set_status(session, seminar, data["status"], by=by, now=now)
@@ -292,8 +289,6 @@ def set_status(session, seminar, status, *, by=None, now=None):
     session.flush()
     _record(session, by, f"seminar_{status}", seminar, now)
     if status == "cancelled":
-        from eventreg.registration import services as registration_services
-
         registration_services.notify_seminar_cancelled(session, seminar, now=now)
     return seminar
 
@@ -474,8 +469,6 @@ def save_category(session, seminar, data, *, category=None, by=None, now=None):
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, category=key)
     if old_quota is not None and (quota is None or quota > old_quota) and seminar.status == "published":
-        from eventreg.registration import services as registration_services
-
         registration_services.promote_from_waitlist(session, seminar, now=now)
     return category
 
@@ -489,111 +482,3 @@ def delete_category(session, category, *, by=None, now=None):
     seminar.categories.remove(category)
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, category_deleted=category.key)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# What people see
-
-def upcoming_public(session, now):
-    return session.scalars(
-        select(Seminar)
-        .where(Seminar.status.in_(("published", "closed", "cancelled")), Seminar.ends_at > now)
-        .order_by(Seminar.starts_at)
-    ).all()
-
-
-def past_public(session, now):
-    return session.scalars(
-        select(Seminar)
-        .where(Seminar.status.in_(("published", "closed")), Seminar.ends_at <= now)
-        .order_by(Seminar.starts_at.desc())
-    ).all()
-
-
-def listed_seminars(session, *, include_drafts):
-    """Every seminar the caller may see, soonest first (the API list)."""
-    query = select(Seminar).order_by(Seminar.starts_at)
-    if not include_drafts:
-        query = query.where(Seminar.status != "draft")
-    return session.scalars(query).all()
-
-
-def dashboard_rows(session, now):
-    """Every seminar with its live counts, drafts first, then upcoming, then past: one query."""
-    counts = (
-        select(
-            Registration.seminar_id,
-            func.count().filter(Registration.status == "confirmed").label("confirmed"),
-            func.count().filter(Registration.status == "waitlisted").label("waitlisted"),
-            func.count().filter(Registration.status == "pending").label("pending"),
-            func.count(Registration.checked_in_at).label("checked_in"),
-        )
-        .group_by(Registration.seminar_id)
-        .subquery()
-    )
-    group = case((Seminar.status == "draft", 0), (Seminar.ends_at > now, 1), else_=2)
-    rows = session.execute(
-        select(
-            Seminar,
-            func.coalesce(counts.c.confirmed, 0),
-            func.coalesce(counts.c.waitlisted, 0),
-            func.coalesce(counts.c.pending, 0),
-            func.coalesce(counts.c.checked_in, 0),
-        )
-        .outerjoin(counts, counts.c.seminar_id == Seminar.id)
-        .add_columns(group.label("group"))
-        .order_by(group, Seminar.starts_at)
-    ).all()
-    drafts_and_upcoming = [row for row in rows if row.group < 2]
-    past = [row for row in rows if row.group == 2]
-    return drafts_and_upcoming + past[::-1]
-
-
-def may_see_drafts(viewer):
-    return bool(viewer.is_authenticated and viewer.has_role("organizer"))
-
-
-def visible_seminar(session, slug, *, viewer):
-    """The seminar at this slug as `viewer` may see it; drafts exist only for organizers."""
-    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
-    if seminar is None:
-        abort(404)
-    if seminar.status == "draft" and not may_see_drafts(viewer):
-        abort(404)
-    return seminar
-
-
-def seminar_or_404(session, slug):
-    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
-    if seminar is None:
-        abort(404)
-    return seminar
-
-
-def part_or_404(session, model, part_id, seminar):
-    """An agenda item, speaker or category of this seminar (never another seminar's)."""
-    part = session.get(model, part_id)
-    if part is None or part.seminar_id != seminar.id:
-        abort(404)
-    return part
-
-
-def calendar_file(seminar, *, url, now):
-    """The seminar as an RFC 5545 calendar (one event, times in UTC) for "Add to calendar"."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//eventreg//seminars//EN")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"seminar-{seminar.id}-{seminar.slug}@eventreg")
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", seminar.starts_at.astimezone(UTC))
-    event.add("dtend", seminar.ends_at.astimezone(UTC))
-    event.add("summary", seminar.title)
-    location = ", ".join(part for part in (seminar.venue, seminar.address) if part)
-    if location:
-        event.add("location", location)
-    event.add("description", f"{seminar.description}\n\n{url}".strip())
-    event.add("url", url)
-    event.add("status", "CANCELLED" if seminar.status == "cancelled" else "CONFIRMED")
-    calendar.add_component(event)
-    return calendar.to_ical()

@@ -11,7 +11,7 @@ from markupsafe import Markup, escape
 from eventreg.auth.access import role_required
 from eventreg.extensions import db
 from eventreg.models import AgendaItem, Category, Speaker, utcnow
-from eventreg.seminars import bp, forms, services
+from eventreg.seminars import bp, forms, queries, services
 from eventreg.seminars.services import SeminarRefused
 
 REFUSALS = {
@@ -60,23 +60,23 @@ def index():
     now = utcnow()
     return render_template(
         "seminars/index.html",
-        upcoming=services.upcoming_public(db.session, now),
-        past=services.past_public(db.session, now),
+        upcoming=queries.upcoming_public(db.session, now),
+        past=queries.past_public(db.session, now),
         now=now,
     )
 
 
 @bp.get("/s/<slug>/")
 def show(slug):
-    seminar = services.visible_seminar(db.session, slug, viewer=current_user)
+    seminar = queries.visible_seminar(db.session, slug, viewer=current_user)
     return render_template("seminars/show.html", seminar=seminar, now=utcnow(),
-                           organizer=services.may_see_drafts(current_user))
+                           organizer=queries.may_see_drafts(current_user))
 
 
 @bp.get("/s/<slug>/calendar.ics")
 def ics(slug):
-    seminar = services.visible_seminar(db.session, slug, viewer=current_user)
-    body = services.calendar_file(seminar, url=url_for("seminars.show", slug=slug, _external=True), now=utcnow())
+    seminar = queries.visible_seminar(db.session, slug, viewer=current_user)
+    body = queries.calendar_file(seminar, url=url_for("seminars.show", slug=slug, _external=True), now=utcnow())
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{seminar.slug}.ics"'})
 
@@ -87,7 +87,7 @@ def ics(slug):
 @bp.get("/organizer/")
 @role_required("organizer")
 def dashboard():
-    return render_template("seminars/dashboard.html", rows=services.dashboard_rows(db.session, utcnow()))
+    return render_template("seminars/dashboard.html", rows=queries.dashboard_rows(db.session, utcnow()))
 
 
 @bp.route("/organizer/seminars/new", methods=["GET", "POST"])
@@ -109,7 +109,7 @@ def new():
 @bp.get("/organizer/s/<slug>/")
 @role_required("organizer")
 def manage(slug):
-    seminar = services.seminar_or_404(db.session, slug)
+    seminar = queries.seminar_or_404(db.session, slug)
     kinds = {choice.value: choice.label for choice in forms.KIND_CHOICES}
     return render_template("seminars/manage.html", seminar=seminar, now=utcnow(), kinds=kinds)
 
@@ -117,7 +117,7 @@ def manage(slug):
 @bp.route("/organizer/s/<slug>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def edit(slug):
-    seminar = services.seminar_or_404(db.session, slug)
+    seminar = queries.seminar_or_404(db.session, slug)
     form = forms.SeminarForm(data=forms.seminar_initial(seminar))
     if form.validate_on_submit():
         try:
@@ -133,7 +133,7 @@ def edit(slug):
 
 
 def _change_status(slug, status, message):
-    seminar = services.seminar_or_404(db.session, slug)
+    seminar = queries.seminar_or_404(db.session, slug)
     try:
         services.set_status(db.session, seminar, status, by=current_user, now=utcnow())
     except SeminarRefused as refusal:
@@ -161,7 +161,7 @@ def close(slug):
 @role_required("organizer")
 def cancel(slug):
     if request.method == "GET":
-        seminar = services.seminar_or_404(db.session, slug)
+        seminar = queries.seminar_or_404(db.session, slug)
         return render_template("seminars/cancel.html", seminar=seminar)
     return _change_status(slug, "cancelled", _l("The seminar is cancelled; every registrant will get an e-mail."))
 
@@ -169,7 +169,7 @@ def cancel(slug):
 @bp.route("/organizer/s/<slug>/duplicate", methods=["GET", "POST"])
 @role_required("organizer")
 def duplicate(slug):
-    seminar = services.seminar_or_404(db.session, slug)
+    seminar = queries.seminar_or_404(db.session, slug)
     form = forms.DuplicateForm(data={"title": seminar.title})
     if form.validate_on_submit():
         try:
@@ -188,8 +188,8 @@ def duplicate(slug):
 # The organizer: programme, speakers, categories (one pattern: a form page, a delete button)
 
 def _part_form(slug, model, part_id, form_factory, save, template):
-    seminar = services.seminar_or_404(db.session, slug)
-    part = services.part_or_404(db.session, model, part_id, seminar) if part_id is not None else None
+    seminar = queries.seminar_or_404(db.session, slug)
+    part = queries.part_or_404(db.session, model, part_id, seminar) if part_id is not None else None
     form = form_factory(seminar, part)
     if form.validate_on_submit():
         try:
@@ -206,8 +206,8 @@ def _part_form(slug, model, part_id, form_factory, save, template):
 
 
 def _part_delete(slug, model, part_id, delete, anchor):
-    seminar = services.seminar_or_404(db.session, slug)
-    part = services.part_or_404(db.session, model, part_id, seminar)
+    seminar = queries.seminar_or_404(db.session, slug)
+    part = queries.part_or_404(db.session, model, part_id, seminar)
     try:
         delete(db.session, part, by=current_user, now=utcnow())
     except SeminarRefused as refusal:
@@ -252,8 +252,8 @@ def agenda_delete(slug, item_id):
 @bp.post("/organizer/s/<slug>/agenda/<int:item_id>/move")
 @role_required("organizer")
 def agenda_move(slug, item_id):
-    seminar = services.seminar_or_404(db.session, slug)
-    item = services.part_or_404(db.session, AgendaItem, item_id, seminar)
+    seminar = queries.seminar_or_404(db.session, slug)
+    item = queries.part_or_404(db.session, AgendaItem, item_id, seminar)
     try:
         services.move_agenda_item(db.session, item, request.form.get("direction", ""), by=current_user,
                                   now=utcnow())

@@ -1,0 +1,115 @@
+"""What people see of seminars: the public lists, the organizer's dashboard, who may open which seminar,
+and the "Add to calendar" file. Reads only; the rules that change seminars are in services.py."""
+
+from datetime import UTC
+
+from flask import abort
+from icalendar import Calendar, Event
+from sqlalchemy import case, func, select
+
+from eventreg.models import Registration, Seminar
+
+
+def upcoming_public(session, now):
+    return session.scalars(
+        select(Seminar)
+        .where(Seminar.status.in_(("published", "closed", "cancelled")), Seminar.ends_at > now)
+        .order_by(Seminar.starts_at)
+    ).all()
+
+
+def past_public(session, now):
+    return session.scalars(
+        select(Seminar)
+        .where(Seminar.status.in_(("published", "closed")), Seminar.ends_at <= now)
+        .order_by(Seminar.starts_at.desc())
+    ).all()
+
+
+def listed_seminars(session, *, include_drafts):
+    """Every seminar the caller may see, soonest first (the API list)."""
+    query = select(Seminar).order_by(Seminar.starts_at)
+    if not include_drafts:
+        query = query.where(Seminar.status != "draft")
+    return session.scalars(query).all()
+
+
+def dashboard_rows(session, now):
+    """Every seminar with its live counts, drafts first, then upcoming, then past: one query."""
+    counts = (
+        select(
+            Registration.seminar_id,
+            func.count().filter(Registration.status == "confirmed").label("confirmed"),
+            func.count().filter(Registration.status == "waitlisted").label("waitlisted"),
+            func.count().filter(Registration.status == "pending").label("pending"),
+            func.count(Registration.checked_in_at).label("checked_in"),
+        )
+        .group_by(Registration.seminar_id)
+        .subquery()
+    )
+    group = case((Seminar.status == "draft", 0), (Seminar.ends_at > now, 1), else_=2)
+    rows = session.execute(
+        select(
+            Seminar,
+            func.coalesce(counts.c.confirmed, 0),
+            func.coalesce(counts.c.waitlisted, 0),
+            func.coalesce(counts.c.pending, 0),
+            func.coalesce(counts.c.checked_in, 0),
+        )
+        .outerjoin(counts, counts.c.seminar_id == Seminar.id)
+        .add_columns(group.label("group"))
+        .order_by(group, Seminar.starts_at)
+    ).all()
+    drafts_and_upcoming = [row for row in rows if row.group < 2]
+    past = [row for row in rows if row.group == 2]
+    return drafts_and_upcoming + past[::-1]
+
+
+def may_see_drafts(viewer):
+    return bool(viewer.is_authenticated and viewer.has_role("organizer"))
+
+
+def visible_seminar(session, slug, *, viewer):
+    """The seminar at this slug as `viewer` may see it; drafts exist only for organizers."""
+    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None:
+        abort(404)
+    if seminar.status == "draft" and not may_see_drafts(viewer):
+        abort(404)
+    return seminar
+
+
+def seminar_or_404(session, slug):
+    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None:
+        abort(404)
+    return seminar
+
+
+def part_or_404(session, model, part_id, seminar):
+    """An agenda item, speaker or category of this seminar (never another seminar's)."""
+    part = session.get(model, part_id)
+    if part is None or part.seminar_id != seminar.id:
+        abort(404)
+    return part
+
+
+def calendar_file(seminar, *, url, now):
+    """The seminar as an RFC 5545 calendar (one event, times in UTC) for "Add to calendar"."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//eventreg//seminars//EN")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"seminar-{seminar.id}-{seminar.slug}@eventreg")
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", seminar.starts_at.astimezone(UTC))
+    event.add("dtend", seminar.ends_at.astimezone(UTC))
+    event.add("summary", seminar.title)
+    location = ", ".join(part for part in (seminar.venue, seminar.address) if part)
+    if location:
+        event.add("location", location)
+    event.add("description", f"{seminar.description}\n\n{url}".strip())
+    event.add("url", url)
+    event.add("status", "CANCELLED" if seminar.status == "cancelled" else "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()
