@@ -69,6 +69,30 @@ def seed_demo_command():
         click.echo(f"  {role:<9} {email:<28} password: {password}")
 
 
+@click.command("send-mail")
+def send_mail_command():
+    """Deliver the e-mail waiting in the outbox (retries with backoff); safe to run from cron every minute."""
+    from eventreg import mail
+
+    sent, failed = mail.send_due(db.session)
+    click.echo(f"Sent {sent} message(s), {failed} failed (they will be retried).")
+    if failed and not sent:
+        sys.exit(1)
+
+
+@click.command("send-reminders")
+def send_reminders_command():
+    """Queue the day-before reminders and send them; safe to run every hour: nobody gets two."""
+    from eventreg import mail
+    from eventreg.registration import services as registration
+
+    queued = registration.send_reminders(db.session)
+    db.session.commit()
+    sent, failed = mail.send_due(db.session)
+    click.echo(f"Queued {queued} reminder(s); sent {sent} message(s), {failed} failed.")
+
+
 def init_app(app):
-    for command in (create_user_command, create_token_command, seed_demo_command):
+    for command in (create_user_command, create_token_command, seed_demo_command, send_mail_command,
+                    send_reminders_command):
         app.cli.add_command(command)

@@ -175,3 +175,37 @@ def api_token(session):
         return plain
 
     return _token
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; `messages` holds what it received as EmailMessage objects."""
+
+    def __init__(self):
+        self.messages = []
+        self.envelopes = []
+        self.port = None
+
+    async def handle_DATA(self, server, smtp_session, envelope):  # noqa: N802 (aiosmtpd's handler API)
+        import email
+        import email.policy
+
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A running SMTP server, and the app configured to send through it (MAIL_SERVER/MAIL_PORT)."""
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(server, hostname="127.0.0.1", port=port)
+    controller.start()
+    server.port = controller.port
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield server
+    controller.stop()

@@ -28,6 +28,15 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_with_token",
     "api.openapi_document",
+    "registration.signup",
+    "registration.registered",
+    "registration.resend",
+    "registration.ticket",
+    "registration.ticket_qr",
+    "registration.ticket_png",
+    "registration.ticket_pdf",
+    "registration.ticket_ics",
+    "registration.cancel",
 }
 
 def _url_for_rule(rule):

@@ -1,1 +1,131 @@
-"""API endpoints for registrations (filled in by its feature)."""
+"""Registering people through the API (organizer and admin tokens): a partner's system, a kiosk, a script.
+
+The same `register` service as the public form and the organizer's page: the same seats, quotas,
+waiting list, duplicate rule and e-mails. A refusal answers its code: 400 for field errors, 404 for an
+unknown seminar, 409 for `full`, `closed`, `duplicate_email`...
+"""
+
+from flask import jsonify, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventreg.api import bp, openapi
+from eventreg.api.base import ApiError, api_role_required, json_body
+from eventreg.extensions import db
+from eventreg.models import Category, Seminar
+from eventreg.registration import services
+from eventreg.registration.services import RegistrationRefused
+
+MESSAGES = {
+    "invalid": (_l("Some fields are not valid; see `fields`."), 400),
+    "wrong_category": (_l("The category does not belong to this seminar."), 400),
+    "full": (_l("The seminar or the category is full."), 409),
+    "closed": (_l("Registration for this seminar is closed."), 409),
+    "not_open": (_l("Registration for this seminar has not opened yet."), 409),
+    "cancelled_seminar": (_l("This seminar has been cancelled."), 409),
+    "duplicate_email": (_l("This e-mail address already has an active registration for this seminar."), 409),
+}
+FIELDS = ("full_name", "email", "phone", "organization", "position", "language", "consent_data",
+          "consent_photos", "university", "programme", "study_level", "study_year")
+
+
+def _category_id(seminar, body):
+    """`category` (the key, as in the seminar API) or `category_id`."""
+    if "category" in body:
+        key = body.get("category")
+        found = db.session.scalar(select(Category.id).where(Category.seminar_id == seminar.id, Category.key == key))
+        return found if found is not None else -1
+    return body.get("category_id")
+
+
+@bp.post("/seminars/<slug>/registrations")
+@api_role_required("organizer")
+def create_registration(slug):
+    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None:
+        raise ApiError("not_found", _l("No such seminar."), 404)
+    body = json_body()
+    data = {name: body.get(name) for name in FIELDS if name in body}
+    data["category_id"] = _category_id(seminar, body)
+    try:
+        registration = services.register(
+            db.session, seminar, data, source="api", by=current_user,
+            waitlist=body.get("waitlist", True) is not False, ignore_window=bool(body.get("ignore_window")),
+        )
+    except RegistrationRefused as refusal:
+        db.session.rollback()
+        message, status = MESSAGES.get(refusal.code, (refusal.code, 409))
+        raise ApiError(refusal.code, message, status, fields=refusal.fields or None) from None
+    db.session.commit()
+    return jsonify(
+        id=registration.id,
+        status=registration.status,
+        email=registration.email,
+        category=registration.category.key,
+        ticket_url=url_for("registration.ticket", token=registration.token, _external=True),
+    ), 201
+
+
+openapi.document(
+    paths={
+        "/seminars/{slug}/registrations": {
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {
+                "summary": "Register one person (organizer or admin).",
+                "operationId": "createRegistration",
+                "description": "Confirmed while seats remain in the seminar and the category's quota, else "
+                "waitlisted (or 409 `full` with `\"waitlist\": false` or when the seminar has no waiting list). "
+                "The person receives the same e-mail as after the public form.",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/RegistrationInput"}}}},
+                "responses": {
+                    "201": {"description": "The registration.", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/RegistrationCreated"}}}},
+                    "400": openapi.ERROR_RESPONSES["400"],
+                    "401": openapi.ERROR_RESPONSES["401"],
+                    "403": openapi.ERROR_RESPONSES["403"],
+                    "404": openapi.ERROR_RESPONSES["404"],
+                    "409": {"$ref": "#/components/responses/Conflict"},
+                },
+            },
+        },
+    },
+    schemas={
+        "RegistrationInput": {
+            "type": "object",
+            "required": ["full_name", "email"],
+            "properties": {
+                "full_name": {"type": "string", "minLength": 2, "maxLength": 200},
+                "email": {"type": "string", "format": "email", "maxLength": 254},
+                "category": {"type": "string", "description": "The category key, e.g. `student`."},
+                "category_id": {"type": "integer", "description": "Alternative to `category`."},
+                "phone": {"type": "string"},
+                "organization": {"type": "string", "maxLength": 300},
+                "position": {"type": "string", "maxLength": 300},
+                "language": {"type": "string", "enum": ["en", "ru", "kk", "zh"]},
+                "consent_data": {"type": "boolean"},
+                "consent_photos": {"type": "boolean"},
+                "university": {"type": "string", "description": "Required for a student category."},
+                "programme": {"type": "string", "description": "Required for a student category."},
+                "study_level": {"type": "string", "enum": ["bachelor", "master", "phd"]},
+                "study_year": {"type": "integer", "minimum": 1, "maximum": 10},
+                "waitlist": {"type": "boolean", "default": True,
+                             "description": "false: refuse with `full` instead of waitlisting."},
+                "ignore_window": {"type": "boolean", "default": False,
+                                  "description": "Register even outside the registration window."},
+            },
+        },
+        "RegistrationCreated": {
+            "type": "object",
+            "required": ["id", "status", "email", "category", "ticket_url"],
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string", "enum": ["confirmed", "waitlisted", "pending"]},
+                "email": {"type": "string", "description": "As stored: lower case."},
+                "category": {"type": "string"},
+                "ticket_url": {"type": "string", "description": "The ticket page; the token in it is the key."},
+            },
+        },
+    },
+)

@@ -1,3 +1,363 @@
-"""Public signup, the ticket page and cancellation."""
+"""Public signup, the ticket page and cancellation; the organizer's registration list, edits and import."""
 
-from eventreg.registration import bp  # noqa: F401
+import json
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from eventreg import mail, tickets
+from eventreg.auth.access import role_required
+from eventreg.extensions import db, limiter
+from eventreg.models import REGISTRATION_STATUSES, Registration, Seminar, utcnow
+from eventreg.registration import bp, organizer, services
+from eventreg.registration.calendar import ticket_calendar
+from eventreg.registration.forms import (
+    ActionForm,
+    ImportConfirmForm,
+    ImportForm,
+    OrganizerRegistrationForm,
+    ResendForm,
+    SignupForm,
+)
+from eventreg.registration.ticket_pdf import ticket_pdf as render_ticket_pdf
+from eventreg.registration.validation import ASTANA_UNIVERSITIES
+
+REFUSALS = {
+    "full": _l("Sorry, the seminar is full."),
+    "closed": _l("Registration for this seminar is closed."),
+    "not_open": _l("Registration for this seminar has not opened yet."),
+    "cancelled_seminar": _l("This seminar has been cancelled."),
+    "duplicate_email": _l("This e-mail address is already registered for this seminar."),
+    "invalid": _l("Please correct the fields marked below."),
+    "wrong_category": _l("Please choose one of this seminar's categories."),
+    "not_active": _l("This registration is no longer active."),
+    "not_pending": _l("Only a pending registration can be approved or rejected."),
+    "not_waiting": _l("Only a pending or waitlisted registration can be moved to confirmed."),
+}
+STATUS_LABELS = {
+    "pending": _l("Waiting for approval"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Not approved"),
+}
+IMPORT_REFUSALS = {
+    "not_utf8": _l("The file is not UTF-8 text. In Excel choose “CSV UTF-8” when saving."),
+    "empty": _l("The file has no rows."),
+    "no_header": _l("The first row must name the columns, with at least full_name and email."),
+    "too_many_rows": _l("Too many rows: at most %(n)d per import.", n=organizer.MAX_IMPORT_ROWS),
+}
+ACTIONS = {
+    "approve": (services.approve_registration, _l("Approved.")),
+    "reject": (services.reject_registration, _l("Rejected; the person has been told.")),
+    "cancel": (services.cancel_registration, _l("Registration cancelled.")),
+    "confirm": (services.confirm_registration, _l("Moved to confirmed.")),
+}
+
+
+@bp.app_context_processor
+def _registration_labels():
+    return {"status_labels": STATUS_LABELS}
+
+
+@bp.after_app_request
+def _send_mail_in_development(response):
+    """MAIL_SEND_AFTER_REQUEST (development): drain the outbox once the response has gone out."""
+    if current_app.config.get("MAIL_SEND_AFTER_REQUEST") and request.endpoint != "static":
+        app = current_app._get_current_object()
+
+        def drain():
+            with app.app_context(), Session(db.engine) as own_session:
+                mail.send_due(own_session)
+
+        response.call_on_close(drain)
+    return response
+
+
+def _public_seminar(slug):
+    """Drafts do not exist for the public (organizers may look at their signup form)."""
+    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None or (seminar.status == "draft" and not (
+            current_user.is_authenticated and current_user.has_role("organizer"))):
+        abort(404)
+    return seminar
+
+
+def _registration_by_token(token):
+    registration = services.by_token(db.session, token)
+    if registration is None:
+        abort(404, _("This ticket does not exist. Check the link in your e-mail."))
+    return registration
+
+
+def _public_categories(seminar):
+    return [c for c in seminar.categories if c.is_public]
+
+
+def _render_signup(seminar, form, status=200, duplicate=False):
+    return render_template(
+        "registration/signup.html", seminar=seminar, form=form, state=seminar.registration_state(utcnow()),
+        student_ids=[c.id for c in seminar.categories if c.is_student], universities=ASTANA_UNIVERSITIES,
+        duplicate=duplicate, resend_form=ResendForm(formdata=None, email=form.email.data),
+    ), status
+
+
+@bp.route("/s/<slug>/register", methods=["GET", "POST"])
+@limiter.limit("60 per hour", methods=["POST"])
+def signup(slug):
+    seminar = _public_seminar(slug)
+    form = SignupForm()
+    form.set_categories(_public_categories(seminar))
+    if not form.validate_on_submit():
+        return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
+    try:
+        token = services.register(db.session, seminar, form.registrant_data()).token
+    except services.RegistrationRefused as refusal:
+        db.session.rollback()
+        form.add_errors(refusal.fields)
+        if refusal.code not in ("invalid", "duplicate_email"):
+            flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
+        return _render_signup(seminar, form, 409 if refusal.code == "duplicate_email" else 400,
+                              duplicate=refusal.code == "duplicate_email")
+    db.session.commit()
+    return redirect(url_for("registration.registered", token=token))
+
+
+@bp.get("/t/<token>/registered")
+def registered(token):
+    registration = _registration_by_token(token)
+    return render_template("registration/registered.html", registration=registration,
+                           seminar=registration.seminar)
+
+
+@bp.route("/s/<slug>/resend", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def resend(slug):
+    seminar = _public_seminar(slug)
+    form = ResendForm()
+    if form.validate_on_submit():
+        services.resend_ticket(db.session, seminar, form.email.data or "")
+        db.session.commit()
+        flash(_("If this address is registered for this seminar, the registration e-mail is on its way to it."),
+              "success")
+        return redirect(url_for("registration.resend", slug=seminar.slug))
+    return render_template("registration/resend.html", seminar=seminar, form=form)
+
+
+def _ticket_headers(response):
+    # The token in the URL is the key: no caching by shared proxies, no leaking in Referer, no indexing.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/t/<token>/")
+def ticket(token):
+    registration = _registration_by_token(token)
+    qr = tickets.qr_svg(tickets.qr_payload(registration.token)) if registration.status == "confirmed" else None
+    page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
+                           qr_svg=qr)
+    return _ticket_headers(Response(page))
+
+
+@bp.get("/t/<token>/qr.svg")
+def ticket_qr(token):
+    registration = _registration_by_token(token)
+    svg = tickets.qr_svg(tickets.qr_payload(registration.token))
+    return _ticket_headers(Response(svg, mimetype="image/svg+xml"))
+
+
+@bp.get("/t/<token>/qr.png")
+def ticket_png(token):
+    registration = _registration_by_token(token)
+    return _ticket_headers(Response(tickets.qr_png(tickets.qr_payload(registration.token)), mimetype="image/png"))
+
+
+@bp.get("/t/<token>/ticket.pdf")
+def ticket_pdf(token):
+    registration = _registration_by_token(token)
+    if registration.status != "confirmed":
+        abort(404, _("The PDF ticket exists once your seat is confirmed."))
+    body = render_ticket_pdf(registration, url_for("registration.ticket", token=token, _external=True))
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="ticket-{registration.seminar.slug}.pdf"'
+    return _ticket_headers(response)
+
+
+@bp.get("/t/<token>/calendar.ics")
+def ticket_ics(token):
+    registration = _registration_by_token(token)
+    body = ticket_calendar(registration, url_for("registration.ticket", token=token, _external=True))
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{registration.seminar.slug}.ics"'
+    return _ticket_headers(response)
+
+
+@bp.route("/t/<token>/cancel", methods=["GET", "POST"])
+def cancel(token):
+    registration = _registration_by_token(token)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_registration(db.session, registration)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            flash(str(REFUSALS[refusal.code]), "error")
+        else:
+            db.session.commit()
+            flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
+        return redirect(url_for("registration.ticket", token=token))
+    page = render_template("registration/cancel.html", registration=registration, seminar=registration.seminar,
+                           form=form)
+    return _ticket_headers(Response(page))
+
+
+# --- Organizer ----------------------------------------------------------------------------------------------
+
+
+def _organizer_seminar(slug):
+    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None:
+        abort(404)
+    return seminar
+
+
+def _seminar_registration(seminar, registration_id):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.seminar_id != seminar.id:
+        abort(404)
+    return registration
+
+
+@bp.get("/organizer/s/<slug>/registrations")
+@role_required("organizer")
+def manage(slug):
+    seminar = _organizer_seminar(slug)
+    status = request.args.get("status", "")
+    status = status if status in REGISTRATION_STATUSES else ""
+    page = organizer.registrations_page(
+        db.session, seminar, q=request.args.get("q", "")[:200], status=status,
+        category_key=request.args.get("category", "")[:40], page=request.args.get("page", 1, type=int),
+    )
+    return render_template("registration/manage.html", seminar=seminar, page=page, action_form=ActionForm(),
+                           counts=organizer.status_counts(db.session, seminar), filters=request.args)
+
+
+def _organizer_form(seminar, obj=None):
+    form = OrganizerRegistrationForm(obj=obj)
+    form.set_categories(list(seminar.categories))
+    if obj is not None and not form.is_submitted():
+        form.consent_data.data = obj.consent_data_at is not None
+    return form
+
+
+@bp.route("/organizer/s/<slug>/registrations/new", methods=["GET", "POST"])
+@role_required("organizer")
+def add(slug):
+    seminar = _organizer_seminar(slug)
+    form = _organizer_form(seminar)
+    if form.validate_on_submit():
+        try:
+            registration = services.register(db.session, seminar, form.registrant_data(), source="organizer",
+                                             by=current_user, ignore_window=True)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            form.add_errors(refusal.fields)
+            flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s added: %(status)s.", name=registration.full_name,
+                    status=STATUS_LABELS[registration.status]), "success")
+            return redirect(url_for("registration.manage", slug=seminar.slug))
+    return render_template("registration/edit.html", seminar=seminar, form=form, registration=None,
+                           student_ids=[c.id for c in seminar.categories if c.is_student],
+                           universities=ASTANA_UNIVERSITIES)
+
+
+@bp.route("/organizer/s/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@role_required("organizer")
+def edit(slug, registration_id):
+    seminar = _organizer_seminar(slug)
+    registration = _seminar_registration(seminar, registration_id)
+    form = _organizer_form(seminar, registration)
+    if form.validate_on_submit():
+        try:
+            services.update_registration(db.session, registration, form.registrant_data(), by=current_user)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            form.add_errors(refusal.fields)
+            flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("registration.manage", slug=seminar.slug))
+    return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
+                           student_ids=[c.id for c in seminar.categories if c.is_student],
+                           universities=ASTANA_UNIVERSITIES)
+
+
+@bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/<action>")
+@role_required("organizer")
+def change_status(slug, registration_id, action):
+    """Approve, reject, cancel or move to confirmed: one button each on the list."""
+    if action not in ACTIONS:
+        abort(404)
+    seminar = _organizer_seminar(slug)
+    registration = _seminar_registration(seminar, registration_id)
+    if ActionForm().validate_on_submit():
+        service, done = ACTIONS[action]
+        try:
+            service(db.session, registration, by=current_user)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
+        else:
+            db.session.commit()
+            flash(str(done), "success")
+    back = request.form.get("next", "")
+    if not back.startswith("/organizer/") or back.startswith("//"):
+        back = url_for("registration.manage", slug=seminar.slug)
+    return redirect(back)
+
+
+@bp.route("/organizer/s/<slug>/import", methods=["GET", "POST"])
+@role_required("organizer")
+def import_csv(slug):
+    """Upload → preview (nothing written; the rows wait in a hidden field) → confirm → register each row."""
+    seminar = _organizer_seminar(slug)
+    default_category = next((c for c in seminar.categories if c.key == "student"), None) or (
+        seminar.categories[0] if seminar.categories else None)
+    upload, confirm = ImportForm(), ImportConfirmForm()
+    if request.form.get("step") == "confirm" and confirm.validate_on_submit():
+        try:
+            rows = json.loads(confirm.rows.data or "[]")
+        except ValueError:
+            abort(400)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            abort(400)
+        results = organizer.import_rows(db.session, seminar, rows[:organizer.MAX_IMPORT_ROWS],
+                                        default_category=default_category, by=current_user)
+        db.session.commit()
+        created = sum(r.outcome in REGISTRATION_STATUSES for r in results)
+        flash(_("%(n)d registrations imported.", n=created), "success")
+        return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
+                               done=True, refusals=REFUSALS)
+    if request.form.get("step") != "confirm" and upload.validate_on_submit():
+        try:
+            rows = organizer.parse_csv(upload.file.data.read())
+        except organizer.ImportRefused as refusal:
+            upload.file.errors = [IMPORT_REFUSALS[refusal.code]]
+        else:
+            results = organizer.preview_import(db.session, seminar, rows, default_category=default_category)
+            db.session.rollback()
+            good = [r.row for r in results if r.outcome == "ok"]
+            confirm.rows.data = json.dumps(good, ensure_ascii=False)
+            return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
+                                   confirm=confirm, good=len(good), refusals=REFUSALS)
+    return render_template("registration/import.html", seminar=seminar, form=upload, results=None,
+                           columns=organizer.IMPORT_COLUMNS)

@@ -1,0 +1,114 @@
+"""Signup, re-send, organizer edit and CSV import forms.
+
+The forms carry CSRF, types and HTML hints (required, maxlength); the rules themselves live in
+`validation.py` and run in the service, whose field errors are put back next to each field.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TelField
+from wtforms.fields import IntegerField
+from wtforms.validators import NumberRange, Optional
+from wtforms.widgets import NumberInput
+
+from eventreg.registration.validation import EMAIL_MAX, MAX_STUDY_YEAR, NAME_MAX, PREFERRED_LANGUAGES, TEXT_MAX
+
+CONSENT_TEXT = _l(
+    "The organizers store your name, contact details, organization and (for students) study details to "
+    "manage this seminar: your ticket, entry at the door, and e-mails about this seminar. The data is not "
+    "shared with third parties and is erased after the seminar's records are closed. You may ask for it "
+    "to be erased earlier by writing to the organizers."
+)
+STUDY_LEVEL_CHOICES = [SelectChoice("bachelor", _l("Bachelor")), SelectChoice("master", _l("Master")),
+                       SelectChoice("phd", _l("PhD"))]
+
+
+def _int_or_none(value):
+    """A radio value that is not a number means "nothing chosen"; the service says what to do."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(label, max_length=TEXT_MAX, required=False, **kw):
+    render_kw = {"maxlength": max_length, **kw.pop("render_kw", {})}
+    if required:
+        render_kw["required"] = True
+    return StringField(label, render_kw=render_kw, **kw)
+
+
+class RegistrantFields(FlaskForm):
+    """The person's details, shared by the public signup and the organizer's add/edit pages."""
+
+    full_name = _text(_l("Full name"), NAME_MAX, required=True, render_kw={"autocomplete": "name"},
+                      description=_l("As it should appear on your badge, in any script."))
+    email = EmailField(_l("E-mail"), render_kw={"maxlength": EMAIL_MAX, "required": True, "autocomplete": "email"})
+    phone = TelField(_l("Phone (optional)"), render_kw={"maxlength": 40, "autocomplete": "tel"},
+                     description=_l("With the country code, e.g. +7 701 234 5678."))
+    organization = _text(_l("Organization"), render_kw={"autocomplete": "organization"})
+    position = _text(_l("Position"), render_kw={"autocomplete": "organization-title"})
+    category_id = RadioField(_l("I am attending as"), coerce=_int_or_none, validate_choice=False)
+    university = _text(_l("University"), render_kw={"list": "universities"})
+    programme = _text(_l("Faculty or programme"))
+    study_level = RadioField(_l("Level of study"), choices=STUDY_LEVEL_CHOICES, validate_choice=False)
+    study_year = IntegerField(_l("Year of study"), validators=[Optional(), NumberRange(1, MAX_STUDY_YEAR)],
+                              widget=NumberInput(min=1, max=MAX_STUDY_YEAR))
+    language = SelectField(_l("Preferred language"), default="en",
+                           choices=[SelectChoice(k, v) for k, v in PREFERRED_LANGUAGES.items()])
+    consent_photos = BooleanField(_l("I agree to appear in photos and videos of the seminar (optional)"))
+
+    def set_categories(self, categories):
+        self.category_id.choices = [SelectChoice(c.id, c.label) for c in categories]
+        if len(categories) == 1 and self.category_id.data is None:
+            self.category_id.data = categories[0].id
+
+    def registrant_data(self):
+        return {name: getattr(self, name).data for name in (
+            "full_name", "email", "phone", "organization", "position", "category_id", "university",
+            "programme", "study_level", "study_year", "language", "consent_photos")}
+
+    def add_errors(self, fields):
+        """Field errors from the service, shown next to the fields they belong to."""
+        for name, messages in fields.items():
+            target = getattr(self, name, None)
+            if target is not None:
+                target.errors = list(target.errors) + list(messages)
+
+
+class SignupForm(RegistrantFields):
+    consent_data = BooleanField(_l("I agree to the processing of my personal data for this seminar"),
+                                description=CONSENT_TEXT)
+
+    def registrant_data(self):
+        return {**super().registrant_data(), "consent_data": self.consent_data.data}
+
+
+class OrganizerRegistrationForm(RegistrantFields):
+    """Add by hand or edit: any category of the seminar, hidden ones included; consent may be on paper."""
+
+    consent_data = BooleanField(_l("The person agreed to the processing of their personal data"))
+
+    def registrant_data(self):
+        return {**super().registrant_data(), "consent_data": self.consent_data.data}
+
+
+class ResendForm(FlaskForm):
+    email = EmailField(_l("E-mail"), render_kw={"maxlength": EMAIL_MAX, "required": True, "autocomplete": "email"})
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV file"),
+                     validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file, please."))],
+                     description=_l("UTF-8, first row with column names: full_name, email, category, "
+                                    "organization, position, phone, university, programme, study_level, "
+                                    "study_year, language."))
+
+
+class ImportConfirmForm(FlaskForm):
+    rows = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """Approve, reject, cancel, confirm: a button with CSRF and nothing else."""

@@ -1,0 +1,241 @@
+"""The signup form, the ticket page and cancellation, as a person in a browser sees them."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from eventreg.models import Category, OutboxMessage, Registration, Seminar
+from eventreg.registration import services
+from tests.factories import category, make_category, make_registration, make_seminar
+
+
+def form_data(seminar, key="general", **extra):
+    data = {
+        "full_name": "Ли Вэй 李伟",
+        "email": "li.wei@example.cn",
+        "phone": "+7 701 234 5678",
+        "organization": "Tsinghua University",
+        "position": "Researcher",
+        "category_id": str(category(seminar, key).id),
+        "language": "en",
+        "consent_data": "y",
+    }
+    if key == "student":
+        data.update(university="Astana IT University", programme="Computer Science", study_level="bachelor",
+                    study_year="3")
+    data.update(extra)
+    return data
+
+
+def counts(session):
+    session.expire_all()
+    return (
+        session.scalar(select(func.count()).select_from(Registration)),
+        session.scalar(select(func.count()).select_from(OutboxMessage)),
+        session.scalar(select(func.sum(Seminar.seats_taken))) or 0,
+        session.scalar(select(func.sum(Category.seats_taken))) or 0,
+    )
+
+
+def test_the_form_offers_public_categories_and_the_student_fields(session, client):
+    seminar = make_seminar(session)
+    make_category(session, seminar, key="embassy", label="Embassy guests", is_public=False)
+    session.commit()
+    page = client.get(f"/s/{seminar.slug}/register").get_data(as_text=True)
+    assert "Student" in page and "Embassy guests" not in page
+    assert 'data-student="1"' in page
+    assert "data-student-fields" in page  # in the page for people without JavaScript
+    assert "Nazarbayev University" in page  # university suggestions
+    assert "processing of my personal data" in page and "erased" in page  # consent with its text
+
+
+def test_a_student_registers_and_lands_on_the_confirmation(session, client):
+    seminar = make_seminar(session, title="Digital Silk Road")
+    session.commit()
+    response = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, "student"))
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Ли Вэй 李伟" in page and "Your seat is confirmed" in page
+    registration = session.scalars(select(Registration)).one()
+    assert registration.study_level == "bachelor" and registration.study_year == 3
+    assert registration.consent_data_at is not None
+    assert f"/t/{registration.token}/" in page
+
+
+def test_errors_keep_what_was_typed_and_say_what_is_wrong(session, client):
+    seminar = make_seminar(session)
+    session.commit()
+    before = counts(session)
+    response = client.post(f"/s/{seminar.slug}/register",
+                           data=form_data(seminar, "student", email="not an email", university="",
+                                          organization="Назарбаев Университет"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This is not a valid e-mail address." in page
+    assert "Required for students." in page
+    assert 'value="Ли Вэй 李伟"' in page and 'value="Назарбаев Университет"' in page
+    assert counts(session) == before
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"full_name": ""}, "Please enter your full name."),
+    ({"full_name": "Ж" * 10_000}, "The name is too long"),
+    ({"email": "a@b"}, "This is not a valid e-mail address."),
+    ({"email": "x" * 300 + "@example.org"}, "The e-mail address is too long."),
+    ({"consent_data": ""}, "We need your consent"),
+    ({"category_id": ""}, "Choose one of this seminar"),
+    ({"study_year": "many"}, "Not a valid integer value."),
+])
+def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(session, client, change, message):
+    seminar = make_seminar(session)
+    session.commit()
+    before = counts(session)
+    response = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, "student", **change))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert counts(session) == before
+
+
+def test_a_category_of_another_seminar_is_refused(session, client):
+    seminar = make_seminar(session)
+    other = make_seminar(session)
+    hidden = make_category(session, seminar, key="embassy", is_public=False)
+    session.commit()
+    before = counts(session)
+    for category_id in (category(other, "general").id, hidden.id):
+        response = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, category_id=str(category_id)))
+        assert response.status_code == 400
+        assert "Choose one of this seminar" in response.get_data(as_text=True)
+    assert counts(session) == before
+
+
+def test_a_second_registration_with_the_same_email_offers_a_resend_without_disclosure(session, client):
+    seminar = make_seminar(session)
+    first = make_registration(session, seminar, full_name="Secret Person", email="li.wei@example.cn",
+                              organization="Hidden Org")
+    session.commit()
+    before = counts(session)
+    response = client.post(f"/s/{seminar.slug}/register",
+                           data=form_data(seminar, email="LI.WEI@example.cn", full_name="Somebody Else"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "already registered" in page
+    assert "Send my registration e-mail again" in page
+    assert "Secret Person" not in page and "Hidden Org" not in page and first.token not in page
+    assert counts(session) == before
+    # The re-send goes to the registered address only, and the page says the same for anyone.
+    answers = []
+    for email in ("li.wei@example.cn", "nobody@example.org"):
+        answer = client.post(f"/s/{seminar.slug}/resend", data={"email": email}, follow_redirects=True)
+        answers.append(re.sub(r"name=\"csrf_token\"[^>]*", "", answer.get_data(as_text=True)))
+    assert answers[0] == answers[1]
+    resent = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "ticket_resend")).all()
+    assert [m.recipient for m in resent] == ["li.wei@example.cn"]
+
+
+def test_a_full_seminar_puts_people_on_the_waiting_list(session, client):
+    seminar = make_seminar(session, capacity=1)
+    make_registration(session, seminar)
+    session.commit()
+    page = client.get(f"/s/{seminar.slug}/register").get_data(as_text=True)
+    assert "waiting list" in page
+    response = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar), follow_redirects=True)
+    assert "waiting list" in response.get_data(as_text=True)
+
+
+def test_closed_and_cancelled_seminars_show_no_form(session, client):
+    closed = make_seminar(session, status="closed")
+    cancelled = make_seminar(session, status="cancelled")
+    session.commit()
+    assert "Registration for this seminar is closed." in client.get(f"/s/{closed.slug}/register").get_data(
+        as_text=True)
+    response = client.post(f"/s/{cancelled.slug}/register", data=form_data(cancelled))
+    assert response.status_code == 400
+    assert "This seminar has been cancelled." in response.get_data(as_text=True)
+    assert counts(session)[0] == 0
+
+
+def test_drafts_have_no_public_signup(session, client):
+    draft = make_seminar(session, status="draft")
+    session.commit()
+    assert client.get(f"/s/{draft.slug}/register").status_code == 404
+
+
+def test_the_ticket_page_shows_the_qr_and_the_ways_out(session, client):
+    seminar = make_seminar(session, title="Digital Silk Road", venue="Beijing Palace")
+    registration = make_registration(session, seminar, full_name="Ерлан Қасымов")
+    session.commit()
+    response = client.get(f"/t/{registration.token}/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "Ерлан Қасымов" in page and "Digital Silk Road" in page and "Beijing Palace" in page
+    assert "<svg" in page and "Confirmed" in page
+    for target in ("calendar.ics", "ticket.pdf", "cancel"):
+        assert f"/t/{registration.token}/{target}" in page
+    assert client.get(f"/t/{registration.token}/qr.svg").mimetype == "image/svg+xml"
+    assert client.get(f"/t/{registration.token}/qr.png").data.startswith(b"\x89PNG")
+    ics = client.get(f"/t/{registration.token}/calendar.ics")
+    assert ics.mimetype == "text/calendar" and b"Digital Silk Road" in ics.data
+
+
+def test_a_waitlisted_ticket_has_no_qr_yet(session, client):
+    seminar = make_seminar(session)
+    registration = make_registration(session, seminar, status="waitlisted")
+    session.commit()
+    page = client.get(f"/t/{registration.token}/").get_data(as_text=True)
+    assert "<svg" not in page and "once your seat is confirmed" in page
+    assert client.get(f"/t/{registration.token}/ticket.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("suffix", ["", "qr.svg", "qr.png", "ticket.pdf", "calendar.ics", "cancel"])
+def test_a_tampered_token_finds_nothing(session, client, suffix):
+    seminar = make_seminar(session)
+    registration = make_registration(session, seminar)
+    session.commit()
+    tampered = registration.token[:-1] + ("A" if registration.token[-1] != "A" else "B")
+    response = client.get(f"/t/{tampered}/{suffix}")
+    assert response.status_code == 404
+    assert "There is nothing at this address" in response.get_data(as_text=True)
+    before = counts(session)
+    assert client.post(f"/t/{tampered}/cancel").status_code == 404
+    assert counts(session) == before
+
+
+def test_cancelling_from_the_ticket_frees_the_seat_for_the_next_person(session, client):
+    seminar = make_seminar(session, capacity=1)
+    registration = make_registration(session, seminar)
+    waiting = services.register(session, seminar, {
+        "full_name": "Next Person", "email": "next@example.org", "consent_data": True,
+        "category_id": category(seminar, "general").id})
+    session.commit()
+    confirm_page = client.get(f"/t/{registration.token}/cancel").get_data(as_text=True)
+    assert "Yes, cancel my registration" in confirm_page
+    response = client.post(f"/t/{registration.token}/cancel", follow_redirects=True)
+    assert "Your registration is cancelled" in response.get_data(as_text=True)
+    session.expire_all()
+    assert registration.status == "cancelled" and waiting.status == "confirmed"
+    promoted = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "promoted")).one()
+    assert promoted.recipient == "next@example.org"
+    # A second cancel changes nothing.
+    again = client.post(f"/t/{registration.token}/cancel", follow_redirects=True)
+    assert "no longer active" in again.get_data(as_text=True)
+
+
+def test_the_pdf_ticket(session, client):
+    import io
+
+    import zxingcpp
+    from pypdf import PdfReader
+
+    seminar = make_seminar(session, title="Digital Silk Road")
+    registration = make_registration(session, seminar, full_name="Аружан Сәрсенбаева 李伟")
+    session.commit()
+    response = client.get(f"/t/{registration.token}/ticket.pdf")
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    text = reader.pages[0].extract_text()
+    assert "Digital Silk Road" in text and "Аружан Сәрсенбаева" in text
+    [image] = reader.pages[0].images
+    assert zxingcpp.read_barcodes(image.image)[0].text == f"ER1:{registration.token}"
