@@ -4,9 +4,10 @@ Rate limits live in one table keyed by endpoint name and are applied after the b
 registered, so the features' views stay free of security plumbing and every limit can be reviewed here.
 """
 
+import re
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import abort, g, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -126,7 +127,46 @@ def apply_rate_limits(app, table=None):
         app.view_functions[endpoint] = view
 
 
+# NUL: typed by no one, and PostgreSQL refuses a whole statement that contains it (a 500 on one database,
+# stored on the other). Lone surrogates: JSON's "\ud800" escape makes one, and no database can encode it.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value):
+    """True if any string in a nest of lists, tuples and dicts holds unstorable text (iterative: a JSON body
+    may be nested as deep as the parser allows)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
+
+
+def refuse_unstorable_text():
+    """Refuse text that cannot be stored at the door (path, query, form, JSON body): a clear 400 instead of a
+    database error deep inside a service."""
+    sources = [request.path, list(request.args.lists())]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sources.append(list(request.form.lists()))
+        if request.is_json:
+            try:
+                sources.append(request.get_json(silent=True))
+            except RecursionError:  # the parser gives up on a body nested thousands deep
+                abort(400, description=_("The JSON body is nested too deeply."))
+    if _unstorable(sources):
+        abort(400, description=_("The request contains characters that are not allowed (NUL or a lone "
+                                 "surrogate)."))
+
+
 def init_app(app):
+    app.before_request(refuse_unstorable_text)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
         # Behind a reverse proxy the client's address and scheme come from X-Forwarded-*; without this,
