@@ -266,3 +266,6 @@ def test_dashboard_shows_every_seminar_with_counts(client, session, login):
     html = page(client.get("/organizer/"))
     assert html.index("Draft one") < html.index("Published one")
     assert "1 / 40" in html and "New seminar" in html
+    slug = published.slug
+    for link in (f"/organizer/s/{slug}/", f"/checkin/s/{slug}/", f"/reports/s/{slug}/"):
+        assert f'href="{link}"' in html
