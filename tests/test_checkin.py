@@ -352,3 +352,112 @@ def test_a_revoked_token_is_refused(client, session, seminar, api_token):
 def test_anonymous_callers_are_refused(client, seminar):
     assert client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json={"code": "x"}).status_code == 401
     assert client.get(f"/api/v1/seminars/{seminar.slug}/stats").status_code == 401
+
+
+# --- the pages: scanner, search, walk-in --------------------------------------------------------------------
+
+
+def test_the_scanner_page_carries_what_its_script_needs(client, session, seminar, login):
+    login("staff")
+    page = client.get(f"/checkin/s/{seminar.slug}/")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<meta name="csrf-token"' in html
+    assert f'data-checkin-url="/api/v1/seminars/{seminar.slug}/checkins"' in html
+    assert "vendor/zxing-wasm/zxing-reader.iife.js" in html
+    assert "<script>" not in html and "style=" not in html
+    assert client.get("/checkin/s/no-such-seminar/").status_code == 404
+    assert seminar.title in client.get("/checkin/").get_data(as_text=True)
+
+
+def test_the_door_search_lists_people_with_their_state(client, session, seminar, login):
+    factories.make_registration(session, seminar, full_name="Жанар Жұмабекова", organization="ENU")
+    factories.make_registration(session, seminar, full_name="Жанар Waitlisted", status="waitlisted")
+    session.commit()
+    login("staff")
+    html = client.get(f"/checkin/s/{seminar.slug}/search", query_string={"q": "ЖАНАР"}).get_data(as_text=True)
+    assert "Жанар Жұмабекова" in html and "ENU" in html
+    assert "Waiting list" in html
+    assert "data-registration-id=" in html
+    assert "Type at least two letters" in client.get(f"/checkin/s/{seminar.slug}/search?q=a").get_data(as_text=True)
+    assert "Nobody matches" in client.get(f"/checkin/s/{seminar.slug}/search?q=zzzz").get_data(as_text=True)
+
+
+def test_a_person_picked_in_the_search_is_checked_in_by_id(client, session, seminar, login):
+    registration = factories.make_registration(session, seminar)
+    session.commit()
+    login("staff")
+    url = f"/api/v1/seminars/{seminar.slug}/checkins"
+    response = client.post(url, json={"registration_id": registration.id, "method": "manual", "gate": "Desk"})
+    assert_matches_openapi(client, "POST", url, response)
+    assert response.get_json()["status"] == "checked_in"
+    [event] = _events(session, seminar)
+    assert (event.method, event.gate) == ("manual", "Desk")
+    other = factories.make_registration(session, factories.make_seminar(session))
+    session.commit()
+    assert client.post(url, json={"registration_id": other.id}).status_code == 404
+    assert client.post(url, json={"registration_id": "1"}).status_code == 400
+
+
+def _walk_in_form(seminar, **overrides):
+    data = {"full_name": "Ерлан Есенов", "email": "erlan@example.kz", "organization": "Astana Hub",
+            "category_id": str(factories.category(seminar, "business").id), "gate": "Door 3"}
+    data.update(overrides)
+    return data
+
+
+def test_a_walk_in_is_registered_and_checked_in_at_once(client, session, seminar, login):
+    login("staff")
+    response = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
+    assert response.status_code == 302
+    assert response.location.endswith(f"/checkin/s/{seminar.slug}/")
+    registration = session.scalar(select(Registration).where(Registration.email == "erlan@example.kz"))
+    assert (registration.status, registration.source) == ("confirmed", "walk_in")
+    assert (registration.checked_in_method, registration.checked_in_gate) == ("walk_in", "Door 3")
+    assert [e.result for e in _events(session, seminar)] == ["checked_in"]
+    assert "is registered and checked in" in client.get(response.location).get_data(as_text=True)
+
+
+def test_a_student_walk_in_needs_the_student_fields(client, session, seminar, login):
+    login("staff")
+    student = str(factories.category(seminar, "student").id)
+    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar, category_id=student))
+    assert page.status_code == 200
+    assert "Required for students." in page.get_data(as_text=True)
+    assert session.scalar(select(Registration)) is None
+    done = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(
+        seminar, category_id=student, university="ENU", programme="Law", study_level="master", study_year="1"))
+    assert done.status_code == 302
+    assert session.scalar(select(Registration)).university == "ENU"
+
+
+def test_a_walk_in_without_a_free_seat_is_refused(client, session, login):
+    starts = utcnow() + timedelta(minutes=30)
+    seminar = factories.make_seminar(session, starts_at=starts, ends_at=starts + timedelta(hours=3), capacity=1)
+    factories.make_registration(session, seminar)
+    session.commit()
+    login("staff")
+    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
+    assert page.status_code == 200
+    assert "No seat is free" in page.get_data(as_text=True)
+    assert session.scalar(select(Registration).where(Registration.email == "erlan@example.kz")) is None
+    assert _events(session, seminar) == []
+
+
+def test_a_walk_in_outside_the_window_is_refused_for_staff(client, session, login):
+    seminar = factories.make_seminar(session)
+    session.commit()
+    login("staff")
+    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
+    assert "Check-in is not open" in page.get_data(as_text=True)
+    assert session.scalar(select(Registration)) is None
+
+
+def test_walk_in_service_registers_and_checks_in_in_one_go(session, seminar, door):
+    data = {"full_name": "Li Na", "email": "li.na@example.cn",
+            "category_id": factories.category(seminar, "media").id}
+    result = services.walk_in(session, seminar, data, gate="Door 1", by=door)
+    session.commit()
+    assert result.status == "checked_in"
+    assert result.registration.source == "walk_in"
+    assert services.stats(session, seminar)["checked_in"] == 1

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from eventreg.models import STUDY_LEVELS
@@ -17,15 +17,16 @@ class WalkInForm(FlaskForm):
     category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
     university = StringField(_l("University"), validators=[Optional(), Length(max=300)])
     programme = StringField(_l("Programme"), validators=[Optional(), Length(max=300)])
-    study_level = SelectField(_l("Level"), choices=[("", "—")] + [(k, LEVEL_LABELS[k]) for k in STUDY_LEVELS],
-                              validators=[Optional()])
+    study_level = SelectField(
+        _l("Level"), choices=[SelectChoice("", "—")] + [SelectChoice(k, LEVEL_LABELS[k]) for k in STUDY_LEVELS],
+        validators=[Optional()])
     study_year = IntegerField(_l("Year of study"), validators=[Optional(), NumberRange(min=1, max=10)])
 
     STUDENT_FIELDS = ("university", "programme", "study_level", "study_year")
 
     def __init__(self, seminar, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category_id.choices = [(c.id, c.label) for c in seminar.categories]
+        self.category_id.choices = [SelectChoice(c.id, c.label) for c in seminar.categories]
         self.student_category_ids = [c.id for c in seminar.categories if c.is_student]
 
     def data_for_registration(self):

@@ -58,16 +58,26 @@
   };
 
   // ---- the gate --------------------------------------------------------------------------------------------
-  gateInput.value = storedGate();
-  body.dataset.gate = gateInput.value;
+  function showGate() {
+    var gate = storedGate();
+    gateInput.value = gate;
+    body.dataset.gate = gate;
+    $("gate-name").textContent = gate;
+    $("gate-line").classList.toggle("hidden", !gate);
+    gateForm.classList.toggle("hidden", !!gate);
+  }
+  showGate();
   gateForm.addEventListener("submit", function (event) {
     event.preventDefault();
     storeGate(gateInput.value.trim());
-    body.dataset.gate = gateInput.value.trim();
-    gateInput.blur();
+    showGate();
     wedgeInput.focus();
   });
-  gateInput.addEventListener("change", function () { storeGate(gateInput.value.trim()); });
+  $("gate-change").addEventListener("click", function () {
+    gateForm.classList.remove("hidden");
+    $("gate-line").classList.add("hidden");
+    gateInput.focus();
+  });
 
   // ---- sounds (WebAudio: no files) -------------------------------------------------------------------------
   var audio = null;
@@ -138,7 +148,10 @@
     $("result-name").textContent = name;
     var category = "";
     if (registration && (answer.status === "checked_in" || answer.status === "already_checked_in")) {
-      category = registration.category + (registration.organization ? " · " + registration.organization : "");
+      // Students are marked by a badge; a category that is just called "Student" need not say it twice.
+      var label = registration.category_is_student && registration.category === msg("student") ? "" :
+        registration.category;
+      category = [label, registration.organization].filter(Boolean).join(" · ");
     }
     $("result-category").textContent = category;
     $("result-category").classList.toggle("is-student", !!(registration && registration.category_is_student));
