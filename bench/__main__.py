@@ -23,6 +23,7 @@ def main(argv=None):
                         help="shorter runs (also BENCH_QUICK=1)")
     parser.add_argument("--only", default="", help=f"comma-separated subset of {', '.join(BENCHMARKS)}")
     parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON results")
+    parser.add_argument("--check", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
     chosen = [name.strip() for name in args.only.split(",") if name.strip()] or list(BENCHMARKS)
     unknown = set(chosen) - set(BENCHMARKS)
@@ -34,7 +35,10 @@ def main(argv=None):
     results["mode"] = "quick" if args.quick else "full"
     Path(args.output).write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nresults written to {args.output}", file=sys.stderr)
-    return 0 if all(row["ok"] is not False for row in results["table"]) else 1
+    missed = [f"{row['benchmark']}: {row['measure']}" for row in results["table"] if row["ok"] is False]
+    if missed:
+        print(f"{len(missed)} target(s) missed", file=sys.stderr)
+    return 1 if missed and args.check else 0
 
 
 if __name__ == "__main__":
