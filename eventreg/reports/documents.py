@@ -16,7 +16,7 @@ GREEN = (15, 123, 61)
 LIGHT = (156, 195, 234)
 RED = (179, 38, 30)
 GREY = (91, 102, 117)
-RULE = (216, 222, 230)
+NUMBER_WIDTH = 11  # mm: five digits at 9 pt
 
 
 def _org(row):
@@ -32,18 +32,20 @@ def _registered(seminar):
 
 
 def _pdf_columns(seminar, list_name):
-    """(header, value, width in mm) for each list; the widths fill A4 portrait's 190 mm."""
-    name = (_l("Name"), lambda row: row.full_name, 50)
+    """(header, value, width in mm) for each list; with the row number's column (NUMBER_WIDTH) the widths
+    fill the 190 mm of A4 portrait (277 mm in landscape)."""
+    name = (_l("Name"), lambda row: row.full_name, 47)
     category = (_l("Category"), lambda row: row.category, 28)
     org = (_l("Organization / university"), _org, 54)
     email = (_l("E-mail"), lambda row: row.email, 44)
     return {
         "attendance": [name, (_l("Arrived"), _arrival(seminar), 18), category, org,
                        (_l("Gate"), lambda row: row.checked_in_gate or "", 32)],
-        "registrations": [(_l("Name"), lambda row: row.full_name, 42), (_l("Category"), lambda row: row.category, 24),
-                          (_l("Status"), exports.STATUS.value, 24), (_l("Organization / university"), _org, 44),
-                          (_l("Registered"), _registered(seminar), 20), (_l("E-mail"), lambda row: row.email, 28)],
-        "no-shows": [(_l("Name"), lambda row: row.full_name, 44), (_l("Category"), lambda row: row.category, 24),
+        # Landscape (277 mm): the widest list.
+        "registrations": [(_l("Name"), lambda row: row.full_name, 55), (_l("Category"), lambda row: row.category, 32),
+                          (_l("Status"), exports.STATUS.value, 28), (_l("Organization / university"), _org, 62),
+                          (_l("Registered"), _registered(seminar), 24), (_l("E-mail"), lambda row: row.email, 65)],
+        "no-shows": [(_l("Name"), lambda row: row.full_name, 41), (_l("Category"), lambda row: row.category, 24),
                      (_l("Organization / university"), _org, 44), email,
                      (_l("Phone"), lambda row: row.phone or "", 26)],
         "signin-sheet": [name, category, (_l("Organization / university"), _org, 52),
@@ -59,11 +61,11 @@ LIST_TITLES = {
 }
 
 
-def _start(seminar, heading, now):
+def _start(seminar, heading, now, *, landscape=False):
     pdf = new_document(f"{heading} · {seminar.title}")
     pdf.footer_text = f"{seminar.title} · {heading}"
     pdf.set_auto_page_break(True, margin=16)
-    pdf.add_page()
+    pdf.add_page(orientation="landscape" if landscape else "portrait")
     pdf.set_font(FAMILY, "B", 15)
     pdf.multi_cell(0, 7, str(heading), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, "B", 11)
@@ -82,7 +84,8 @@ def _start(seminar, heading, now):
 def _table(pdf, columns, rows, *, line_height, padding=1):
     pdf.set_font(FAMILY, "", 9)
     count = 0
-    with pdf.table(col_widths=[8] + [width for _, _, width in columns], width=8 + sum(w for _, _, w in columns),
+    with pdf.table(col_widths=[NUMBER_WIDTH] + [width for _, _, width in columns],
+                   width=NUMBER_WIDTH + sum(w for _, _, w in columns),
                    line_height=line_height, headings_style=FontFace(emphasis="BOLD", fill_color=HEADING_FILL),
                    text_align="LEFT", padding=padding) as table:
         heading = table.row()
@@ -106,7 +109,7 @@ def _finish(pdf, total_label, count):
 
 def list_pdf(seminar, list_name, rows, *, now):
     heading = LIST_TITLES[list_name]
-    pdf = _start(seminar, heading, now)
+    pdf = _start(seminar, heading, now, landscape=list_name == "registrations")
     count = _table(pdf, _pdf_columns(seminar, list_name), rows, line_height=4.5)
     return _finish(pdf, _l("People"), count)
 
