@@ -239,8 +239,10 @@ def create_check_in(slug):
         code = _text(data, "code", 500, required=True)
     result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
                                override_window=current_user.has_role("organizer"))
+    # Built before the commit, which expires the loaded rows: afterwards every attribute would be re-read.
+    body = _result_json(result, seminar)
     db.session.commit()
-    return jsonify(_result_json(result, seminar))
+    return jsonify(body)
 
 
 @bp.delete("/seminars/<slug>/checkins/<int:registration_id>")
@@ -256,9 +258,10 @@ def undo_check_in(slug, registration_id):
         services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate)
     except services.CheckInRefused as refusal:
         raise ApiError(refusal.code, _("This person is not checked in."), 409) from refusal
+    body = {"status": "undone", "title": _("Check-in undone"), "message": registration.full_name,
+            "registration": _registration_json(registration)}
     db.session.commit()
-    return jsonify({"status": "undone", "title": _("Check-in undone"), "message": registration.full_name,
-                    "registration": _registration_json(registration)})
+    return jsonify(body)
 
 
 @bp.get("/seminars/<slug>/stats")
