@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from eventreg import mail, tickets
 from eventreg.auth.access import role_required
-from eventreg.extensions import db, limiter
+from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, Seminar, utcnow
 from eventreg.registration import bp, organizer, services
 from eventreg.registration.calendar import ticket_calendar
@@ -107,7 +107,6 @@ def _render_signup(seminar, form, status=200, duplicate=False):
 
 
 @bp.route("/s/<slug>/register", methods=["GET", "POST"])
-@limiter.limit("60 per hour", methods=["POST"])
 def signup(slug):
     seminar = _public_seminar(slug)
     form = SignupForm()
@@ -135,7 +134,6 @@ def registered(token):
 
 
 @bp.route("/s/<slug>/resend", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
 def resend(slug):
     seminar = _public_seminar(slug)
     form = ResendForm()
