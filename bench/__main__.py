@@ -32,6 +32,10 @@ def main(argv=None):
     sizes = QUICK if args.quick else FULL
     results = run(chosen, sizes, os.environ.get("DATABASE_URL"))
     print(render(results.pop("rows")))
+    m, d = results["machine"], results["database"]
+    print(f"\n{d['kind']} {d['version']}; {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}; "
+          f"load average {m['load_average_before'][0]} before, {m['load_average_after'][0]} after; "
+          f"{results['seconds']} s")
     results["mode"] = "quick" if args.quick else "full"
     Path(args.output).write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nresults written to {args.output}", file=sys.stderr)

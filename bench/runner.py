@@ -32,6 +32,8 @@ def run(chosen, sizes, database_url, *, quiet=False):
         finally:
             scratch.close()
         results["seconds"] = round(time.monotonic() - ctx.started, 1)
+        # Other work on the machine slows every figure (the ratios least); say how busy it was.
+        results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["rows"] = all_rows
     results["table"] = [row.as_dict() for row in all_rows]
     return results
@@ -49,6 +51,7 @@ def machine():
         "kernel": platform.release(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
     }
 
 
