@@ -5,7 +5,6 @@ a separate sender (`send_due`) delivers it later with retries, so a registration
 mail is lost because the mail server is down.
 """
 
-import logging
 import smtplib
 from contextlib import nullcontext
 from datetime import timedelta
@@ -19,8 +18,6 @@ from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from eventreg.models import OutboxMessage, utcnow
-
-log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
@@ -109,9 +106,10 @@ def _smtp(config, smtp_factory):
 def _write_eml(outbox, directory):
     """Development without SMTP: the message lands as a file a developer can open in a mail client."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{outbox.id:06d}-{outbox.kind}.eml"
+    # The time in the name keeps files from a fresh database (ids start again at 1) apart from older ones.
+    path = directory / f"{utcnow():%Y%m%d-%H%M%S}-{outbox.id:06d}-{outbox.kind}.eml"
     path.write_bytes(outbox.message)
-    log.info("Mail to %s (%s) written to %s", outbox.recipient, outbox.subject, path)
+    current_app.logger.info("Mail to %s (%s) written to %s", outbox.recipient, outbox.subject, path)
     return path
 
 
@@ -164,7 +162,7 @@ def send_due(session, *, now=None, smtp_factory=None, limit=200):
                 outbox.next_attempt_at = now + backoff(outbox.attempts)
                 session.commit()
                 failed += 1
-                log.warning("Mail %s to %s failed (attempt %s): %s", outbox.id, outbox.recipient,
+                current_app.logger.warning("Mail %s to %s failed (attempt %s): %s", outbox.id, outbox.recipient,
                             outbox.attempts, outbox.last_error)
                 connection = _close(connection)
                 continue

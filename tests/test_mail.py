@@ -116,7 +116,7 @@ def test_without_smtp_messages_become_eml_files(app, session):
     _register(session, seminar)
     assert mail.send_due(session) == (1, 0)
     files = list((Path(app.instance_path) / "mail").glob("*.eml"))
-    assert len(files) == 1 and files[0].name.endswith("-confirmation.eml")
+    assert len(files) == 1 and files[0].name.endswith("-000001-confirmation.eml")
     assert b"Digital Silk Road" in files[0].read_bytes()
 
 

@@ -94,6 +94,14 @@ def _registration_by_token(token):
     return registration
 
 
+def _confirmed_by_token(token):
+    """The QR code and the PDF exist only for a confirmed seat: a cancelled ticket shows no code to scan."""
+    registration = _registration_by_token(token)
+    if registration.status != "confirmed":
+        abort(404, _("The ticket's code exists once your seat is confirmed."))
+    return registration
+
+
 def _public_categories(seminar):
     return [c for c in seminar.categories if c.is_public]
 
@@ -165,22 +173,20 @@ def ticket(token):
 
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token):
-    registration = _registration_by_token(token)
+    registration = _confirmed_by_token(token)
     svg = tickets.qr_svg(tickets.qr_payload(registration.token))
     return _ticket_headers(Response(svg, mimetype="image/svg+xml"))
 
 
 @bp.get("/t/<token>/qr.png")
 def ticket_png(token):
-    registration = _registration_by_token(token)
+    registration = _confirmed_by_token(token)
     return _ticket_headers(Response(tickets.qr_png(tickets.qr_payload(registration.token)), mimetype="image/png"))
 
 
 @bp.get("/t/<token>/ticket.pdf")
 def ticket_pdf(token):
-    registration = _registration_by_token(token)
-    if registration.status != "confirmed":
-        abort(404, _("The PDF ticket exists once your seat is confirmed."))
+    registration = _confirmed_by_token(token)
     body = render_ticket_pdf(registration, url_for("registration.ticket", token=token, _external=True))
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="ticket-{registration.seminar.slug}.pdf"'
@@ -323,6 +329,12 @@ def change_status(slug, registration_id, action):
     return redirect(back)
 
 
+def _field_labels():
+    """Column errors in the import preview, named as the signup form names them."""
+    fields = OrganizerRegistrationForm(formdata=None, meta={"csrf": False})
+    return {name: field.label.text for name, field in fields._fields.items()}
+
+
 @bp.route("/organizer/s/<slug>/import", methods=["GET", "POST"])
 @role_required("organizer")
 def import_csv(slug):
@@ -344,7 +356,7 @@ def import_csv(slug):
         created = sum(r.outcome in REGISTRATION_STATUSES for r in results)
         flash(_("%(n)d registrations imported.", n=created), "success")
         return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
-                               done=True, refusals=REFUSALS)
+                               done=True, refusals=REFUSALS, field_labels=_field_labels())
     if request.form.get("step") != "confirm" and upload.validate_on_submit():
         try:
             rows = organizer.parse_csv(upload.file.data.read())
@@ -356,6 +368,7 @@ def import_csv(slug):
             good = [r.row for r in results if r.outcome == "ok"]
             confirm.rows.data = json.dumps(good, ensure_ascii=False)
             return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
-                                   confirm=confirm, good=len(good), refusals=REFUSALS)
+                                   confirm=confirm, good=len(good), refusals=REFUSALS,
+                                   field_labels=_field_labels())
     return render_template("registration/import.html", seminar=seminar, form=upload, results=None,
                            columns=organizer.IMPORT_COLUMNS)
