@@ -186,6 +186,21 @@ def test_no_show_and_registration_pdfs_open(client, organizer):
     assert CHINESE_NAME in _pdf_text(client.get(f"{BASE}/registrations.pdf?category=business"))
 
 
+def test_a_list_too_long_to_print_points_to_csv(client, session, organizer, api_token, monkeypatch):
+    monkeypatch.setattr("eventreg.reports.services.PDF_MAX_ROWS", 4)
+
+    page = client.get(f"{BASE}/registrations.pdf", follow_redirects=True)
+    sheet = client.get(f"{BASE}/signin-sheet.pdf", follow_redirects=True)
+    api = client.get("/api/v1/seminars/silk-road-report/exports/registrations.pdf",
+                     headers={"Authorization": f"Bearer {api_token('organizer')}"})
+
+    assert "too long to print" in page.get_data(as_text=True)
+    assert "too long to print" in sheet.get_data(as_text=True)
+    assert api.status_code == 400 and api.get_json()["error"] == "too_long_for_pdf"
+    assert client.get(f"{BASE}/registrations.csv").status_code == 200
+    assert [e.details["list"] for e in session.query(AuditEntry).filter_by(action="export")] == ["registrations"]
+
+
 def test_every_export_is_in_the_audit_trail(client, session, organizer, report_seminar):
     client.get(f"{BASE}/attendance.csv?sort=arrival").get_data()
     client.get(f"{BASE}/registrations.xlsx?status=confirmed&category=student")

@@ -46,7 +46,8 @@ openapi.document(
             "get": {
                 "summary": "Download a list: attendance, registrations (filterable) or no-shows, as CSV, XLSX or PDF.",
                 "description": "CSV is UTF-8 with a BOM; cells that a spreadsheet would run as formulas are "
-                "prefixed with a quote. Every export is recorded in the audit trail.",
+                "prefixed with a quote. A PDF holds at most 5,000 rows (`too_long_for_pdf` beyond). Every export "
+                "is recorded in the audit trail.",
                 "operationId": "exportList",
                 "parameters": [
                     _SLUG,
@@ -126,6 +127,8 @@ def _row_json(row):
 def _refused(refusal):
     if refusal.code in ("unknown_list", "unknown_format"):
         return ApiError("not_found", _("No such export."), 404)
+    if refusal.code == "too_long_for_pdf":
+        return ApiError(refusal.code, _("Too many rows for a PDF: ask for CSV or XLSX."), 400)
     return ApiError(refusal.code, _("Check the filters."), 400, fields=refusal.fields)
 
 

@@ -27,11 +27,13 @@ REFUSAL_REASONS = {
 }
 NOT_GIVEN = _l("Not given")
 PER_PAGE = 50
+PDF_MAX_ROWS = 5000
 MAX_PER_PAGE = 200
 
 
 class ReportRefused(Exception):
-    """A refusal with a stable `code`: `unknown_list`, `unknown_format`, `invalid_filter` (with `fields`)."""
+    """A refusal with a stable `code`: `unknown_list`, `unknown_format`, `invalid_filter` (with `fields`),
+    `too_long_for_pdf`."""
 
     def __init__(self, code, fields=None):
         super().__init__(code)
@@ -193,8 +195,10 @@ def export_list(session, seminar, list_name, fmt, *, user, status=None, category
     details = {k: v for k, v in (("status", filters.status), ("category", filters.category)) if v}
     if list_name == "attendance":
         details["sort"] = sort
-    _record(session, seminar, user, list_name, fmt, now, **details)
     statement = exports.list_statement(seminar, list_name, filters, sort)
+    if fmt == "pdf":
+        _check_printable(session, statement)
+    _record(session, seminar, user, list_name, fmt, now, **details)
     columns = exports.COLUMNS[list_name]
     filename = f"{seminar.slug}-{list_name}.{fmt}"
     rows = exports.stream_rows(session, statement)
@@ -206,6 +210,17 @@ def export_list(session, seminar, list_name, fmt, *, user, status=None, category
     return Export(filename, "application/pdf", documents.list_pdf(seminar, list_name, rows, now=now))
 
 
+def _count(session, statement):
+    return session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+
+
+def _check_printable(session, statement):
+    """A PDF is laid out in memory at a few milliseconds a row: beyond PDF_MAX_ROWS (some 170 pages) nobody
+    prints it, and a worker would be busy for minutes, so the organizer is sent to CSV or XLSX."""
+    if _count(session, statement) > PDF_MAX_ROWS:
+        raise ReportRefused("too_long_for_pdf")
+
+
 def _sheet_title(list_name):
     return str({"attendance": _l("Attendance"), "registrations": _l("Registrations"),
                 "no-shows": _l("No-shows")}[list_name])
@@ -214,8 +229,9 @@ def _sheet_title(list_name):
 def signin_sheet(session, seminar, *, user, now=None):
     """A printable sign-in sheet: every confirmed person by name, with an empty signature column."""
     now = now or utcnow()
-    _record(session, seminar, user, "signin-sheet", "pdf", now)
     statement = exports.list_statement(seminar, "registrations", exports.Filters(status="confirmed"))
+    _check_printable(session, statement)
+    _record(session, seminar, user, "signin-sheet", "pdf", now)
     rows = exports.stream_rows(session, statement)
     return Export(f"{seminar.slug}-signin-sheet.pdf", "application/pdf",
                   documents.signin_pdf(seminar, rows, now=now))
@@ -247,6 +263,6 @@ def registration_page(session, seminar, *, status=None, category=None, page=1, p
         raise ReportRefused("invalid_filter", {"page": [str(_l("Page out of range."))]})
     filters = parse_filters(session, seminar, status=status, category=category)
     statement = exports.list_statement(seminar, "registrations", filters)
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = _count(session, statement)
     items = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=items, page=page, per_page=per_page, total=total)

@@ -35,16 +35,27 @@ def export(slug, list_name, fmt):
     except services.ReportRefused as refusal:
         if refusal.code in ("unknown_list", "unknown_format"):
             abort(404)
-        flash(_("That filter does not exist for this seminar; nothing was exported."), "error")
-        return redirect(url_for("reports.summary", slug=slug))
+        return _refused(refusal, slug)
     db.session.commit()
     return download.as_response()
+
+
+def _refused(refusal, slug):
+    if refusal.code == "too_long_for_pdf":
+        flash(_("That list is too long to print (more than %(rows)s people): download it as CSV or XLSX.",
+                rows=services.PDF_MAX_ROWS), "error")
+    else:
+        flash(_("That filter does not exist for this seminar; nothing was exported."), "error")
+    return redirect(url_for("reports.summary", slug=slug))
 
 
 @bp.get("/s/<slug>/signin-sheet.pdf")
 @role_required("organizer")
 def signin_sheet(slug):
-    download = services.signin_sheet(db.session, _seminar(slug), user=current_user)
+    try:
+        download = services.signin_sheet(db.session, _seminar(slug), user=current_user)
+    except services.ReportRefused as refusal:
+        return _refused(refusal, slug)
     db.session.commit()
     return download.as_response()
 
