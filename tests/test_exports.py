@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from eventreg.models import AuditEntry
 from eventreg.reports.exports import neutralise
+from tests.openapi_check import assert_matches_openapi
 from tests.test_reports import CHINESE_NAME, FORMULA_NAME, KAZAKH_NAME, make_report_seminar
 
 BASE = "/reports/s/silk-road-report"
@@ -242,6 +243,8 @@ def test_api_exports_for_organizer_tokens_only(client, session, api_token, repor
     assert [r[0] for r in _csv(organizer)[1:]] == ["Timur Student", "Иванов Сергей"]
     assert staff.status_code == 403 and staff.get_json()["error"] == "forbidden"
     assert anonymous.status_code == 401
+    for response in (organizer, staff, anonymous):
+        assert_matches_openapi(client, "GET", url, response)
     assert session.query(AuditEntry).filter_by(action="export").count() == 1
 
 
@@ -255,4 +258,5 @@ def test_api_export_refuses_unknown_lists_and_filters(client, api_token, report_
 
     assert unknown.status_code == 404
     assert bad_filter.status_code == 400 and bad_filter.get_json()["fields"] == {"status": ["Unknown status."]}
+    assert_matches_openapi(client, "GET", "/api/v1/seminars/silk-road-report/exports/registrations.xlsx", bad_filter)
     assert load_workbook(io.BytesIO(xlsx.get_data())).active.max_row == 6
