@@ -27,6 +27,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # If the Redis holding the counters is down, serve without limits (and log it) rather than refuse everyone.
+    RATELIMIT_SWALLOW_ERRORS = True
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the socket).
     TRUSTED_PROXIES = 0
     # Public base URL used in e-mails and QR links when there is no request (CLI, outbox sender).

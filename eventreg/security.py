@@ -40,6 +40,7 @@ SECRET_URL_ENDPOINTS = frozenset(
         "registration.ticket_pdf",
         "registration.ticket_ics",
         "registration.cancel",
+        "registration.registered",
         "auth.reset_with_token",
     }
 )
@@ -76,6 +77,10 @@ def too_fast_message():
     return _("Too many attempts from your network. Please wait a few minutes and try again.")
 
 
+def unknown_tickets_message():
+    return _("Too many unknown ticket links from your network. Please wait a few minutes and try again.")
+
+
 def too_many_emails_message():
     return _("We have already sent several e-mails to this address. Please check your inbox (and spam folder) "
              "or try again in an hour.")
@@ -96,6 +101,11 @@ class Rule:
     shared: str | None = None
 
 
+# Guessing ticket tokens: only unknown tokens count, on one counter shared by every ticket URL, so people
+# opening their own tickets (a whole hall behind one Wi-Fi address, at the door) are never slowed down.
+TICKET_LOOKUPS = Rule("30 per minute; 300 per hour", methods=("GET", "POST"), message=unknown_tickets_message,
+                      counts_when=not_found, shared="ticket-lookup")
+
 RATE_LIMITS = {
     "auth.login": (
         Rule("10 per minute; 50 per hour"),
@@ -106,6 +116,18 @@ RATE_LIMITS = {
         Rule("3 per hour", key=by_submitted_email, message=too_many_emails_message),
     ),
     "auth.reset_with_token": (Rule("10 per minute; 30 per hour", methods=("GET", "POST")),),
+    # Enough for a class signing up together from one campus network; a bot filling the seats is not.
+    "registration.signup": (Rule("60 per hour"),),
+    "registration.resend": (
+        Rule("10 per hour"),
+        Rule("3 per hour", key=by_submitted_email, message=too_many_emails_message),
+    ),
+    **{
+        endpoint: (TICKET_LOOKUPS,)
+        for endpoint in ("registration.ticket", "registration.ticket_qr", "registration.ticket_png",
+                         "registration.ticket_pdf", "registration.ticket_ics", "registration.cancel",
+                         "registration.registered")
+    },
 }
 
 

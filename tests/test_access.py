@@ -101,3 +101,84 @@ def test_each_role_reaches_exactly_what_it_may(app, session, role):
         elif response.status_code in (401, 403):
             wrong.append((method, url, role, response.status_code, f"needs {required}"))
     assert not wrong, "\n".join(map(str, wrong))
+
+
+# -- object-level checks: the right role is not enough, the object must belong to the URL ----------------------
+
+
+def _state(session):
+    from sqlalchemy import select
+
+    from eventreg.models import Registration
+
+    session.expire_all()
+    return sorted(session.execute(select(Registration.id, Registration.status, Registration.full_name,
+                                         Registration.email, Registration.checked_in_at,
+                                         Registration.anonymised_at)).all())
+
+
+def _fill(rule, values):
+    return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+def test_a_registration_of_one_seminar_cannot_be_reached_through_another_seminars_urls(app, session, api_token):
+    from eventreg.registration.views import ACTIONS
+
+    mine = factories.make_seminar(session)
+    theirs = factories.make_seminar(session)
+    registration = factories.make_registration(session, theirs, status="pending", full_name="Their Guest")
+    session.commit()
+    admin = _client_as(app, session, "admin", {})
+    bearer = {"Authorization": f"Bearer {api_token('admin')}"}
+    before = _state(session)
+    reached = []
+    tried = 0
+    for rule in app.url_map.iter_rules():
+        if "<slug>" not in rule.rule or "registration_id" not in rule.arguments:
+            continue
+        for action in sorted(ACTIONS) if "action" in rule.arguments else [None]:
+            url = _fill(rule, {"slug": mine.slug, "registration_id": registration.id, "action": action})
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                client, headers = (app.test_client(), bearer) if url.startswith("/api/") else (admin, {})
+                body = {"full_name": "Changed", "email": "changed@example.kz", "gate": "x"}
+                response = client.open(url, method=method, headers=headers,
+                                       **({"json": body} if url.startswith("/api/") else {"data": body}))
+                tried += 1
+                if response.status_code != 404:
+                    reached.append((method, url, response.status_code))
+    assert tried >= 5
+    assert not reached, f"another seminar's registration answered through these URLs: {reached}"
+    assert _state(session) == before
+
+
+def test_checking_in_by_id_through_another_seminar_is_refused(client, session, api_token):
+    mine = factories.make_seminar(session)
+    theirs = factories.make_seminar(session)
+    registration = factories.make_registration(session, theirs)
+    session.commit()
+    bearer = {"Authorization": f"Bearer {api_token('organizer')}"}
+    before = _state(session)
+    by_id = client.post(f"/api/v1/seminars/{mine.slug}/checkins", json={"registration_id": registration.id},
+                        headers=bearer)
+    assert by_id.status_code == 404
+    by_code = client.post(f"/api/v1/seminars/{mine.slug}/checkins", json={"code": registration.token},
+                          headers=bearer)
+    assert by_code.get_json()["status"] == "wrong_seminar"
+    assert _state(session) == before
+
+
+def test_a_ticket_link_opens_only_its_own_registration(client, session):
+    seminar = factories.make_seminar(session)
+    mine = factories.make_registration(session, seminar, full_name="Alma Tokayeva", email="alma@example.kz")
+    other = factories.make_registration(session, seminar, full_name="Bolat Serikov", email="bolat@example.kz")
+    session.commit()
+    for path in ("", "registered", "cancel"):
+        body = client.get(f"/t/{mine.token}/{path}").get_data(as_text=True)
+        assert "Bolat" not in body and "bolat@example.kz" not in body
+    assert "Alma Tokayeva" in client.get(f"/t/{mine.token}/").get_data(as_text=True)
+    for suffix in ("x", mine.token[:-1], mine.token.upper() if mine.token.upper() != mine.token else "Z" * 24,
+                   mine.token + "/../" + other.token):
+        assert client.get(f"/t/{suffix}/").status_code == 404
+    assert client.post(f"/t/{mine.token}/cancel").status_code == 302
+    state = dict((row[0], row[1]) for row in _state(session))
+    assert state == {mine.id: "cancelled", other.id: "confirmed"}

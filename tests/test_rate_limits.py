@@ -105,3 +105,44 @@ def test_limits_are_counted_in_redis_when_configured(client, redis_storage, app_
     keys = [k.decode() for k in redis_storage.scan_iter(match=f"*{address}*")]
     assert keys, "the login counter for this address is not in Redis"
     redis_storage.delete(*keys, *redis_storage.scan_iter(match=f"*{run}*"))
+
+
+def test_signups_from_one_address_are_limited(client, session):
+    seminar = factories.make_seminar(session)
+    session.commit()
+    address = _fresh_address()
+    answers = [client.post(f"/s/{seminar.slug}/register", data={"full_name": "x"}, environ_base=_from(address))
+               for _ in range(61)]
+    assert {a.status_code for a in answers[:60]} == {400}
+    assert answers[60].status_code == 429
+    assert client.post(f"/s/{seminar.slug}/register", data={}, environ_base=_from(_fresh_address())).status_code == 400
+
+
+def test_ticket_resends_to_one_address_are_limited(client, session):
+    seminar = factories.make_seminar(session)
+    factories.make_registration(session, seminar, email="guest@example.kz")
+    session.commit()
+    answers = [client.post(f"/s/{seminar.slug}/resend", data={"email": "guest@example.kz"},
+                           environ_base=_from(_fresh_address())) for _ in range(4)]
+    assert [a.status_code for a in answers] == [302, 302, 302, 429]
+    assert "already sent several e-mails" in answers[3].get_data(as_text=True)
+
+
+def test_guessing_ticket_links_is_limited_but_opening_your_own_is_not(client, session):
+    seminar = factories.make_seminar(session)
+    registration = factories.make_registration(session, seminar)
+    session.commit()
+    address = _fresh_address()
+    own = [client.get(f"/t/{registration.token}/", environ_base=_from(address)).status_code for _ in range(35)]
+    assert set(own) == {200}
+    guesses = [client.get(f"/t/{'A' * 23}{n % 10}/{page}", environ_base=_from(address)).status_code
+               for n, page in zip(range(31), ["", "qr.svg", "ticket.pdf", "calendar.ics", "cancel"] * 7, strict=False)]
+    assert set(guesses[:30]) == {404} and guesses[30] == 429
+    blocked = client.get(f"/t/{registration.token}/", environ_base=_from(address))
+    assert blocked.status_code == 429 and "Too many unknown ticket links" in blocked.get_data(as_text=True)
+    assert client.get(f"/t/{registration.token}/", environ_base=_from(_fresh_address())).status_code == 200
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1"}])
+def test_the_site_keeps_working_when_the_limit_storage_is_down(client, app_config):
+    assert _login(client, "someone@example.kz", "wrong-password", _fresh_address()).status_code == 200

@@ -281,6 +281,16 @@ def test_a_new_password_must_be_long_enough(client, session):
                           .where(PasswordResetToken.used_at.is_(None))) == 1
 
 
-def test_secret_url_pages_send_no_referrer_and_are_not_stored(app):
-    present = SECRET_URL_ENDPOINTS & set(app.view_functions)
-    assert "auth.reset_with_token" in present
+def test_secret_url_pages_send_no_referrer_and_are_not_stored(app, client, session):
+    assert SECRET_URL_ENDPOINTS <= set(app.view_functions), "a secret-URL endpoint was renamed or removed"
+    seminar = factories.make_seminar(session)
+    registration = factories.make_registration(session, seminar)
+    session.commit()
+    for path in ("", "qr.svg", "qr.png", "ticket.pdf", "calendar.ics", "cancel", "registered"):
+        with client.get(f"/t/{registration.token}/{path}") as response:
+            assert response.status_code == 200, path
+            assert response.headers["Referrer-Policy"] == "no-referrer", path
+            assert response.headers["Cache-Control"] == "no-store", path
+            _assert_security_headers(response, path)
+    unknown = client.get("/t/AAAAAAAAAAAAAAAAAAAAAAAA/")
+    assert unknown.status_code == 404 and unknown.headers["Referrer-Policy"] == "no-referrer"
