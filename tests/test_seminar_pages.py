@@ -65,20 +65,25 @@ def test_cancelled_seminar_shows_a_notice_and_no_button(client, session):
     html = page(client.get("/s/gone/"))
     assert "This seminar is cancelled." in html
     assert "/s/gone/register" not in html
+    assert ">Register</a>" not in html and "Join the waiting list" not in html
 
 
-@pytest.mark.parametrize(("setup", "says"), [
-    ({}, "100 seats left"),
-    ({"capacity": 1, "seats_taken": 1}, "Join the waiting list"),
-    ({"capacity": 1, "seats_taken": 1, "waitlist_enabled": False}, "Full: all seats are taken."),
-    ({"registration_opens_at": aware(2099, 1, 1, 4)}, "Registration opens on 1 January 2099, 09:00"),
-    ({"status": "closed"}, "Registration closed"),
+@pytest.mark.parametrize(("setup", "says", "button"), [
+    ({}, "100 seats left", "Register"),
+    ({"capacity": 1, "seats_taken": 1}, "you get a seat automatically", "Join the waiting list"),
+    ({"capacity": 1, "seats_taken": 1, "waitlist_enabled": False}, "Full: all seats are taken.", None),
+    ({"registration_opens_at": aware(2099, 1, 1, 4)}, "Registration opens on 1 January 2099, 09:00", None),
+    ({"status": "closed"}, "Registration closed", None),
 ])
-def test_registration_state_is_shown(client, session, setup, says):
+def test_registration_button_follows_the_state(client, session, setup, says, button):
     make_seminar(session, slug="s", categories=False, **setup)
     session.commit()
     html = page(client.get("/s/s/"))
     assert says in html
+    link = 'href="/s/s/register">'
+    assert (link in html) == (button is not None)
+    if button:
+        assert html.split(link, 1)[1].startswith(button + "</a>")
 
 
 def test_times_are_shown_in_the_seminars_zone_with_the_zone(client, session):
@@ -267,5 +272,6 @@ def test_dashboard_shows_every_seminar_with_counts(client, session, login):
     assert html.index("Draft one") < html.index("Published one")
     assert "1 / 40" in html and "New seminar" in html
     slug = published.slug
-    for link in (f"/organizer/s/{slug}/", f"/checkin/s/{slug}/", f"/reports/s/{slug}/"):
+    for link in (f"/organizer/s/{slug}/", f"/organizer/s/{slug}/registrations", f"/checkin/s/{slug}/",
+                 f"/reports/s/{slug}/"):
         assert f'href="{link}"' in html
