@@ -294,3 +294,121 @@ def test_secret_url_pages_send_no_referrer_and_are_not_stored(app, client, sessi
             _assert_security_headers(response, path)
     unknown = client.get("/t/AAAAAAAAAAAAAAAAAAAAAAAA/")
     assert unknown.status_code == 404 and unknown.headers["Referrer-Policy"] == "no-referrer"
+
+
+# -- no user-supplied text is ever rendered unescaped -------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+SVG = "'><svg onload=alert(1)>"
+RAW_MARKERS = ("<script>alert(1)", "<img src=x onerror", "<svg onload")
+FORMULA = '=HYPERLINK("http://evil.example","x")'
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _hostile_world(session):
+    """A seminar in progress where every text a person or organizer can type carries markup."""
+    from eventreg.models import AgendaItem, Speaker
+
+    seminar = factories.make_seminar(
+        session, starts_at=utcnow() - timedelta(hours=1), title=f"Forum {SCRIPT}", description=f"About {IMG}",
+        venue=SVG, address=IMG, organizer_name=SCRIPT, contact_email="x@example.kz",
+    )
+    hostile_category = factories.make_category(session, seminar, label=SCRIPT)
+    speaker = Speaker(seminar=seminar, name=SCRIPT, honorific=IMG, position=SVG, affiliation=IMG)
+    session.add(speaker)
+    session.add(AgendaItem(seminar=seminar, position=1, starts_at=seminar.starts_at, title=IMG, kind="talk",
+                           description=SCRIPT, speakers=[speaker]))
+    person = factories.make_registration(
+        session, seminar, full_name=f"{SCRIPT} {IMG}", email="x.<svg.onload=alert(1)>@example.kz",
+        organization=FORMULA + SVG, position=IMG, phone="@" + SVG[2:], category=hostile_category,
+    )
+    student = factories.make_registration(
+        session, seminar, category_key="student", full_name=f"+{SVG}", email="student@example.kz",
+        university=SCRIPT, programme=IMG, organization=f"-{SCRIPT}", position=f"@{IMG}",
+    )
+    student.checked_in_at = utcnow()
+    student.checked_in_gate = SVG
+    student.checked_in_method = "camera"
+    factories.make_registration(session, seminar, status="waitlisted", full_name=IMG, organization=SCRIPT)
+    admin = factories.make_user(session, role="admin", name=SCRIPT)
+    services.issue_api_token(session, admin, IMG)
+    session.commit()
+    return seminar, person, admin, speaker
+
+
+def _fill_rule(rule, values):
+    return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+def _check_body(url, response):
+    kind = response.content_type or ""
+    data = response.get_data()
+    problems = []
+    if "html" in kind:
+        text = data.decode()
+        problems += [(url, marker) for marker in RAW_MARKERS if marker in text]
+    elif "csv" in kind:
+        import csv
+        import io
+
+        for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+            problems += [(url, cell) for cell in row if cell.startswith(FORMULA_STARTS)]
+    elif "spreadsheetml" in kind:
+        import io
+
+        from openpyxl import load_workbook
+
+        for sheet in load_workbook(io.BytesIO(data)).worksheets:
+            problems += [(url, cell.value) for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+    elif url.startswith("/api/") and response.status_code != 404:
+        assert response.is_json or kind.startswith(("text/csv", "application/pdf")), (url, kind)
+    return problems
+
+
+def test_no_user_supplied_text_is_rendered_unescaped_on_any_page(app, client, session, login, api_token):
+    from eventreg.models import Category
+
+    seminar, person, _admin, speaker = _hostile_world(session)
+    login("admin")
+    bearer = {"Authorization": f"Bearer {api_token('admin')}"}
+    category = session.scalar(select(Category).where(Category.seminar_id == seminar.id, Category.label == SCRIPT))
+    user = session.scalar(select(User).where(User.name == SCRIPT))
+    item_id = seminar.agenda_items[0].id
+    values = {"slug": seminar.slug, "token": person.token, "registration_id": person.id, "item_id": item_id,
+              "speaker_id": speaker.id, "category_id": category.id, "user_id": user.id, "action": "confirm"}
+    # A check-in through the API first, so the door's log and the reports hold the hostile gate name too.
+    scan = client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json={"code": person.token, "gate": SVG},
+                       headers=bearer)
+    assert scan.status_code == 200 and scan.is_json and scan.get_json()["status"] == "checked_in"
+
+    reflected = {"q": IMG, "status": IMG, "category": SCRIPT, "next": IMG, "gate": SVG}
+    problems, visited = [], 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        if "list_name" in rule.arguments:
+            urls = [rule.rule.replace("<slug>", seminar.slug).replace("<list_name>", name).replace("<fmt>", fmt)
+                    for name in ("attendance", "registrations", "no-shows") for fmt in ("csv", "xlsx")]
+        else:
+            urls = [_fill_rule(rule, values)]
+        for url in urls:
+            headers = bearer if url.startswith("/api/") else {}
+            for query in ({}, reflected):
+                response = client.get(url, query_string=query, headers=headers)
+                assert response.status_code < 500, (url, query, response.status_code)
+                problems += _check_body(url, response)
+                visited += 1
+    assert visited > 60
+    assert not problems, problems
+
+    # The people really were shown (escaped), not just left out.
+    for url in (f"/organizer/s/{seminar.slug}/registrations", f"/t/{person.token}/", f"/s/{seminar.slug}/",
+                f"/checkin/s/{seminar.slug}/search?q=alert"):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(url).get_data(as_text=True), url
+
+
+def test_the_escaping_check_catches_raw_markup_and_formulas(app):
+    page = app.response_class(f"<p>{SCRIPT}</p>", mimetype="text/html")
+    sheet = app.response_class("\ufeffname,org\r\nA,=1+1\r\n", mimetype="text/csv")
+    assert _check_body("/page", page) and _check_body("/export.csv", sheet)
