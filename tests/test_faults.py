@@ -223,3 +223,89 @@ def test_connection_killed_in_the_middle_of_a_write(client, session, postgres, m
     session.expire_all()
     assert session.get(User, user_id).check_password(PASSWORD)
     assert client.get(f"/password/reset/{token}").status_code == 200  # the link still works: nothing was used
+
+
+# -- through the public signup page ------------------------------------------------------------------------------
+
+
+def _signup_form(seminar, email):
+    return {"full_name": "Ли Вэй 李伟", "email": email, "phone": "+7 701 234 5678", "organization": "Tsinghua",
+            "position": "Researcher", "category_id": str(factories.category(seminar, "general").id),
+            "language": "en", "consent_data": "y"}
+
+
+def test_a_signup_that_fails_after_taking_the_seat_leaves_nothing(client, session, monkeypatch):
+    seminar = factories.make_seminar(session, capacity=2)
+    session.commit()
+    before = snapshot(session)
+    monkeypatch.setattr(mail, "enqueue", _raise)
+    response = client.post(f"/s/{seminar.slug}/register", data=_signup_form(seminar, "a@example.kz"))
+    assert response.status_code == 500 and "Nothing was changed" in response.get_data(as_text=True)
+    assert snapshot(session) == before
+    monkeypatch.undo()
+    assert client.post(f"/s/{seminar.slug}/register", data=_signup_form(seminar, "a@example.kz")).status_code == 302
+
+
+def test_connection_killed_in_the_middle_of_a_signup(client, session, postgres, monkeypatch):
+    seminar = factories.make_seminar(session, capacity=2)
+    session.commit()
+    slug = seminar.slug
+    form = _signup_form(seminar, "b@example.kz")
+    before = snapshot(session)
+    db.session.remove()
+    real_enqueue = mail.enqueue
+
+    def enqueue_after_the_connection_died(*args, **kwargs):
+        kill_app_connections(postgres)  # the seat is taken and the row inserted, not yet committed
+        return real_enqueue(*args, **kwargs)
+
+    monkeypatch.setattr(mail, "enqueue", enqueue_after_the_connection_died)
+    assert client.post(f"/s/{slug}/register", data=form).status_code == 500
+    monkeypatch.undo()
+    db.session.remove()
+    assert snapshot(session) == before
+    assert client.post(f"/s/{slug}/register", data=form).status_code == 302
+    session.expire_all()
+    assert session.scalar(select(Seminar.seats_taken).where(Seminar.slug == slug)) == 1
+
+
+# -- the mail server is down for an hour -------------------------------------------------------------------------
+
+
+def _closed_port():
+    """A port nothing listens on: connecting is refused at once, as with a stopped mail server."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_smtp_down_for_an_hour_loses_and_duplicates_nothing(app, client, session, smtp_server):
+    from datetime import timedelta
+
+    seminar = factories.make_seminar(session, capacity=3)
+    session.commit()
+    app.config["MAIL_PORT"] = _closed_port()
+    start = utcnow()
+    emails = [f"guest{n}@example.kz" for n in range(5)]
+    for email in emails:  # three get seats, two the waiting list: every signup succeeds
+        assert client.post(f"/s/{seminar.slug}/register", data=_signup_form(seminar, email)).status_code == 302
+    queued = session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert queued == len(emails)
+
+    for minute in range(0, 60):  # the sender runs every minute; every attempt fails
+        sent, _failed = mail.send_due(session, now=start + timedelta(minutes=minute))
+        assert sent == 0
+    assert smtp_server.messages == []
+    assert session.scalar(select(func.min(OutboxMessage.attempts))) >= 5
+
+    app.config["MAIL_PORT"] = smtp_server.port  # back after an hour
+    delivered = sum(mail.send_due(session, now=start + timedelta(minutes=minute))[0] for minute in range(60, 180))
+    assert delivered == queued
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == sorted(emails)
+    assert len({m["Message-ID"] for m in smtp_server.messages}) == queued
+    assert mail.send_due(session, now=start + timedelta(days=1)) == (0, 0)
+    assert len(smtp_server.messages) == queued
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))) == 0
