@@ -318,7 +318,7 @@ def test_dashboard_lists_drafts_then_upcoming_then_past_with_live_counts(session
 
 # --- the API ------------------------------------------------------------------------------------------------
 
-def test_api_lists_what_the_public_sees(client, session):
+def test_api_lists_what_the_public_sees_and_organizers_also_drafts(client, session, api_token):
     make_seminar(session, slug="public-one")
     make_seminar(session, slug="secret-draft", status="draft")
     session.commit()
@@ -326,6 +326,8 @@ def test_api_lists_what_the_public_sees(client, session):
     assert response.status_code == 200
     assert [s["slug"] for s in response.get_json()["seminars"]] == ["public-one"]
     assert_matches_openapi(client, "GET", "/api/v1/seminars", response)
+    organizer = client.get("/api/v1/seminars", headers={"Authorization": f"Bearer {api_token('organizer')}"})
+    assert [s["slug"] for s in organizer.get_json()["seminars"]] == ["public-one", "secret-draft"]
 
 
 def test_api_seminar_detail_has_agenda_categories_and_seats_left(client, session):

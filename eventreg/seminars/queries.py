@@ -14,7 +14,7 @@ def upcoming_public(session, now):
     return session.scalars(
         select(Seminar)
         .where(Seminar.status.in_(("published", "closed", "cancelled")), Seminar.ends_at > now)
-        .order_by(Seminar.starts_at)
+        .order_by(Seminar.starts_at, Seminar.id)
     ).all()
 
 
@@ -22,13 +22,13 @@ def past_public(session, now):
     return session.scalars(
         select(Seminar)
         .where(Seminar.status.in_(("published", "closed")), Seminar.ends_at <= now)
-        .order_by(Seminar.starts_at.desc())
+        .order_by(Seminar.starts_at.desc(), Seminar.id.desc())
     ).all()
 
 
 def listed_seminars(session, *, include_drafts):
     """Every seminar the caller may see, soonest first (the API list)."""
-    query = select(Seminar).order_by(Seminar.starts_at)
+    query = select(Seminar).order_by(Seminar.starts_at, Seminar.id)
     if not include_drafts:
         query = query.where(Seminar.status != "draft")
     return session.scalars(query).all()
