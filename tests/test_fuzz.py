@@ -187,3 +187,83 @@ def test_unknown_check_in_codes_are_logged_but_change_no_registration(client, se
     assert _registrations(session) == before
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(CheckInEvent)) >= 3
+
+
+# -- the features' public and door forms ----------------------------------------------------------------------------
+
+SIGNUP_FIELDS = ["full_name", "email", "phone", "organization", "position", "category_id", "language", "consent_data",
+                 "university", "programme", "study_level", "study_year", "consent_photos"]
+
+
+@pytest.fixture
+def open_seminar(session):
+    seminar = factories.make_seminar(session, capacity=5)
+    session.commit()
+    return seminar
+
+
+@FUZZ
+@given(data=_form(SIGNUP_FIELDS), valid_category=st.booleans())
+def test_signup_form(client, session, open_seminar, data, valid_category):
+    if valid_category:
+        data["category_id"] = str(factories.category(open_seminar, "student").id)
+    before = _counts(session)
+    response = client.post(f"/s/{open_seminar.slug}/register", data=data)
+    _assert_refused_cleanly(response, data)
+    if response.status_code != 302:
+        assert _counts(session) == before
+
+
+@FUZZ
+@given(data=_form(["email"]))
+def test_ticket_resend_form(client, session, open_seminar, data):
+    before = _counts(session)
+    response = client.post(f"/s/{open_seminar.slug}/resend", data=data)
+    _assert_refused_cleanly(response, data)
+    assert _counts(session) == before  # nobody is registered, so nothing is sent
+
+
+@FUZZ
+@given(body=st.dictionaries(st.sampled_from(SIGNUP_FIELDS) | TEXT, JSON_VALUES, max_size=10))
+def test_registration_api(client, session, door, body):
+    seminar, _, headers = door
+    before = _counts(session)
+    response = client.post(f"/api/v1/seminars/{seminar.slug}/registrations", json=body, headers=headers)
+    _assert_refused_cleanly(response, body)
+    if response.status_code >= 400:
+        assert _counts(session) == before
+
+
+@FUZZ
+@given(query=WEIRD, data=_form(SIGNUP_FIELDS + ["gate"]))
+def test_door_search_and_walk_in(client, session, login, door, query, data):
+    seminar, _, _ = door
+    if not session.scalar(select(func.count()).select_from(User).where(User.role == "staff")):
+        login("staff")
+    before = _counts(session)
+    _assert_refused_cleanly(client.get(f"/checkin/s/{seminar.slug}/search", query_string={"q": query}), query)
+    response = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=data)
+    _assert_refused_cleanly(response, data)
+    if response.status_code != 302:
+        assert _counts(session) == before
+
+
+@FUZZ
+@given(content=st.one_of(
+    st.binary(max_size=2000),
+    st.lists(st.lists(WEIRD, min_size=1, max_size=6), max_size=6).map(
+        lambda rows: "\n".join(",".join(json.dumps(c) for c in r) for r in [["full_name", "email", "category"], *rows])
+        .encode("utf-8", "surrogatepass")),
+), rows=JSON_VALUES)
+def test_csv_import_preview_and_confirm(client, session, login, open_seminar, content, rows):
+    import io
+
+    if not session.scalar(select(func.count()).select_from(User).where(User.role == "organizer")):
+        login("organizer")
+    url = f"/organizer/s/{open_seminar.slug}/import"
+    before = _counts(session)
+    preview = client.post(url, data={"file": (io.BytesIO(content), "people.csv")}, content_type="multipart/form-data")
+    _assert_refused_cleanly(preview, content[:200])
+    assert _counts(session) == before
+    confirm = client.post(url, data={"step": "confirm", "rows": json.dumps(rows)})
+    _assert_refused_cleanly(confirm, rows)
