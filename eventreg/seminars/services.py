@@ -351,7 +351,7 @@ def _renumber(items):
         item.position = position
 
 
-def save_agenda_item(session, seminar, data, *, item=None, by=None, now=None):
+def save_agenda_item(session, seminar, data, item=None, *, by=None, now=None):
     """Add (item=None) or change an agenda item: title, kind, start/end (local or aware), description,
     speaker_ids (speakers of this seminar)."""
     errors = _Errors()
@@ -403,7 +403,7 @@ def move_agenda_item(session, item, direction, *, by=None, now=None):
     _record(session, by, "seminar_edit", item.seminar, now, agenda_item_moved=item.id)
 
 
-def save_speaker(session, seminar, data, *, speaker=None, by=None, now=None):
+def save_speaker(session, seminar, data, speaker=None, *, by=None, now=None):
     errors = _Errors()
     values = {
         "honorific": _text(data, "honorific", errors, max_length=40),
@@ -434,7 +434,7 @@ def delete_speaker(session, speaker, *, by=None, now=None):
 # ---------------------------------------------------------------------------------------------------------
 # Participant categories
 
-def save_category(session, seminar, data, *, category=None, by=None, now=None):
+def save_category(session, seminar, data, category=None, *, by=None, now=None):
     """Label, key (made from the label when empty; unique in the seminar), optional quota (not below the
     people already confirmed in it), is_student, is_public."""
     errors = _Errors()

@@ -219,28 +219,16 @@ def _part_delete(slug, model, part_id, delete, anchor):
     return redirect(url_for("seminars.manage", slug=slug) + f"#{anchor}")
 
 
-def _save_item(session, seminar, data, item, **kw):
-    return services.save_agenda_item(session, seminar, data, item=item, **kw)
-
-
-def _save_speaker(session, seminar, data, speaker, **kw):
-    return services.save_speaker(session, seminar, data, speaker=speaker, **kw)
-
-
-def _save_category(session, seminar, data, category, **kw):
-    return services.save_category(session, seminar, data, category=category, **kw)
-
-
 @bp.route("/organizer/s/<slug>/agenda/new", methods=["GET", "POST"])
 @role_required("organizer")
 def agenda_new(slug):
-    return _part_form(slug, AgendaItem, None, forms.agenda_form, _save_item, "agenda")
+    return _part_form(slug, AgendaItem, None, forms.agenda_form, services.save_agenda_item, "agenda")
 
 
 @bp.route("/organizer/s/<slug>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def agenda_edit(slug, item_id):
-    return _part_form(slug, AgendaItem, item_id, forms.agenda_form, _save_item, "agenda")
+    return _part_form(slug, AgendaItem, item_id, forms.agenda_form, services.save_agenda_item, "agenda")
 
 
 @bp.post("/organizer/s/<slug>/agenda/<int:item_id>/delete")
@@ -266,13 +254,13 @@ def agenda_move(slug, item_id):
 @bp.route("/organizer/s/<slug>/speakers/new", methods=["GET", "POST"])
 @role_required("organizer")
 def speaker_new(slug):
-    return _part_form(slug, Speaker, None, forms.speaker_form, _save_speaker, "speaker")
+    return _part_form(slug, Speaker, None, forms.speaker_form, services.save_speaker, "speaker")
 
 
 @bp.route("/organizer/s/<slug>/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def speaker_edit(slug, speaker_id):
-    return _part_form(slug, Speaker, speaker_id, forms.speaker_form, _save_speaker, "speaker")
+    return _part_form(slug, Speaker, speaker_id, forms.speaker_form, services.save_speaker, "speaker")
 
 
 @bp.post("/organizer/s/<slug>/speakers/<int:speaker_id>/delete")
@@ -284,13 +272,13 @@ def speaker_delete(slug, speaker_id):
 @bp.route("/organizer/s/<slug>/categories/new", methods=["GET", "POST"])
 @role_required("organizer")
 def category_new(slug):
-    return _part_form(slug, Category, None, forms.category_form, _save_category, "category")
+    return _part_form(slug, Category, None, forms.category_form, services.save_category, "category")
 
 
 @bp.route("/organizer/s/<slug>/categories/<int:category_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def category_edit(slug, category_id):
-    return _part_form(slug, Category, category_id, forms.category_form, _save_category, "category")
+    return _part_form(slug, Category, category_id, forms.category_form, services.save_category, "category")
 
 
 @bp.post("/organizer/s/<slug>/categories/<int:category_id>/delete")
