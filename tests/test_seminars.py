@@ -404,3 +404,18 @@ def test_api_writes_need_an_organizer(client, session, api_token):
     forbidden = client.post("/api/v1/seminars", json=VALID, headers=staff)
     assert forbidden.status_code == 403
     assert_matches_openapi(client, "POST", "/api/v1/seminars", forbidden)
+
+
+def test_api_status_changes_follow_the_same_life_cycle(client, session, api_token):
+    headers = {"Authorization": f"Bearer {api_token('organizer')}"}
+    seminar = make_seminar(session, slug="s", status="draft")
+    registration = make_registration(session, seminar)
+    session.commit()
+    refused = client.patch("/api/v1/seminars/s", json={"status": "closed"}, headers=headers)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "bad_transition"
+    assert_matches_openapi(client, "PATCH", "/api/v1/seminars/s", refused)
+    cancelled = client.patch("/api/v1/seminars/s", json={"status": "cancelled"}, headers=headers)
+    assert cancelled.status_code == 200 and cancelled.get_json()["registration_state"] == "cancelled"
+    assert session.scalars(select(OutboxMessage.recipient)).all() == [registration.email]
+    frozen = client.patch("/api/v1/seminars/s", json={"title": "Again"}, headers=headers)
+    assert frozen.status_code == 409 and frozen.get_json()["error"] == "cancelled"
