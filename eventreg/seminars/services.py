@@ -75,11 +75,10 @@ def slugify(text, max_length=SLUG_MAX):
     return text[:max_length].rstrip("-")
 
 
-def unique_slug(session, base, *, exclude_id=None):
-    """`base`, or `base-2`, `base-3`... whichever no other seminar uses."""
+def unique_slug(session, base):
+    """`base`, or `base-2`, `base-3`... whichever no seminar uses yet."""
     base = base or "seminar"
-    taken = set(session.scalars(select(Seminar.slug).where(Seminar.slug.like(f"{base[:SLUG_MAX - 4]}%"),
-                                                           Seminar.id != (exclude_id or 0))))
+    taken = set(session.scalars(select(Seminar.slug).where(Seminar.slug.like(f"{base[:SLUG_MAX - 4]}%"))))
     if base not in taken:
         return base
     n = 2
