@@ -239,3 +239,20 @@ def test_the_pdf_ticket(session, client):
     assert "Digital Silk Road" in text and "Аружан Сәрсенбаева" in text
     [image] = reader.pages[0].images
     assert zxingcpp.read_barcodes(image.image)[0].text == f"ER1:{registration.token}"
+
+
+def test_a_seminar_that_needs_approval_says_so_and_waits_for_the_organizer(session, client, login):
+    seminar = make_seminar(session, requires_approval=True)
+    session.commit()
+    assert "review every registration" in client.get(f"/s/{seminar.slug}/register").get_data(as_text=True)
+    response = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar), follow_redirects=True)
+    assert "waits for the organizers' approval" in response.get_data(as_text=True).replace("&#39;", "'")
+    registration = session.scalars(select(Registration)).one()
+    assert registration.status == "pending"
+    assert "<svg" not in client.get(f"/t/{registration.token}/").get_data(as_text=True)
+    login("organizer")
+    client.post(f"/organizer/s/{seminar.slug}/registrations/{registration.id}/approve")
+    session.expire_all()
+    assert registration.status == "confirmed"
+    assert [m.kind for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))] == [
+        "pending", "approved"]
