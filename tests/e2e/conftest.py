@@ -1,18 +1,17 @@
 """Fixtures for the browser journeys: Debian's Chromium driven by Playwright against the real app.
 
 The app under test is the one the `app` fixture builds (a file SQLite database, and PostgreSQL too), served
-by a real WSGI server in a thread on 127.0.0.1 with a free port; its mail goes to a real aiosmtpd server.
+by a real WSGI server in a thread on 127.0.0.1 with a free port; its mail goes to the real aiosmtpd server of
+the shared `smtp_server` fixture.
 The server runs in this process, so tests seed data through the services and factories in the test's app
 context (see `LiveServer.db`), against the same database.
 
 Without /usr/bin/chromium the journeys are skipped, unless CI is set: there they must run.
 """
 
-import email
-import email.policy
 import os
-import socket
 import threading
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -42,7 +41,7 @@ def _chromium_installed():
 
 # --- the browser ---------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def camera_file(tmp_path_factory):
     """What the fake camera shows: Chromium re-reads it each time a page asks for the camera."""
     path = tmp_path_factory.mktemp("camera") / "camera.y4m"
@@ -50,8 +49,10 @@ def camera_file(tmp_path_factory):
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(camera_file):
+    """One Chromium for the journeys. Package scope, not session: Playwright's sync API keeps an asyncio loop
+    running in the main thread while it is open, and later tests (bench) call asyncio.run()."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=WAIT_MS)
@@ -72,7 +73,10 @@ def browser(camera_file):
 
 
 class PageLog:
-    """Console errors and uncaught exceptions of every page a test opened, printed when the test fails."""
+    """Console errors and uncaught exceptions of every page a test opened, printed when the test fails.
+
+    An uncaught exception fails the journey even when every step passed: it is a bug in our JavaScript.
+    """
 
     def __init__(self):
         self.lines = []
@@ -85,8 +89,8 @@ class PageLog:
         page.on("pageerror", lambda error: self.lines.append(f"[pageerror] {page.url}: {error}"))
 
     @property
-    def errors(self):
-        return [line for line in self.lines if not line.startswith("[warning]")]
+    def uncaught(self):
+        return [line for line in self.lines if line.startswith("[pageerror]")]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -130,6 +134,7 @@ def new_context(browser, live_server, page_log):
     yield _new
     for context in contexts:
         context.close()
+    assert not page_log.uncaught, "uncaught JavaScript errors:\n" + "\n".join(page_log.uncaught)
 
 
 @pytest.fixture
@@ -152,48 +157,6 @@ def shot(request):
     return _shot
 
 
-# --- mail ----------------------------------------------------------------------------------------------------
-
-class Mailbox:
-    """Messages the SMTP server received, as `email.message.EmailMessage`; `wait_for` polls for one."""
-
-    def __init__(self):
-        self.messages = []
-        self._changed = threading.Condition()
-
-    async def handle_DATA(self, server, smtp_session, envelope):  # noqa: N802 (aiosmtpd's handler API)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._changed:
-            self.messages.append(message)
-            self._changed.notify_all()
-        return "250 OK"
-
-    def wait_for(self, predicate, timeout=WAIT_MS / 1000):
-        with self._changed:
-            found = self._changed.wait_for(lambda: next((m for m in self.messages if predicate(m)), None),
-                                           timeout=timeout)
-        assert found is not None, f"no such message; received: {[(m['To'], m['Subject']) for m in self.messages]}"
-        return found
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def mailbox():
-    from aiosmtpd.controller import Controller
-
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    box.port = controller.port
-    yield box
-    controller.stop()
-
-
 # --- the app, served -----------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -203,10 +166,21 @@ def app_config():
 
 
 class LiveServer:
-    def __init__(self, app, url, mailbox):
+    def __init__(self, app, url, smtp_server):
         self.app = app
         self.url = url
-        self.mailbox = mailbox
+        self.smtp_server = smtp_server
+
+    def mail(self, predicate, timeout=WAIT_MS / 1000):
+        """The first message the SMTP server received that matches, waiting for it to arrive."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = next((m for m in list(self.smtp_server.messages) if predicate(m)), None)
+            if found is not None:
+                return found
+            received = [(m["To"], m["Subject"]) for m in self.smtp_server.messages]
+            assert time.monotonic() < deadline, f"no such e-mail arrived; received: {received}"
+            time.sleep(0.05)
 
     @contextmanager
     def db(self):
@@ -224,15 +198,15 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(app, mailbox):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=mailbox.port)
+def live_server(app, smtp_server):
+    """The app served on 127.0.0.1; `smtp_server` (tests/conftest.py) has pointed its mail at aiosmtpd."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     db.session.close()
-    yield LiveServer(app, url, mailbox)
+    yield LiveServer(app, url, smtp_server)
     server.shutdown()
     thread.join()
     server.server_close()

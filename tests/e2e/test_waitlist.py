@@ -37,7 +37,7 @@ def test_cancellation_promotes_the_first_person_waiting(live_server, new_context
     page.get_by_role("button", name="Register").click()
     expect(page.locator(".notice")).to_contain_text("waiting list")
     shot(page, "4-waitlisted-phone")
-    live_server.mailbox.wait_for(sent_to(WAITING["email"]))
+    live_server.mail(sent_to(WAITING["email"]))
 
     first_person = new_context(**PHONE).new_page()
     first_person.goto(f"/t/{first_token}/")
@@ -47,7 +47,7 @@ def test_cancellation_promotes_the_first_person_waiting(live_server, new_context
     expect(first_person.locator("main")).to_contain_text("Cancelled")
     shot(first_person, "4-cancelled-phone")
 
-    promotion = live_server.mailbox.wait_for(
+    promotion = live_server.mail(
         lambda m: sent_to(WAITING["email"])(m) and "seat is yours" in m["Subject"])
     with live_server.db() as session:
         waiting = session.scalar(select(Registration).where(Registration.email == WAITING["email"]))
