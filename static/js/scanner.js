@@ -147,14 +147,15 @@
     var name = registration ? registration.full_name : "";
     $("result-name").textContent = name;
     var category = "";
-    if (registration && (answer.status === "checked_in" || answer.status === "already_checked_in")) {
+    var showCategory = !!registration && (answer.status === "checked_in" || answer.status === "already_checked_in");
+    if (showCategory) {
       // Students are marked by a badge; a category that is just called "Student" need not say it twice.
       var label = registration.category_is_student && registration.category === msg("student") ? "" :
         registration.category;
       category = [label, registration.organization].filter(Boolean).join(" · ");
     }
     $("result-category").textContent = category;
-    $("result-category").classList.toggle("is-student", !!(registration && registration.category_is_student));
+    $("result-category").classList.toggle("is-student", showCategory && registration.category_is_student);
     $("result-category").setAttribute("data-student-label", msg("student"));
     $("result-detail").textContent = answer.message === name ? "" : answer.message;
     state.lastCheckedIn = answer.status === "checked_in" ? registration : null;
@@ -175,8 +176,11 @@
     wedgeInput.focus();
   }
 
-  function showError(code) {
-    show({ status: "error", title: msg("network"), message: "" }, code);
+  function showError(code, failure) {
+    var title = msg("network"); // fetch itself failed: no answer at all
+    if (failure && (failure.status === 401 || failure.status === 403)) { title = msg("login"); }
+    else if (failure && failure.data && failure.data.message) { title = failure.data.message; }
+    show({ status: "error", title: title, message: "" }, code);
   }
 
   // ---- one scan, whatever its source -----------------------------------------------------------------------
@@ -187,7 +191,7 @@
     return api("POST", root.getAttribute("data-checkin-url"), payload).then(function (answer) {
       show(answer, displayCode);
       if (answer.status === "checked_in") { refreshStats(); }
-    }, function () { showError(displayCode); }).then(function () {
+    }, function (failure) { showError(displayCode, failure); }).then(function () {
       state.pending -= 1;
       body.dataset.pending = state.pending;
     });
@@ -223,7 +227,7 @@
     api("DELETE", url, { gate: storedGate() }).then(function (answer) {
       show(answer, body.dataset.lastCode || "");
       refreshStats();
-    }, function () { showError(body.dataset.lastCode || ""); });
+    }, function (failure) { showError(body.dataset.lastCode || "", failure); });
   });
 
   // A USB scanner types into whatever has focus; when nothing does, collect the keys on the page.
