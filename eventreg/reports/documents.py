@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from fpdf.fonts import FontFace
 
 from eventreg.pdf import FAMILY, new_document
-from eventreg.reports import exports
 
 HEADING_FILL = (238, 241, 245)
 BLUE = (11, 92, 171)
@@ -43,7 +42,7 @@ def _pdf_columns(seminar, list_name):
                        (_l("Gate"), lambda row: row.checked_in_gate or "", 32)],
         # Landscape (277 mm): the widest list.
         "registrations": [(_l("Name"), lambda row: row.full_name, 55), (_l("Category"), lambda row: row.category, 32),
-                          (_l("Status"), exports.STATUS.value, 28), (_l("Organization / university"), _org, 62),
+                          (_l("Status"), lambda row: row.status_label, 28), (_l("Organization / university"), _org, 62),
                           (_l("Registered"), _registered(seminar), 24), (_l("E-mail"), lambda row: row.email, 65)],
         "no-shows": [(_l("Name"), lambda row: row.full_name, 41), (_l("Category"), lambda row: row.category, 24),
                      (_l("Organization / university"), _org, 44), email,
