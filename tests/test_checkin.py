@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 
 from eventreg.auth.services import revoke_api_token
@@ -169,6 +170,30 @@ def test_search_finds_people_whatever_the_case_accents_or_script(session, semina
     assert services.search(session, seminar, "0%")[0].full_name == "Percent 100%"
     assert services.search(session, seminar, "_") == []
     assert services.search(session, seminar, "x") == []
+
+
+def test_a_check_in_costs_three_statements_whatever_the_outcome(app, session, seminar, door):
+    """The door's hot path: the registration with its category and its checker in one SELECT, the
+    conditional UPDATE, the log INSERT. No lazy loads (an N+1 here would show at every door)."""
+    tickets = [factories.make_registration(session, seminar).token for _ in range(2)]
+    session.commit()
+    seminar_id, door_id = seminar.id, door.id
+    counts = []
+    for token in (tickets[0], tickets[1], tickets[0]):
+        session.expire_all()
+        fresh_seminar, fresh_door = session.get(Seminar, seminar_id), session.get(User, door_id)
+        statements = []
+
+        def count(conn, cursor, statement, *args, sink=statements):
+            sink.append(statement)
+
+        sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
+        result = services.check_in(session, fresh_seminar, token, gate="Door 1", by=fresh_door, method="camera")
+        session.flush()
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+        session.commit()
+        counts.append((result.status, len([s for s in statements if not s.startswith("BEGIN")])))
+    assert counts == [("checked_in", 3), ("checked_in", 3), ("already_checked_in", 2)]
 
 
 def _hammer(app, seminar_id, token, barrier, results, index):
