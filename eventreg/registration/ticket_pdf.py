@@ -19,7 +19,6 @@ def ticket_pdf(registration, ticket_url):
     width = pdf.w - pdf.l_margin - pdf.r_margin
     pdf.set_draw_color(11, 92, 171)
     pdf.set_line_width(0.6)
-    pdf.rect(pdf.l_margin, 15, width, 150)
     pdf.set_xy(pdf.l_margin + 8, 22)
     pdf.set_font(FAMILY, size=10)
     pdf.set_text_color(91, 102, 117)
@@ -50,4 +49,6 @@ def ticket_pdf(registration, ticket_url):
     pdf.set_text_color(91, 102, 117)
     pdf.multi_cell(width - 16, 5, _("Show this code at the entrance.") + " " + ticket_url,
                    new_x="LMARGIN", new_y="NEXT")
+    # The frame is drawn last, around whatever height a long title or name took.
+    pdf.rect(pdf.l_margin, 15, width, pdf.get_y() + 8 - 15)
     return bytes(pdf.output())
