@@ -486,3 +486,21 @@ def test_walk_in_service_registers_and_checks_in_in_one_go(session, seminar, doo
     assert result.status == "checked_in"
     assert result.registration.source == "walk_in"
     assert services.stats(session, seminar)["checked_in"] == 1
+
+
+def test_a_walk_in_already_registered_is_sent_to_the_search(client, session, seminar, login):
+    factories.make_registration(session, seminar, email="erlan@example.kz")
+    session.commit()
+    login("staff")
+    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
+    assert "already registered: search for the person" in page.get_data(as_text=True)
+    assert _events(session, seminar) == []
+
+
+def test_api_says_when_check_in_has_closed(client, session, bearer):
+    starts = utcnow() - timedelta(hours=5)
+    seminar = factories.make_seminar(session, starts_at=starts, ends_at=starts + timedelta(hours=3))
+    registration = factories.make_registration(session, seminar)
+    session.commit()
+    body = _scan(client, seminar, registration.token, bearer).get_json()
+    assert (body["status"], body["title"]) == ("outside_window", "Check-in has closed")

@@ -65,11 +65,16 @@ def walk_in(slug):
                                       override_window=current_user.has_role("organizer"))
         except RegistrationRefused as refusal:
             db.session.rollback()
+            unshown = []
             for name, messages in (refusal.fields or {}).items():
                 if name in form:
                     form[name].errors = [*form[name].errors, *messages]
+                else:
+                    unshown.extend(str(m) for m in messages)
             if refusal.code != "invalid" or not refusal.fields:
                 flash(REFUSAL_MESSAGES.get(refusal.code, lambda: _("The registration was refused."))(), "error")
+            for message in unshown:
+                flash(message, "error")
         except services.CheckInRefused as refusal:
             db.session.rollback()
             flash(REFUSAL_MESSAGES[refusal.code](), "error")
