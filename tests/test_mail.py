@@ -153,3 +153,16 @@ def test_send_reminders_twice_sends_one_reminder_each(app, session, runner, smtp
     assert sorted(m["To"] for m in reminders) == sorted([first.email, second.email])
     assert tickets.qr_payload(first.token) in [
         zxingcpp.read_barcodes(Image.open(io.BytesIO(_attachment(m, "ticket-qr.png"))))[0].text for m in reminders]
+
+
+def test_the_sender_gives_up_after_the_last_attempt_and_keeps_the_error(app, session):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)
+    seminar = make_seminar(session)
+    _register(session, seminar)
+    now = utcnow()
+    for attempt in range(1, mail.MAX_ATTEMPTS + 1):
+        assert mail.send_due(session, now=now) == (0, 1)
+        now += mail.backoff(attempt)
+    assert mail.send_due(session, now=now + timedelta(days=30)) == (0, 0)
+    outbox = session.scalars(select(OutboxMessage)).one()
+    assert outbox.attempts == mail.MAX_ATTEMPTS and outbox.sent_at is None and outbox.last_error
