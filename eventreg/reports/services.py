@@ -129,7 +129,8 @@ def summary(session, seminar):
 
 @dataclass
 class Export:
-    """A download: `body` is a generator of text chunks (CSV), an open binary file (XLSX) or bytes (PDF)."""
+    """A download: `body` is a generator of text chunks (CSV), a function that writes and returns an open
+    binary file (XLSX), or bytes (PDF)."""
 
     filename: str
     mimetype: str
@@ -139,9 +140,10 @@ class Export:
         """The download as a response; call it in a request (a CSV streams, reading rows as it goes)."""
         if isinstance(self.body, bytes):
             response = Response(self.body, mimetype=self.mimetype)
-        elif hasattr(self.body, "read"):
-            response = Response(_file_chunks(self.body), mimetype=self.mimetype)
-            response.content_length = os.fstat(self.body.fileno()).st_size
+        elif callable(self.body):
+            file = self.body()
+            response = Response(_file_chunks(file), mimetype=self.mimetype)
+            response.content_length = os.fstat(file.fileno()).st_size
         else:
             response = Response(stream_with_context(self.body), mimetype=self.mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
@@ -205,8 +207,9 @@ def export_list(session, seminar, list_name, fmt, *, user, status=None, category
     if fmt == "csv":
         return Export(filename, "text/csv; charset=utf-8", exports.csv_chunks(rows, columns, seminar.zone))
     if fmt == "xlsx":
-        body = exports.xlsx_file(rows, columns, seminar.zone, _sheet_title(list_name))
-        return Export(filename, exports.XLSX_MIMETYPE, body)
+        zone, title = seminar.zone, _sheet_title(list_name)
+        # Written when the response is made, after the commit: see exports.stream_rows.
+        return Export(filename, exports.XLSX_MIMETYPE, lambda: exports.xlsx_file(rows, columns, zone, title))
     return Export(filename, "application/pdf", documents.list_pdf(seminar, list_name, rows, now=now))
 
 
