@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, render_template, request, session
+from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -84,6 +84,8 @@ def _development_secret(app):
 
 def _select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and the outbox sender: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("language")
     if chosen in languages:
         return chosen
