@@ -132,6 +132,8 @@ def test_organizer_finds_and_erases_one_person(client, session, login):
     registration = factories.make_registration(session, seminar, full_name="Dinara Ospanova",
                                                email="dinara@example.kz")
     session.commit()
+    privacy_page = f"/organizer/s/{seminar.slug}/privacy"
+    assert f'href="{privacy_page}"' in client.get(f"/organizer/s/{seminar.slug}/").get_data(as_text=True)
     page = client.get(f"/organizer/s/{seminar.slug}/privacy?q=OSPANOVA")
     assert page.status_code == 200 and "dinara@example.kz" in page.get_data(as_text=True)
     response = client.post(f"/organizer/s/{seminar.slug}/registrations/{registration.id}/anonymise")
