@@ -412,3 +412,17 @@ def test_the_escaping_check_catches_raw_markup_and_formulas(app):
     page = app.response_class(f"<p>{SCRIPT}</p>", mimetype="text/html")
     sheet = app.response_class("\ufeffname,org\r\nA,=1+1\r\n", mimetype="text/csv")
     assert _check_body("/page", page) and _check_body("/export.csv", sheet)
+
+
+def test_templates_need_no_inline_script_or_style(app):
+    """The Content-Security-Policy blocks inline code; a template that relies on it breaks in the browser."""
+    from pathlib import Path
+
+    inline = re.compile(r'style="|<style|<script(?![^>]*\bsrc=)|\son[a-z]+\s*=', re.IGNORECASE)
+    root = Path(app.template_folder)
+    offenders = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in sorted(root.rglob("*.html")) if "email" not in path.relative_to(root).parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if inline.search(line)
+    ]
+    assert not offenders, "\n".join(offenders)
