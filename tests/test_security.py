@@ -426,3 +426,40 @@ def test_templates_need_no_inline_script_or_style(app):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if inline.search(line)
     ]
     assert not offenders, "\n".join(offenders)
+
+
+def _token_lookups(app, action):
+    """The SQL statements that look a registration up by its token while `action` runs."""
+    from sqlalchemy import event
+
+    from eventreg.extensions import db
+
+    seen = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "registration.token =" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        action()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    return seen
+
+
+def test_known_and_unknown_ticket_tokens_take_the_same_lookup(app, client, session, api_token):
+    seminar = factories.make_seminar(session, starts_at=utcnow())
+    registration = factories.make_registration(session, seminar)
+    session.commit()
+    unknown = new_ticket_token()
+    bearer = {"Authorization": f"Bearer {api_token('staff')}"}
+    for path in ("", "qr.svg"):
+        known_sql = _token_lookups(app, lambda p=path: client.get(f"/t/{registration.token}/{p}"))
+        unknown_sql = _token_lookups(app, lambda p=path: client.get(f"/t/{unknown}/{p}"))
+        assert known_sql and known_sql == unknown_sql  # one indexed equality lookup; no early exit on a prefix
+
+    def scan(code):
+        return lambda: client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json={"code": code}, headers=bearer)
+
+    assert _token_lookups(app, scan(unknown))[0] == _token_lookups(app, scan(registration.token))[0]
