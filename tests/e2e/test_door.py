@@ -60,9 +60,11 @@ def door(new_context, gate, *, camera=True, **device):
     return context.new_page()
 
 
-def answer(page, status):
-    """Wait for the scanner's answer (the page exposes it on <body>), then give the result panel."""
-    page.wait_for_selector(f"body[data-last-status='{status}']")
+def answer(page, number, status):
+    """Wait for the page's `number`th answer (the scanner counts them on <body>), check its status, and give
+    the result panel."""
+    body = page.wait_for_selector(f"body[data-answers='{number}']", state="attached")
+    assert body.get_attribute("data-last-status") == status
     return page.locator("#result")
 
 
@@ -80,7 +82,7 @@ def test_two_doors_with_cameras(live_server, door_day, new_context, camera_file,
 
     log_in(door1, "door1@example.kz", PASSWORD)
     door1.goto(f"/checkin/s/{slug}/")
-    result = answer(door1, "checked_in")
+    result = answer(door1, 1, "checked_in")
     expect(result).to_have_class(re.compile("result-ok"))
     expect(result.locator("#result-title")).to_have_text("Welcome")
     expect(result.locator("#result-name")).to_have_text(GUEST)
@@ -91,7 +93,7 @@ def test_two_doors_with_cameras(live_server, door_day, new_context, camera_file,
     door2 = door(new_context, "Door 2", **PHONE)
     log_in(door2, "door2@example.kz", PASSWORD)
     door2.goto(f"/checkin/s/{slug}/")
-    result = answer(door2, "already_checked_in")
+    result = answer(door2, 1, "already_checked_in")
     expect(result).to_have_class(re.compile("result-bad"))
     expect(result.locator("#result-name")).to_have_text(GUEST)
     expect(result.locator("#result-detail")).to_have_text(re.compile(r"at \d{1,2}:\d{2}\b.*Door 1"))
@@ -106,10 +108,10 @@ def test_two_doors_with_cameras(live_server, door_day, new_context, camera_file,
     door1.locator("#wedge-input").focus()
     door1.keyboard.type(tickets.qr_payload(tokens[SECOND_GUEST]))
     door1.keyboard.press("Enter")
-    answer(door1, "checked_in")
+    answer(door1, 2, "checked_in")
     expect(door1.locator("#result-name")).to_have_text(SECOND_GUEST)
     door1.locator("#result-undo").click()
-    result = answer(door1, "undone")
+    result = answer(door1, 3, "undone")
     expect(result.locator("#result-title")).to_have_text("Check-in undone")
     shot(door1, "2-door1-undone-phone", full_page=False)
     assert not checked_in(live_server, tokens[SECOND_GUEST])
@@ -131,7 +133,7 @@ def test_usb_scanner_and_manual_search(live_server, door_day, new_context, shot)
         page.keyboard.press("Enter")
 
     scan("ER1:thisIsNotATicketOfOurs0000")
-    result = answer(page, "unknown_code")
+    result = answer(page, 1, "unknown_code")
     expect(result).to_have_class(re.compile("result-bad"))
     expect(result.locator("#result-title")).to_have_text("Unknown code")
     shot(page, "3-unknown-code-desktop", full_page=False)
@@ -139,7 +141,7 @@ def test_usb_scanner_and_manual_search(live_server, door_day, new_context, shot)
     expect(result).to_be_hidden()
 
     scan(tickets.qr_payload(tokens["other seminar"]))
-    result = answer(page, "wrong_seminar")
+    result = answer(page, 2, "wrong_seminar")
     expect(result).to_have_class(re.compile("result-bad"))
     expect(result.locator("#result-detail")).to_have_text("Evening Lecture: Silk Road Cities")
     shot(page, "3-wrong-seminar-desktop", full_page=False)
@@ -150,7 +152,7 @@ def test_usb_scanner_and_manual_search(live_server, door_day, new_context, shot)
     expect(found).to_be_visible()
     shot(page, "3-search-desktop")
     found.get_by_role("button", name="Check in").click()
-    result = answer(page, "checked_in")
+    result = answer(page, 3, "checked_in")
     expect(result.locator("#result-name")).to_have_text(NO_TICKET)
     assert checked_in(live_server, tokens[NO_TICKET])
     with live_server.db() as session:
