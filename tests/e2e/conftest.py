@@ -166,8 +166,7 @@ def app_config():
 
 
 class LiveServer:
-    def __init__(self, app, url, smtp_server):
-        self.app = app
+    def __init__(self, url, smtp_server):
         self.url = url
         self.smtp_server = smtp_server
 
@@ -206,7 +205,7 @@ def live_server(app, smtp_server):
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     db.session.close()
-    yield LiveServer(app, url, smtp_server)
+    yield LiveServer(url, smtp_server)
     server.shutdown()
     thread.join()
     server.server_close()
