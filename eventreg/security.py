@@ -207,8 +207,10 @@ def init_app(app):
             headers["Cache-Control"] = "no-store"
         else:
             headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-            user = g.get("_login_user")  # only if the request loaded one: no extra query here
-            if request.endpoint != "static" and user is not None and user.is_authenticated:
+            # Only if the request loaded one, and `is_anonymous` rather than `is_authenticated`: the latter reads
+            # `active`, which a commit has expired, so every write cost one more query and transaction here.
+            user = g.get("_login_user")
+            if request.endpoint != "static" and user is not None and not user.is_anonymous:
                 # Staff pages carry personal data: a shared computer's cache must not keep them.
                 headers.setdefault("Cache-Control", "no-store")
         if request.is_secure:
