@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
@@ -123,7 +124,8 @@ def revoke_api_token(session, token, *, now=None):
 def user_for_api_token(session, plain, *, now=None):
     """The live token for this plain text, or None (unknown, revoked, or its user deactivated)."""
     digest = hash_secret(plain)
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # The user comes in the same query: every API request needs both.
+    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == digest))
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     if token.is_revoked or not token.user.active:
