@@ -1,0 +1,54 @@
+"""SQLite under concurrent writers: every transaction queues for the write lock up front, except the
+long reads that say they only read (exports), which must not hold up the door."""
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import OperationalError
+
+from eventreg.database import begin_read_only
+from eventreg.extensions import db
+from eventreg.models import Seminar
+from tests import factories
+
+
+def _write_from_another_connection(seminar_id):
+    with db.engine.connect() as other:
+        raw = other.connection.driver_connection
+        if other.dialect.name == "sqlite":
+            raw.execute("PRAGMA busy_timeout=200")  # fail fast instead of waiting 30 s
+        try:
+            other.execute(update(Seminar).where(Seminar.id == seminar_id).values(title="Changed meanwhile"))
+            other.commit()
+        finally:
+            if other.dialect.name == "sqlite":
+                other.rollback()
+                raw.execute("PRAGMA busy_timeout=30000")
+
+
+def test_a_read_only_transaction_lets_others_write(app, session):
+    seminar_id = factories.make_seminar(session).id
+    session.commit()
+    begin_read_only(session)
+    assert session.execute(select(Seminar.title)).all()
+    _write_from_another_connection(seminar_id)
+    session.rollback()
+    assert session.get(Seminar, seminar_id).title == "Changed meanwhile"
+
+
+def test_an_ordinary_transaction_holds_sqlites_write_lock_from_its_start(app, session):
+    seminar_id = factories.make_seminar(session).id
+    session.commit()
+    session.execute(select(Seminar.title)).all()
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database: a reader blocks no writer")
+    with pytest.raises(OperationalError, match="locked"):
+        _write_from_another_connection(seminar_id)
+    session.rollback()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, session):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings")
+    assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+    assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
