@@ -83,3 +83,14 @@ def test_token_has_no_power_outside_the_api(client, api_token):
     token = api_token("admin")
     response = client.get("/admin/users", headers=_bearer(token))
     assert response.status_code == 302  # to the login page: tokens are for /api/ only
+
+
+def test_token_carries_its_users_role(client, api_token):
+    """A staff token reaches the door's endpoints but not the organizer's: 403 JSON, nothing created."""
+    body = {"title": "Made by a door token"}
+    response = client.post("/api/v1/seminars", json=body, headers=_bearer(api_token("staff")))
+    assert response.status_code == 403
+    assert response.get_json()["error"] == "forbidden"
+    assert client.get("/api/v1/seminars").get_json() is not None
+    listed = client.get("/api/v1/seminars", headers=_bearer(api_token("organizer"))).get_data(as_text=True)
+    assert "Made by a door token" not in listed

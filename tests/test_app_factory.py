@@ -96,3 +96,12 @@ def test_language_switch_remembers_choice_and_refuses_foreign_redirects(client):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     response = client.post("/language", data={"language": "en", "next": "/organizer/"})
     assert response.headers["Location"] == "/organizer/"
+
+
+def test_translated_text_renders_outside_a_request(app):
+    """CLI commands and the outbox sender render translated strings with no request: the default language."""
+    from flask_babel import get_locale
+    from flask_babel import lazy_gettext as _l
+
+    assert str(get_locale()) == "en"
+    assert str(_l("Seminars")) == "Seminars"
