@@ -19,6 +19,8 @@ from eventreg.models import (
     Speaker,
     utcnow,
 )
+from eventreg.registration.validation import ASTANA_UNIVERSITIES
+from eventreg.seminars.services import DEFAULT_CATEGORIES
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -29,24 +31,7 @@ DEMO_USERS = [
     ("door2@eventreg.local", "Daniyar (Door 2)", "staff", "demo-door2-2024"),
 ]
 
-DEFAULT_CATEGORIES = [
-    ("expert", "Expert", False),
-    ("government", "Government / diplomatic", False),
-    ("business", "Business", False),
-    ("academic", "Academic", False),
-    ("student", "Student", True),
-    ("media", "Media", False),
-]
-
-UNIVERSITIES = [
-    "L.N. Gumilyov Eurasian National University",
-    "Nazarbayev University",
-    "International University of Astana",
-    "Astana IT University",
-    "S. Seifullin Kazakh Agrotechnical Research University",
-    "Astana Medical University",
-    "Maqsut Narikbayev University",
-]
+UNIVERSITIES = ASTANA_UNIVERSITIES[:7]
 PROGRAMMES = [
     "International Relations", "Oriental Studies", "Economics", "Computer Science", "Political Science",
     "Chinese Language and Literature", "Law", "Journalism", "Finance", "Regional Studies",

@@ -4,18 +4,10 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 from eventreg.models import Category, Registration, Seminar, User, utcnow
+from eventreg.seminars.services import DEFAULT_CATEGORIES
 
 _counter = itertools.count(1)
 
-DEFAULT_CATEGORIES = [
-    ("expert", "Expert", False),
-    ("government", "Government / diplomatic", False),
-    ("business", "Business", False),
-    ("academic", "Academic", False),
-    ("student", "Student", True),
-    ("media", "Media", False),
-    ("general", "General", False),
-]
 
 
 def make_user(session, *, role="staff", email=None, password="correct-horse-battery", name=None, active=True):
