@@ -21,19 +21,12 @@ from eventreg.auth.services import issue_api_token
 from eventreg.config import normalise_database_url
 from eventreg.extensions import db
 from eventreg.models import Category, CheckInEvent, Seminar, User, search_key, utcnow
+from eventreg.seminars.services import DEFAULT_CATEGORIES
 
 CHUNK = 5000
 PASSWORD = "bench-password-123"  # noqa: S105  (a throwaway account in a throwaway database)
 
-CATEGORIES = [
-    ("expert", "Expert", False),
-    ("government", "Government / diplomatic", False),
-    ("business", "Business", False),
-    ("academic", "Academic", False),
-    ("student", "Student", True),
-    ("media", "Media", False),
-    ("general", "General", False),
-]
+CATEGORIES = DEFAULT_CATEGORIES  # the seven a new seminar gets
 
 
 def kind_of(url):
