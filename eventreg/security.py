@@ -171,12 +171,16 @@ def _unstorable(value):
     return False
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def refuse_unstorable_text():
     """Refuse text that cannot be stored at the door (path, query, form, JSON body): a clear 400 instead of a
     database error deep inside a service."""
     sources = [request.path, list(request.args.lists())]
     if request.method not in ("GET", "HEAD", "OPTIONS"):
-        sources.append(list(request.form.lists()))
+        if request.mimetype in _FORM_TYPES:  # asking a JSON request for its form parses the body for nothing
+            sources.append(list(request.form.lists()))
         if request.is_json:
             try:
                 sources.append(request.get_json(silent=True))

@@ -3,7 +3,7 @@
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from eventreg.api import bp, openapi
 from eventreg.api.base import ApiError, api_role_required, json_body
@@ -143,50 +143,54 @@ openapi.document(
 )
 
 
+# Every scan asks: built once.
+_SEMINAR_BY_SLUG = select(Seminar).where(Seminar.slug == bindparam("slug"), Seminar.status != "draft")
+
+
 def _seminar(slug):
-    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug, Seminar.status != "draft"))
+    seminar = db.session.scalar(_SEMINAR_BY_SLUG, {"slug": slug})
     if seminar is None:
         raise ApiError("not_found", _("No such seminar."), 404)
     return seminar
 
 
-def _registration_json(registration):
+def _attendee_json(attendee):
     return {
-        "id": registration.id,
-        "full_name": registration.full_name,
-        "category": registration.category.label,
-        "category_is_student": registration.category.is_student,
-        "organization": registration.organization,
-        "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
-        "checked_in_by": registration.checked_in_by.name if registration.checked_in_by else None,
-        "gate": registration.checked_in_gate,
-        "status": registration.status,
+        "id": attendee.id,
+        "full_name": attendee.full_name,
+        "category": attendee.category,
+        "category_is_student": attendee.category_is_student,
+        "organization": attendee.organization,
+        "checked_in_at": attendee.checked_in_at.isoformat() if attendee.checked_in_at else None,
+        "checked_in_by": attendee.checked_in_by,
+        "gate": attendee.checked_in_gate,
+        "status": attendee.status,
     }
 
 
 def _words(result, seminar):
     """The headline and the detail line the door shows, in the staff member's language."""
-    registration = result.registration
+    attendee = result.attendee
     status = result.status
     if status == "checked_in":
-        return _("Welcome"), registration.full_name
+        return _("Welcome"), attendee.full_name
     if status == "already_checked_in":
-        detail = _("at %(time)s", time=time_in(registration.checked_in_at, seminar))
-        if registration.checked_in_by:
-            detail += " " + _("by %(name)s", name=registration.checked_in_by.name)
-        if registration.checked_in_gate:
-            detail += ", " + registration.checked_in_gate
+        detail = _("at %(time)s", time=time_in(attendee.checked_in_at, seminar))
+        if attendee.checked_in_by:
+            detail += " " + _("by %(name)s", name=attendee.checked_in_by)
+        if attendee.checked_in_gate:
+            detail += ", " + attendee.checked_in_gate
         return _("Already checked in"), detail
     if status == "wrong_seminar":
         return _("Ticket for another seminar"), result.other_seminar.title
     if status == "cancelled":
-        return _("Registration cancelled"), registration.full_name
+        return _("Registration cancelled"), attendee.full_name
     if status == "rejected":
-        return _("Registration rejected"), registration.full_name
+        return _("Registration rejected"), attendee.full_name
     if status == "not_confirmed":
-        if registration.status == "waitlisted":
-            return _("On the waiting list — not confirmed"), registration.full_name
-        return _("Awaiting approval"), registration.full_name
+        if attendee.status == "waitlisted":
+            return _("On the waiting list — not confirmed"), attendee.full_name
+        return _("Awaiting approval"), attendee.full_name
     if status == "outside_window":
         opens, closes = seminar.checkin_window()
         if utcnow() < opens:
@@ -198,8 +202,8 @@ def _words(result, seminar):
 def _result_json(result, seminar):
     title, message = _words(result, seminar)
     body = {"status": result.status, "title": title, "message": message}
-    if result.registration is not None:
-        body["registration"] = _registration_json(result.registration)
+    if result.attendee is not None:
+        body["registration"] = _attendee_json(result.attendee)
     if result.other_seminar is not None:
         body["seminar_title"] = result.other_seminar.title
     return body
@@ -239,7 +243,7 @@ def create_check_in(slug):
         code = _text(data, "code", 500, required=True)
     result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
                                override_window=current_user.has_role("organizer"))
-    # Built before the commit, which expires the loaded rows: afterwards every attribute would be re-read.
+    # Built before the commit, which expires the seminar: afterwards its attributes would be re-read.
     body = _result_json(result, seminar)
     db.session.commit()
     return jsonify(body)
@@ -255,11 +259,11 @@ def undo_check_in(slug, registration_id):
     if registration is None:
         raise ApiError("not_found", _("No such registration in this seminar."), 404)
     try:
-        services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate)
+        attendee = services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate)
     except services.CheckInRefused as refusal:
         raise ApiError(refusal.code, _("This person is not checked in."), 409) from refusal
-    body = {"status": "undone", "title": _("Check-in undone"), "message": registration.full_name,
-            "registration": _registration_json(registration)}
+    body = {"status": "undone", "title": _("Check-in undone"), "message": attendee.full_name,
+            "registration": _attendee_json(attendee)}
     db.session.commit()
     return jsonify(body)
 

@@ -38,11 +38,9 @@ def init_login(login_manager):
             return None
         from eventreg.auth.services import user_for_api_token
 
-        token = user_for_api_token(db.session, plain.strip())
-        if token is None:
-            return None
-        g.api_token = token
-        return token.user
+        user = user_for_api_token(db.session, plain.strip())
+        g.via_api_token = user is not None
+        return user
 
 
 def role_required(role):
@@ -67,4 +65,4 @@ def role_required(role):
 
 def via_api_token():
     """True when this request was authenticated by a bearer token (no cookie, so no CSRF to check)."""
-    return getattr(g, "api_token", None) is not None and request.path.startswith("/api/")
+    return g.get("via_api_token", False) and request.path.startswith("/api/")

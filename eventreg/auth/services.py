@@ -5,8 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
@@ -23,6 +22,15 @@ from eventreg.models import (
 # Checked against when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
+
+# Every API request (a door scanner's every scan) asks: the user and the token's state in one query, built once.
+_USER_BY_TOKEN = (
+    select(User, ApiToken.id, ApiToken.token_hash, ApiToken.revoked_at, ApiToken.last_used_at)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+_TOKEN_USED = (update(ApiToken.__table__).where(ApiToken.__table__.c.id == bindparam("token"))
+               .values(last_used_at=bindparam("now")))
 
 # Long enough to read the e-mail over a coffee, short enough that an old mailbox is no key to the account.
 RESET_LINK_LIFETIME = timedelta(hours=1)
@@ -122,19 +130,19 @@ def revoke_api_token(session, token, *, now=None):
 
 
 def user_for_api_token(session, plain, *, now=None):
-    """The live token for this plain text, or None (unknown, revoked, or its user deactivated)."""
+    """The user of the live token with this plain text, or None (unknown, revoked, or its user deactivated)."""
     digest = hash_secret(plain)
-    # The user comes in the same query: every API request needs both.
-    token = session.scalar(select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == digest))
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
+    row = session.execute(_USER_BY_TOKEN, {"digest": digest}).first()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
         return None
-    if token.is_revoked or not token.user.active:
+    user, token_id, _, revoked_at, last_used_at = row
+    if revoked_at is not None or not user.active:
         return None
     now = now or utcnow()
     # Written at most once a minute: a busy scanner should not turn every read into a write.
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
-    return token
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        session.execute(_TOKEN_USED, {"token": token_id, "now": now})
+    return user
 
 
 def request_password_reset(session, email, *, link_for, now=None):

@@ -80,6 +80,6 @@ def walk_in(slug):
             flash(REFUSAL_MESSAGES[refusal.code](), "error")
         else:
             db.session.commit()
-            flash(_("%(name)s is registered and checked in.", name=result.registration.full_name), "success")
+            flash(_("%(name)s is registered and checked in.", name=result.attendee.full_name), "success")
             return redirect(url_for("checkin.scan", slug=seminar.slug))
     return render_template("checkin/walk_in.html", seminar=seminar, form=form)
