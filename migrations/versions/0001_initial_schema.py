@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 19:43:06.361662
+Create Date: 2026-11-27 21:55:24.432919
 
 """
 from alembic import op
@@ -241,7 +241,8 @@ def upgrade():
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
-    sa.Column('message', sa.LargeBinary(), nullable=False),
+    sa.Column('language', sa.String(length=10), nullable=True),
+    sa.Column('message', sa.LargeBinary(), nullable=True),
     sa.Column('dedupe_key', sa.String(length=120), nullable=True),
     sa.Column('registration_id', sa.Integer(), nullable=True),
     sa.Column('created_at', eventreg.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -249,7 +250,8 @@ def upgrade():
     sa.Column('next_attempt_at', eventreg.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('sent_at', eventreg.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_outbox_message_registration_id_registration'), ondelete='SET NULL'),
+    sa.CheckConstraint('message IS NOT NULL OR registration_id IS NOT NULL', name=op.f('ck_outbox_message_message_or_registration')),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_outbox_message_registration_id_registration'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_message_dedupe_key'))
     )
