@@ -1,8 +1,16 @@
 """Outgoing e-mail through the outbox.
 
-`enqueue` renders a whole message and stores it in the same transaction as the change that caused it;
-a separate sender (`send_due`) delivers it later with retries, so a registration never fails and no
-mail is lost because the mail server is down.
+A message is queued (`enqueue`) in the same transaction as the change that caused it, and a separate
+sender (`send_due`) delivers it later with retries, so a registration never fails and no mail is lost
+because the mail server is down.
+
+What is queued is *what to send*: kind, recipient, subject, language and, for a registrant's e-mail, the
+registration. The sender renders the whole message (templates, MIME parts, the ticket's QR code and .ics)
+just before sending, from the registration and seminar as they are then, and stores it on the row, so a
+retry sends the identical message. Rendering inside the signup was two thirds of its time, spent while the
+seat UPDATE held the seminar's row (PostgreSQL) or the database (SQLite): every signup of a seminar waited
+behind it (benchmark issue #9). A message that cannot be rendered later, a password reset with a one-time
+token stored nowhere else, is rendered at once; both go through `render` and the same sender.
 """
 
 import smtplib
@@ -12,12 +20,14 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
-from eventreg.models import OutboxMessage, utcnow
+from eventreg.database import begin_read_only
+from eventreg.models import OutboxMessage, Registration, utcnow
 
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(minutes=1)
@@ -26,12 +36,49 @@ LONGEST_WAIT = timedelta(hours=6)
 LEASE = timedelta(minutes=5)
 
 
-def build_message(*, sender, recipient, subject, template, context, attachments=(), inline_images=()):
-    """An RFC 5322 message from templates/email/<template>.txt and .html.
+class Content(NamedTuple):
+    """A message's body: templates/email/<template>.txt and .html rendered with `context`.
 
     attachments: (filename, mimetype, bytes). inline_images: (content_id, filename, mimetype, bytes),
     referenced in the HTML as `cid:<content_id>`.
     """
+
+    template: str
+    context: dict
+    attachments: tuple = ()
+    inline_images: tuple = ()
+
+
+class _Ready(NamedTuple):
+    """A claimed message with its finished bytes, read before sending so no transaction stays open meanwhile."""
+
+    id: int
+    kind: str
+    recipient: str
+    subject: str
+    message: bytes
+
+
+# kind -> renderer(registration, kind, now) -> Content, for the kinds the sender renders from a registration.
+_renderers = {}
+
+
+def renders(*kinds):
+    """Register the decorated function as the way the sender writes e-mails of these kinds.
+
+    The feature that owns the e-mails registers them, so this module needs to know none of them.
+    """
+
+    def register(renderer):
+        for kind in kinds:
+            _renderers[kind] = renderer
+        return renderer
+
+    return register
+
+
+def build_message(*, sender, recipient, subject, template, context, attachments=(), inline_images=()):
+    """An RFC 5322 message from templates/email/<template>.txt and .html (see `Content` for the rest)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
@@ -52,26 +99,40 @@ def build_message(*, sender, recipient, subject, template, context, attachments=
     return message
 
 
-def enqueue(session, *, kind, recipient, subject, template, context, registration=None,
-            attachments=(), inline_images=(), dedupe_key=None, now=None, language=None):
+def enqueue(session, *, kind, recipient, subject, registration=None, content=None, language=None,
+            dedupe_key=None, now=None):
     """Store a message for the sender; it goes out only if the surrounding transaction commits.
 
-    Rendering needs an app context (templates, MAIL_SENDER); every caller, CLI included, has one.
-    `language` (the registrant's choice) is used when the site offers it, else the default locale.
+    Without `content` the sender renders it just before sending, from `kind` (see `renders`) and the
+    registration; with `content` it is rendered now, for what cannot wait (a one-time link that is not kept).
+    `language` (the registrant's choice) is used when the site offers it, else the default locale; a lazy
+    `subject` is translated into it.
     """
+    if content is None and (registration is None or kind not in _renderers):
+        raise ValueError(f"the sender cannot render {kind!r} later: give its content or a registration")
     with mail_locale(language):
-        message = build_message(
-            sender=current_app.config["MAIL_SENDER"], recipient=recipient, subject=str(subject),
-            template=template, context=context, attachments=attachments, inline_images=inline_images,
-        )
-    outbox = OutboxMessage(kind=kind, recipient=recipient, subject=str(subject)[:300], message=message.as_bytes(),
+        subject = str(subject)[:300]
+    outbox = OutboxMessage(kind=kind, recipient=recipient, subject=subject, language=language,
                            registration_id=registration.id if registration is not None else None,
                            dedupe_key=dedupe_key)
+    if content is not None:
+        outbox.message = render(outbox, content)
     if now is not None:
         outbox.created_at = outbox.next_attempt_at = now
     session.add(outbox)
     session.flush()
     return outbox
+
+
+def render(outbox, content):
+    """The finished message for an outbox row: its recipient and subject around `content`, in its language.
+
+    Rendering needs an app context (templates, MAIL_SENDER); every caller, CLI included, has one.
+    """
+    with mail_locale(outbox.language):
+        message = build_message(sender=current_app.config["MAIL_SENDER"], recipient=outbox.recipient,
+                                subject=outbox.subject, **content._asdict())
+    return message.as_bytes()
 
 
 def mail_locale(language):
@@ -131,6 +192,7 @@ def send_due(session, *, now=None, smtp_factory=None, limit=200):
     Unlike a service this commits, once per message: a message that went out must be marked sent even
     if a later one fails, or a crash would send it twice. SMTP down: each message waits longer before
     its next try (backoff) and gives up after MAX_ATTEMPTS, keeping the last error for the organizer.
+    A message that cannot be rendered counts as a failed attempt the same way, and the others go on.
     """
     now = now or utcnow()
     config = current_app.config
@@ -148,32 +210,87 @@ def send_due(session, *, now=None, smtp_factory=None, limit=200):
         for outbox_id in due:
             if not _claim(session, outbox_id, now):
                 continue
-            outbox = session.get(OutboxMessage, outbox_id)
+            try:
+                ready = _ready(session, outbox_id, now)
+            except Exception as error:  # a bad template or row must not stop the other messages
+                session.rollback()
+                current_app.logger.exception("Mail %s could not be rendered", outbox_id)
+                _finish(session, outbox_id, now, error)
+                failed += 1
+                continue
+            if ready is None:  # erased (privacy.py) since it was queued
+                continue
             try:
                 if not config["MAIL_SERVER"]:
-                    _write_eml(outbox, Path(current_app.instance_path) / "mail")
+                    _write_eml(ready, Path(current_app.instance_path) / "mail")
                 else:
                     connection = connection or _smtp(config, smtp_factory)
-                    parsed = message_from_bytes(outbox.message, policy=policy.SMTP)
-                    connection.send_message(parsed, to_addrs=[outbox.recipient])
+                    parsed = message_from_bytes(ready.message, policy=policy.SMTP)
+                    connection.send_message(parsed, to_addrs=[ready.recipient])
             except (OSError, smtplib.SMTPException) as error:
-                outbox.attempts += 1
-                outbox.last_error = f"{type(error).__name__}: {error}"[:2000]
-                outbox.next_attempt_at = now + backoff(outbox.attempts)
-                session.commit()
+                _finish(session, outbox_id, now, error)
                 failed += 1
-                current_app.logger.warning("Mail %s to %s failed (attempt %s): %s", outbox.id, outbox.recipient,
-                            outbox.attempts, outbox.last_error)
                 connection = _close(connection)
                 continue
-            outbox.attempts += 1
-            outbox.sent_at = now
-            outbox.last_error = ""
-            session.commit()
+            _finish(session, outbox_id, now)
             sent += 1
     finally:
         _close(connection)
     return sent, failed
+
+
+def _ready(session, outbox_id, now):
+    """The claimed message with its finished bytes, rendered now if it was queued as what to send; None if
+    it is gone.
+
+    Read and rendered in a read-only transaction, so on SQLite rendering holds no write lock and signups
+    go on meanwhile; the bytes are stored before sending, so a retry sends the identical message.
+    """
+    begin_read_only(session)
+    outbox = session.get(OutboxMessage, outbox_id)
+    if outbox is None:
+        session.rollback()
+        return None
+    stored = outbox.message
+    message = stored if stored is not None else _render_from_registration(session, outbox, now)
+    ready = _Ready(outbox.id, outbox.kind, outbox.recipient, outbox.subject, message)
+    session.rollback()
+    if stored is None:
+        table = OutboxMessage.__table__
+        kept = session.execute(
+            update(table).where(table.c.id == outbox_id, table.c.message.is_(None)).values(message=message)
+        ).rowcount
+        session.commit()
+        if kept != 1:
+            return None
+    return ready
+
+
+def _render_from_registration(session, outbox, now):
+    registration = session.get(Registration, outbox.registration_id)
+    # Erasure deletes the registration's queued mail; should one survive, it must not go out with blanks.
+    if registration is None or registration.anonymised_at is not None:
+        raise LookupError(f"registration {outbox.registration_id} is gone or erased")
+    return render(outbox, _renderers[outbox.kind](registration, outbox.kind, now))
+
+
+def _finish(session, outbox_id, now, error=None):
+    """Count one attempt: sent, or failed with the error kept and the next try pushed back."""
+    # FOR UPDATE: an erasure deleting the row waits for this, or has already made it None.
+    outbox = session.get(OutboxMessage, outbox_id, with_for_update=True)
+    if outbox is None:
+        session.rollback()
+        return
+    outbox.attempts += 1
+    if error is None:
+        outbox.sent_at = now
+        outbox.last_error = ""
+    else:
+        outbox.last_error = f"{type(error).__name__}: {error}"[:2000]
+        outbox.next_attempt_at = now + backoff(outbox.attempts)
+        current_app.logger.warning("Mail %s to %s failed (attempt %s): %s", outbox.id, outbox.recipient,
+                                   outbox.attempts, outbox.last_error)
+    session.commit()
 
 
 def _close(connection):

@@ -3,17 +3,23 @@
 import io
 import re
 import smtplib
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 
+import psycopg
+import pytest
 import zxingcpp
 from icalendar import Calendar
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from eventreg import mail, tickets
+from eventreg import mail, privacy, tickets
 from eventreg.models import OutboxMessage, utcnow
-from eventreg.registration import services
+from eventreg.registration import emails, services
 from tests.factories import category, make_registration, make_seminar
 
 
@@ -166,3 +172,125 @@ def test_the_sender_gives_up_after_the_last_attempt_and_keeps_the_error(app, ses
     assert mail.send_due(session, now=now + timedelta(days=30)) == (0, 0)
     outbox = session.scalars(select(OutboxMessage)).one()
     assert outbox.attempts == mail.MAX_ATTEMPTS and outbox.sent_at is None and outbox.last_error
+
+
+# -- written by the sender just before sending, from the rows as they are then ------------------------------------
+
+
+def _plain(message):
+    return message.get_body(("plain",)).get_content()
+
+
+def test_the_e_mail_shows_the_seminar_as_it_is_when_it_is_sent(session, smtp_server):
+    seminar = make_seminar(session, venue="Old Hall")
+    _register(session, seminar)
+    seminar.venue = "Congress Hall"
+    session.commit()
+    assert mail.send_due(session) == (1, 0)
+    [message] = smtp_server.messages
+    assert "Congress Hall" in _plain(message) and "Old Hall" not in _plain(message)
+
+
+def test_a_retry_sends_the_message_written_for_the_first_attempt(app, session, smtp_server):
+    seminar = make_seminar(session, venue="Old Hall")
+    _register(session, seminar)
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    now = utcnow()
+    assert mail.send_due(session, now=now) == (0, 1)
+    first = message_from_bytes(session.scalars(select(OutboxMessage.message)).one(), policy=policy.default)
+    seminar.venue = "Congress Hall"
+    session.commit()
+    app.config["MAIL_PORT"] = smtp_server.port
+    assert mail.send_due(session, now=now + mail.backoff(1)) == (1, 0)
+    [message] = smtp_server.messages
+    assert message["Message-ID"] == first["Message-ID"]
+    assert "Old Hall" in _plain(message)
+
+
+def test_a_message_that_cannot_be_written_is_retried_and_holds_up_no_other(session, smtp_server, monkeypatch):
+    seminar = make_seminar(session, capacity=1)
+    _register(session, seminar, key="general", email="first@example.kz")
+    _register(session, seminar, key="general", email="second@example.kz")
+
+    def broken_calendar(*args, **kwargs):
+        raise ValueError("no calendar today")
+
+    monkeypatch.setattr(emails, "ticket_calendar", broken_calendar)
+    now = utcnow()
+    assert mail.send_due(session, now=now) == (1, 1)
+    assert [m["To"] for m in smtp_server.messages] == ["second@example.kz"]
+    failed = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "confirmation")).one()
+    assert failed.sent_at is None and failed.attempts == 1 and "no calendar today" in failed.last_error
+    monkeypatch.undo()
+    assert mail.send_due(session, now=now + mail.backoff(1)) == (1, 0)
+    assert [m["To"] for m in smtp_server.messages] == ["second@example.kz", "first@example.kz"]
+
+
+def test_a_ticket_cancelled_before_its_confirmation_went_out_is_not_in_it(session, smtp_server):
+    seminar = make_seminar(session)
+    registration = _register(session, seminar)
+    services.cancel_registration(session, registration, by=None)
+    session.commit()
+    assert mail.send_due(session) == (2, 0)
+    confirmation, cancellation = smtp_server.messages
+    assert confirmation["Subject"].startswith("Your ticket") and cancellation["Subject"].startswith("Registration c")
+    assert not [p for p in confirmation.walk() if p.get_filename() in ("ticket-qr.png", "seminar.ics")]
+
+
+def test_an_erased_registration_gets_no_mail(session, smtp_server):
+    seminar = make_seminar(session)
+    registration = _register(session, seminar)
+    privacy.anonymise_registration(session, registration, by=None)
+    session.commit()
+    assert mail.send_due(session) == (0, 0)
+    assert smtp_server.messages == []
+
+
+def test_a_message_an_erasure_left_behind_does_not_go_out_with_blanks(session, smtp_server):
+    seminar = make_seminar(session)
+    registration = _register(session, seminar)
+    registration.full_name = ""
+    registration.anonymised_at = utcnow()  # erased without privacy.py, which deletes the queued mail too
+    session.commit()
+    assert mail.send_due(session) == (0, 1)
+    assert smtp_server.messages == []
+    assert "erased" in session.scalars(select(OutboxMessage)).one().last_error
+
+
+def test_the_database_refuses_a_message_with_nothing_to_write_it_from(session):
+    session.add(OutboxMessage(kind="confirmation", recipient="someone@example.org", subject="Your ticket"))
+    with pytest.raises(IntegrityError):
+        session.flush()
+
+
+def _seat_update_elsewhere(url, seminar_id):
+    """What a signup does first (the seat UPDATE), from another connection that waits at most 0.2 s for a lock."""
+    if url.startswith("sqlite:///"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0.2, isolation_level=None)) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("UPDATE seminar SET seats_taken = seats_taken WHERE id = ?", (seminar_id,))
+            conn.execute("COMMIT")
+    else:
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            conn.execute("SET lock_timeout = '200ms'")
+            conn.execute("UPDATE seminar SET seats_taken = seats_taken WHERE id = %s", (seminar_id,))
+
+
+def test_signups_go_on_while_the_sender_writes_a_message(app, session, smtp_server, monkeypatch):
+    """The sender writes a message holding no lock (on SQLite: not the database's one write lock), so a rush
+    of signups does not wait for the e-mails being written."""
+    seminar = make_seminar(session)
+    _register(session, seminar)
+    url, seminar_id = app.config["SQLALCHEMY_DATABASE_URI"], seminar.id
+    seat_taken = []
+
+    def calendar_during_a_signup(*args, **kwargs):
+        _seat_update_elsewhere(url, seminar_id)
+        seat_taken.append(True)
+        return calendar(*args, **kwargs)
+
+    calendar = emails.ticket_calendar
+    monkeypatch.setattr(emails, "ticket_calendar", calendar_during_a_signup)
+    assert mail.send_due(session) == (1, 0)
+    assert seat_taken == [True]
+    assert _attachment(smtp_server.messages[0], "seminar.ics")

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eventreg import mail, privacy
+from eventreg import privacy
 from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, utcnow
+from eventreg.registration import emails
 from tests import factories
 
 PERSONAL = ("full_name", "phone", "organization", "position", "university", "programme", "study_level",
@@ -33,9 +34,7 @@ def _checked_in(registration, staff):
 
 def _queue_ticket_mail(app, session, registration):
     with app.test_request_context():
-        mail.enqueue(session, kind="ticket", recipient=registration.email, subject="Your ticket",
-                     template="password_reset", registration=registration,
-                     context={"user": registration, "link": "http://localhost/t/x/", "hours": 1})
+        emails.queue(session, registration, "ticket_resend")
 
 
 def test_anonymising_one_registration_blanks_the_person_and_keeps_the_figures(app, session):

@@ -159,10 +159,11 @@ def request_password_reset(session, email, *, link_for, now=None):
     plain = secrets.token_urlsafe(32)
     session.add(PasswordResetToken(user=user, token_hash=hash_secret(plain), created_at=now,
                                    expires_at=now + RESET_LINK_LIFETIME))
+    # Rendered now: the plain token is in the message and nowhere else.
     mail.enqueue(
-        session, kind="password_reset", recipient=user.email, subject=_l("Choose a new eventreg password"),
-        template="password_reset", now=now,
-        context={"user": user, "link": link_for(plain), "hours": int(RESET_LINK_LIFETIME.total_seconds() // 3600)},
+        session, kind="password_reset", recipient=user.email, subject=_l("Choose a new eventreg password"), now=now,
+        content=mail.Content("password_reset", {
+            "user": user, "link": link_for(plain), "hours": int(RESET_LINK_LIFETIME.total_seconds() // 3600)}),
     )
     session.flush()
 

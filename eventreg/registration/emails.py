@@ -1,4 +1,5 @@
-"""The e-mails a registrant receives, queued in the outbox with the change that caused them."""
+"""The e-mails a registrant receives: queued in the outbox with the change that caused them, written by
+the sender just before sending (`content`), from the registration and seminar as they are then."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -7,7 +8,7 @@ from eventreg.registration.calendar import ticket_calendar
 
 QR_CID = "ticket-qr"
 
-# kind → (template, subject). The kind is also the template name under templates/email/.
+# kind → subject. The kind is also the template name under templates/email/.
 SUBJECTS = {
     "confirmation": _l("Your ticket: %(title)s"),
     "pending": _l("Registration received: %(title)s"),
@@ -20,6 +21,8 @@ SUBJECTS = {
     "reminder": _l("Tomorrow: %(title)s"),
     "ticket_resend": _l("Your registration: %(title)s"),
 }
+# The e-mails that hand over the ticket; it goes with them only while the seat is still the person's.
+TICKET_KINDS = frozenset({"confirmation", "promoted", "approved", "reminder", "ticket_resend"})
 
 
 def ticket_path(token):
@@ -28,13 +31,26 @@ def ticket_path(token):
 
 
 def queue(session, registration, kind, *, now=None, dedupe_key=None):
-    """Queue e-mail `kind` to the registrant. A confirmed ticket carries its QR code (inline and as a PNG)
-    and the .ics, so the person can get in and plan without opening the site again."""
+    """Queue e-mail `kind` to the registrant. Only what to send is stored here: rendering (templates, MIME,
+    the QR code) inside the signup's transaction made every signup of the seminar wait for it."""
+    # The subject is fixed now, in the registrant's language: the outbox row says what is on its way.
+    with mail.mail_locale(registration.language):
+        subject = str(SUBJECTS[kind] % {"title": registration.seminar.title})
+    return mail.enqueue(
+        session, kind=kind, recipient=registration.email, subject=subject, registration=registration,
+        language=registration.language, dedupe_key=dedupe_key, now=now,
+    )
+
+
+@mail.renders(*SUBJECTS)
+def content(registration, kind, now):
+    """E-mail `kind` for the registration as it is at `now` (the sending). A confirmed ticket carries its QR
+    code (inline and as a PNG) and the .ics, so the person can get in and plan without opening the site."""
     seminar = registration.seminar
     ticket_url = mail.absolute_url(ticket_path(registration.token))
     attachments = []
     inline_images = []
-    if registration.status == "confirmed" and kind not in ("cancelled", "seminar_cancelled", "rejected"):
+    if kind in TICKET_KINDS and registration.status == "confirmed":
         png = tickets.qr_png(tickets.qr_payload(registration.token), box_size=8)
         inline_images.append((QR_CID, "ticket-qr.png", "image/png", png))
         attachments.append(("ticket-qr.png", "image/png", png))
@@ -46,11 +62,4 @@ def queue(session, registration, kind, *, now=None, dedupe_key=None):
         "seminar_url": mail.absolute_url(f"/s/{seminar.slug}/"),
         "qr_cid": QR_CID if inline_images else None,
     }
-    subject_text = SUBJECTS[kind]
-    with mail.mail_locale(registration.language):
-        subject = str(subject_text % {"title": seminar.title})
-    return mail.enqueue(
-        session, kind=kind, recipient=registration.email, subject=subject, template=kind, context=context,
-        registration=registration, attachments=attachments, inline_images=inline_images,
-        dedupe_key=dedupe_key, now=now, language=registration.language,
-    )
+    return mail.Content(kind, context, tuple(attachments), tuple(inline_images))
