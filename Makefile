@@ -38,7 +38,6 @@ bench: $(VENV)/.installed-dev
 schema: $(VENV)/.installed
 	rm -f migrations/versions/0001_initial_schema.py /tmp/eventreg-schema.sqlite3
 	DATABASE_URL=sqlite:////tmp/eventreg-schema.sqlite3 $(FLASK) db migrate -m "initial schema" --rev-id 0001
-	sed -i 's/^import sqlalchemy as sa$$/import sqlalchemy as sa\n\nimport eventreg.models.base/' migrations/versions/0001_initial_schema.py
 	rm -f /tmp/eventreg-schema.sqlite3
 
 # Extract every marked string into the catalogue template, for translators.

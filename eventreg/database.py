@@ -1,6 +1,7 @@
 """Engine tuning that the models cannot express: SQLite must behave under concurrent writers."""
 
 import sqlite3
+from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -44,3 +45,24 @@ def begin_read_only(session):
     actual = session() if isinstance(session, scoped_session) else session
     if not actual.in_transaction():
         actual.connection(execution_options=READ_ONLY)
+
+
+# Pages a long sequential read keeps cached on SQLite (KiB). Each page is read once, so the usual cache
+# (2 MB a connection) would only grow the worker by its size during an export and evict the pages others need.
+STREAMING_CACHE_KIB = 256
+
+
+@contextmanager
+def streaming_read(session):
+    """A long read (an export of 100,000 rows): READ_ONLY, and on SQLite a small page cache while it lasts."""
+    begin_read_only(session)
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{STREAMING_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from eventreg.database import begin_read_only
+from eventreg.database import STREAMING_CACHE_KIB, begin_read_only, streaming_read
 from eventreg.extensions import db
 from eventreg.models import Seminar
 from tests import factories
@@ -52,3 +52,19 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, session):
     assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_streaming_read_lets_others_write_and_gives_the_connection_back_as_it_was(app, session):
+    seminar_id = factories.make_seminar(session).id
+    session.commit()
+    usual = session.execute(text("PRAGMA cache_size")).scalar() if db.engine.dialect.name == "sqlite" else None
+    session.rollback()
+    with streaming_read(session):
+        assert session.execute(select(Seminar.title)).all()
+        if usual is not None:
+            assert session.execute(text("PRAGMA cache_size")).scalar() == -STREAMING_CACHE_KIB
+        _write_from_another_connection(seminar_id)
+    if usual is not None:
+        assert session.execute(text("PRAGMA cache_size")).scalar() == usual
+    session.rollback()
+    assert session.get(Seminar, seminar_id).title == "Changed meanwhile"

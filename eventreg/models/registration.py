@@ -53,6 +53,8 @@ class Registration(db.Model):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         Index("ix_registration_seminar_status", "seminar_id", "status"),
+        # The exported lists in name order: read in index order, so 100,000 rows need no sort in memory.
+        Index("ix_registration_seminar_name", "seminar_id", "full_name", "id"),
         Index("ix_registration_waitlist", "seminar_id", "category_id", "status", "created_at"),
     )
 

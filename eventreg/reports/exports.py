@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
 
-from eventreg.database import begin_read_only
+from eventreg.database import streaming_read
 from eventreg.models import Category, Registration, User
 
 LISTS = ("attendance", "registrations", "no-shows")
@@ -128,8 +128,8 @@ def stream_rows(session, statement):
 
     Read after the request's commit (the audit entry has landed), in a transaction of its own that takes
     no write lock on SQLite: a download that lasts seconds must not hold up the door."""
-    begin_read_only(session)
-    yield from session.execute(statement.execution_options(yield_per=CHUNK_ROWS))
+    with streaming_read(session):
+        yield from session.execute(statement.execution_options(yield_per=CHUNK_ROWS))
 
 
 def neutralise(text):

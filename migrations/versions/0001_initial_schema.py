@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 21:55:24.432919
+Create Date: 2026-11-27 22:07:23.954713
 
 """
 from alembic import op
@@ -196,6 +196,7 @@ def upgrade():
     )
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registration_category_id'), ['category_id'], unique=False)
+        batch_op.create_index('ix_registration_seminar_name', ['seminar_id', 'full_name', 'id'], unique=False)
         batch_op.create_index('ix_registration_seminar_status', ['seminar_id', 'status'], unique=False)
         batch_op.create_index('ix_registration_waitlist', ['seminar_id', 'category_id', 'status', 'created_at'], unique=False)
         batch_op.create_index('uq_registration_active_email', ['seminar_id', 'email'], unique=True, sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted')"), postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted')"))
@@ -283,6 +284,7 @@ def downgrade():
         batch_op.drop_index('uq_registration_active_email', sqlite_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted')"), postgresql_where=sa.text("status IN ('pending', 'confirmed', 'waitlisted')"))
         batch_op.drop_index('ix_registration_waitlist')
         batch_op.drop_index('ix_registration_seminar_status')
+        batch_op.drop_index('ix_registration_seminar_name')
         batch_op.drop_index(batch_op.f('ix_registration_category_id'))
 
     op.drop_table('registration')
