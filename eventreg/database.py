@@ -47,6 +47,18 @@ def begin_read_only(session):
         actual.connection(execution_options=READ_ONLY)
 
 
+def end_read_only(session):
+    """Before the writes of a request that began READ_ONLY: on SQLite its transaction ends here, so the writes
+    take the write lock in a short transaction of their own (a DEFERRED transaction that starts writing fails
+    at once if someone else committed since it began). Elsewhere the transaction simply carries on."""
+    actual = session() if isinstance(session, scoped_session) else session
+    if not actual.in_transaction():
+        return
+    connection = actual.connection()
+    if connection.dialect.name == "sqlite" and connection.get_execution_options().get("eventreg_read_only"):
+        actual.rollback()
+
+
 # Pages a long sequential read keeps cached on SQLite (KiB). Each page is read once, so the usual cache
 # (2 MB a connection) would only grow the worker by its size during an export and evict the pages others need.
 STREAMING_CACHE_KIB = 256

@@ -256,3 +256,20 @@ def test_a_seminar_that_needs_approval_says_so_and_waits_for_the_organizer(sessi
     assert registration.status == "confirmed"
     assert [m.kind for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))] == [
         "pending", "approved"]
+
+
+def test_the_form_opens_while_someone_else_is_writing(app, session, client):
+    """In a rush, people opening the form must not queue behind the signups being written: on SQLite,
+    behind the database's single write lock."""
+    from eventreg.extensions import db
+
+    seminar = make_seminar(session)
+    slug, seminar_id = seminar.slug, seminar.id
+    good = form_data(seminar)
+    session.commit()
+    with db.engine.connect() as writer:
+        writer.execute(Seminar.__table__.update().where(Seminar.id == seminar_id).values(title="Being changed"))
+        assert client.get(f"/s/{slug}/register").status_code == 200
+        writer.rollback()
+    assert client.post(f"/s/{slug}/register", data=good).status_code == 302
+    assert counts(session)[0] == 1

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from eventreg import mail, tickets
 from eventreg.auth.access import role_required
+from eventreg.database import begin_read_only, end_read_only
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, Seminar, utcnow
 from eventreg.registration import bp, organizer, services
@@ -116,11 +117,15 @@ def _render_signup(seminar, form, status=200, duplicate=False):
 
 @bp.route("/s/<slug>/register", methods=["GET", "POST"])
 def signup(slug):
+    # Showing and checking the form take no write lock on SQLite: a crowd opening the form (or mistyping it)
+    # never queues behind the signups that are being written, nor behind the door.
+    begin_read_only(db.session)
     seminar = _public_seminar(slug)
     form = SignupForm()
     form.set_categories(_public_categories(seminar))
     if not form.validate_on_submit():
         return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
+    end_read_only(db.session)
     try:
         token = services.register(db.session, seminar, form.registrant_data()).token
     except services.RegistrationRefused as refusal:
