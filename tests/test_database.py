@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from eventreg.database import STREAMING_CACHE_KIB, begin_read_only, streaming_read
+from eventreg.database import CACHE_KIB, STREAMING_CACHE_KIB, begin_read_only, streaming_read
 from eventreg.extensions import db
 from eventreg.models import Seminar
 from tests import factories
@@ -52,6 +52,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, session):
     assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
     assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert session.execute(text("PRAGMA cache_size")).scalar() == -CACHE_KIB
 
 
 def test_a_streaming_read_lets_others_write_and_gives_the_connection_back_as_it_was(app, session):
