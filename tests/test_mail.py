@@ -235,6 +235,10 @@ def test_a_ticket_cancelled_before_its_confirmation_went_out_is_not_in_it(sessio
     confirmation, cancellation = smtp_server.messages
     assert confirmation["Subject"].startswith("Your ticket") and cancellation["Subject"].startswith("Registration c")
     assert not [p for p in confirmation.walk() if p.get_filename() in ("ticket-qr.png", "seminar.ics")]
+    for part in (confirmation.get_body(("plain",)), confirmation.get_body(("html",))):
+        text = part.get_content()
+        assert "no longer confirmed" in text and "attached" not in text and "at the entrance" not in text
+        assert f"/t/{registration.token}/" in text
 
 
 def test_an_erased_registration_gets_no_mail(session, smtp_server):
