@@ -117,8 +117,8 @@ def _render_signup(seminar, form, status=200, duplicate=False):
 
 @bp.route("/s/<slug>/register", methods=["GET", "POST"])
 def signup(slug):
-    # Showing and checking the form take no write lock on SQLite: a crowd opening the form (or mistyping it)
-    # never queues behind the signups that are being written, nor behind the door.
+    # Showing the form takes no write lock on SQLite: a crowd opening it never queues behind the signups
+    # being written, nor behind the door. Only register() writes, in a short transaction of its own.
     begin_read_only(db.session)
     seminar = _public_seminar(slug)
     form = SignupForm()
@@ -130,6 +130,7 @@ def signup(slug):
         token = services.register(db.session, seminar, form.registrant_data()).token
     except services.RegistrationRefused as refusal:
         db.session.rollback()
+        begin_read_only(db.session)  # the form comes back with the person's answers: that only reads
         form.add_errors(refusal.fields)
         if refusal.code not in ("invalid", "duplicate_email"):
             flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
