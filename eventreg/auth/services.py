@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import load_only
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
@@ -23,9 +24,11 @@ from eventreg.models import (
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-# Every API request (a door scanner's every scan) asks: the user and the token's state in one query, built once.
+# Every API request (a door scanner's every scan) asks: the user and the token's state in one query, built
+# once, with the user's columns that requests use (the password hash stays in the database).
 _USER_BY_TOKEN = (
     select(User, ApiToken.id, ApiToken.token_hash, ApiToken.revoked_at, ApiToken.last_used_at)
+    .options(load_only(User.email, User.name, User.role, User.active, User.session_version))
     .join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("digest"))
 )
