@@ -273,3 +273,19 @@ def test_the_form_opens_while_someone_else_is_writing(app, session, client):
         writer.rollback()
     assert client.post(f"/s/{slug}/register", data=good).status_code == 302
     assert counts(session)[0] == 1
+
+
+@pytest.mark.parametrize("attributes", [
+    {"name": "full_name", "id": "full_name", "class_": "wide", "value": "Ли Вэй 李伟"},
+    {"checked": True, "readonly": False, "name": "consent", "value": "y"},
+    {"data_student": "1", "aria_describedby": "full_name-help", "aria_invalid": "false"},
+    {"value": "<script>\"&'", "maxlength": 300, "required": True},
+    {"value": None, "min": 1, "max": 7},
+    {},
+])
+def test_the_signup_forms_inputs_are_written_exactly_as_wtforms_writes_them(attributes):
+    from wtforms.widgets.core import html_params as wtforms_html_params
+
+    from eventreg.widgets import html_params
+
+    assert html_params(**attributes) == wtforms_html_params(**attributes)

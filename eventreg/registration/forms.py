@@ -10,8 +10,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TelField
 from wtforms.fields import IntegerField
 from wtforms.validators import NumberRange, Optional
-from wtforms.widgets import NumberInput
 
+from eventreg import widgets
 from eventreg.registration.validation import EMAIL_MAX, MAX_STUDY_YEAR, NAME_MAX, PREFERRED_LANGUAGES, TEXT_MAX
 
 CONSENT_TEXT = _l(
@@ -36,28 +36,33 @@ def _text(label, max_length=TEXT_MAX, required=False, **kw):
     render_kw = {"maxlength": max_length, **kw.pop("render_kw", {})}
     if required:
         render_kw["required"] = True
-    return StringField(label, render_kw=render_kw, **kw)
+    return StringField(label, render_kw=render_kw, widget=widgets.TextInput(), **kw)
 
 
 class RegistrantFields(FlaskForm):
-    """The person's details, shared by the public signup and the organizer's add/edit pages."""
+    """The person's details, shared by the public signup and the organizer's add/edit pages (their inputs
+    are written by `eventreg.widgets`: a rush opens this form hundreds of times a minute)."""
 
     full_name = _text(_l("Full name"), NAME_MAX, required=True, render_kw={"autocomplete": "name"},
                       description=_l("As it should appear on your badge, in any script."))
-    email = EmailField(_l("E-mail"), render_kw={"maxlength": EMAIL_MAX, "required": True, "autocomplete": "email"})
+    email = EmailField(_l("E-mail"), render_kw={"maxlength": EMAIL_MAX, "required": True, "autocomplete": "email"},
+                       widget=widgets.EmailInput())
     phone = TelField(_l("Phone (optional)"), render_kw={"maxlength": 40, "autocomplete": "tel"},
-                     description=_l("With the country code, e.g. +7 701 234 5678."))
+                     description=_l("With the country code, e.g. +7 701 234 5678."), widget=widgets.TelInput())
     organization = _text(_l("Organization"), render_kw={"autocomplete": "organization"})
     position = _text(_l("Position"), render_kw={"autocomplete": "organization-title"})
-    category_id = RadioField(_l("I am attending as"), coerce=_int_or_none, validate_choice=False)
+    category_id = RadioField(_l("I am attending as"), coerce=_int_or_none, validate_choice=False,
+                             option_widget=widgets.RadioInput())
     university = _text(_l("University"), render_kw={"list": "universities"})
     programme = _text(_l("Faculty or programme"))
-    study_level = RadioField(_l("Level of study"), choices=STUDY_LEVEL_CHOICES, validate_choice=False)
+    study_level = RadioField(_l("Level of study"), choices=STUDY_LEVEL_CHOICES, validate_choice=False,
+                             option_widget=widgets.RadioInput())
     study_year = IntegerField(_l("Year of study"), validators=[Optional(), NumberRange(1, MAX_STUDY_YEAR)],
-                              widget=NumberInput(min=1, max=MAX_STUDY_YEAR))
+                              widget=widgets.NumberInput(min=1, max=MAX_STUDY_YEAR))
     language = SelectField(_l("Preferred language"), default="en",
                            choices=[SelectChoice(k, v) for k, v in PREFERRED_LANGUAGES.items()])
-    consent_photos = BooleanField(_l("I agree to appear in photos and videos of the seminar (optional)"))
+    consent_photos = BooleanField(_l("I agree to appear in photos and videos of the seminar (optional)"),
+                                  widget=widgets.CheckboxInput())
 
     def set_categories(self, categories):
         self.category_id.choices = [SelectChoice(c.id, c.label) for c in categories]
@@ -79,7 +84,7 @@ class RegistrantFields(FlaskForm):
 
 class SignupForm(RegistrantFields):
     consent_data = BooleanField(_l("I agree to the processing of my personal data for this seminar"),
-                                description=CONSENT_TEXT)
+                                description=CONSENT_TEXT, widget=widgets.CheckboxInput())
 
     def registrant_data(self):
         return {**super().registrant_data(), "consent_data": self.consent_data.data}
@@ -88,7 +93,8 @@ class SignupForm(RegistrantFields):
 class OrganizerRegistrationForm(RegistrantFields):
     """Add by hand or edit: any category of the seminar, hidden ones included; consent may be on paper."""
 
-    consent_data = BooleanField(_l("The person agreed to the processing of their personal data"))
+    consent_data = BooleanField(_l("The person agreed to the processing of their personal data"),
+                                widget=widgets.CheckboxInput())
 
     def registrant_data(self):
         return {**super().registrant_data(), "consent_data": self.consent_data.data}

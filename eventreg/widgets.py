@@ -1,0 +1,47 @@
+"""WTForms' input widgets with a faster attribute writer, for the form a crowd opens (the signup form).
+
+WTForms writes every attribute through `Markup.format`, a string formatter in Python: on the signup form that
+was about a fifth of the page's CPU (bench #9, 5.1-5.9 -> 3.8-4.5 ms a page). `Input.html_params` is WTForms'
+own hook for this, and the output is the same: attributes sorted, `True` as a bare attribute, `False` left
+out, `class_`/`data_`/`aria_` keys cleaned, keys and values escaped.
+"""
+
+from markupsafe import Markup, escape
+from wtforms import widgets
+from wtforms.widgets.core import clean_key
+
+
+def html_params(**attributes):
+    params = []
+    for key, value in sorted(attributes.items()):
+        key = clean_key(key)
+        if value is True:
+            params.append(str(escape(key)))
+        elif value is not False:
+            params.append(f'{escape(key)}="{escape(value)}"')
+    # Every key and value above is escaped; joining plain strings is what makes this fast.
+    return Markup(" ".join(params))  # noqa: S704
+
+
+class TextInput(widgets.TextInput):
+    html_params = staticmethod(html_params)
+
+
+class EmailInput(widgets.EmailInput):
+    html_params = staticmethod(html_params)
+
+
+class TelInput(widgets.TelInput):
+    html_params = staticmethod(html_params)
+
+
+class NumberInput(widgets.NumberInput):
+    html_params = staticmethod(html_params)
+
+
+class RadioInput(widgets.RadioInput):
+    html_params = staticmethod(html_params)
+
+
+class CheckboxInput(widgets.CheckboxInput):
+    html_params = staticmethod(html_params)
