@@ -85,7 +85,7 @@ def test_errors_keep_what_was_typed_and_say_what_is_wrong(session, client):
     ({"email": "x" * 300 + "@example.org"}, "The e-mail address is too long."),
     ({"consent_data": ""}, "We need your consent"),
     ({"category_id": ""}, "Choose one of this seminar"),
-    ({"study_year": "many"}, "Not a valid integer value."),
+    ({"study_year": "many"}, "Year of study: a number from 1 to 10."),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_nothing_written(session, client, change, message):
     seminar = make_seminar(session)

@@ -12,7 +12,14 @@ from wtforms.fields import IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from eventreg import widgets
-from eventreg.registration.validation import EMAIL_MAX, MAX_STUDY_YEAR, NAME_MAX, PREFERRED_LANGUAGES, TEXT_MAX
+from eventreg.registration.validation import (
+    EMAIL_MAX,
+    MAX_STUDY_YEAR,
+    NAME_MAX,
+    PREFERRED_LANGUAGES,
+    STUDY_YEAR_MESSAGE,
+    TEXT_MAX,
+)
 
 CONSENT_TEXT = _l(
     "The organizers store your name, contact details, organization and (for students) study details to "
@@ -57,8 +64,10 @@ class RegistrantFields(FlaskForm):
     programme = _text(_l("Faculty or programme"))
     study_level = RadioField(_l("Level of study"), choices=STUDY_LEVEL_CHOICES, validate_choice=False,
                              option_widget=widgets.RadioInput())
+    # Our own message also spares every empty year (all non-students) a load of WTForms' catalogue from disk.
     study_year = IntegerField(_l("Year of study"), validators=[Optional(), NumberRange(1, MAX_STUDY_YEAR)],
-                              widget=widgets.NumberInput(min=1, max=MAX_STUDY_YEAR))
+                              widget=widgets.NumberInput(min=1, max=MAX_STUDY_YEAR),
+                              invalid_value_message=STUDY_YEAR_MESSAGE)
     language = SelectField(_l("Preferred language"), default="en",
                            choices=[SelectChoice(k, v) for k, v in PREFERRED_LANGUAGES.items()])
     consent_photos = BooleanField(_l("I agree to appear in photos and videos of the seminar (optional)"),

@@ -22,6 +22,8 @@ MAX_STUDY_YEAR = 10
 _NAME_PUNCTUATION = set(" -'.’ʼ‘`")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
 
+STUDY_YEAR_MESSAGE = _l("Year of study: a number from 1 to %(max)d.", max=MAX_STUDY_YEAR)
+
 ASTANA_UNIVERSITIES = (
     "L.N. Gumilyov Eurasian National University",
     "Nazarbayev University",
@@ -132,5 +134,5 @@ def _student_values(data, category, errors):
     if year.isdigit() and 1 <= int(year) <= MAX_STUDY_YEAR:
         values["study_year"] = int(year)
     else:
-        errors["study_year"] = [_l("Year of study: a number from 1 to %(max)d.", max=MAX_STUDY_YEAR)]
+        errors["study_year"] = [STUDY_YEAR_MESSAGE]
     return values

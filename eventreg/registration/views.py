@@ -111,7 +111,7 @@ def _render_signup(seminar, form, status=200, duplicate=False):
     return render_template(
         "registration/signup.html", seminar=seminar, form=form, state=seminar.registration_state(utcnow()),
         student_ids=[c.id for c in seminar.categories if c.is_student], universities=ASTANA_UNIVERSITIES,
-        duplicate=duplicate, resend_form=ResendForm(formdata=None, email=form.email.data),
+        duplicate=duplicate, resend_form=ResendForm(formdata=None, email=form.email.data) if duplicate else None,
     ), status
 
 
