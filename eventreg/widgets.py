@@ -23,25 +23,31 @@ def html_params(**attributes):
     return " ".join(params)
 
 
-class TextInput(widgets.TextInput):
+class _FastAttributes:
+    """Mixed into WTForms' input widgets: their `html_params` hook becomes the writer above."""
+
     html_params = staticmethod(html_params)
 
 
-class EmailInput(widgets.EmailInput):
-    html_params = staticmethod(html_params)
+class TextInput(_FastAttributes, widgets.TextInput):
+    pass
 
 
-class TelInput(widgets.TelInput):
-    html_params = staticmethod(html_params)
+class EmailInput(_FastAttributes, widgets.EmailInput):
+    pass
 
 
-class NumberInput(widgets.NumberInput):
-    html_params = staticmethod(html_params)
+class TelInput(_FastAttributes, widgets.TelInput):
+    pass
 
 
-class RadioInput(widgets.RadioInput):
-    html_params = staticmethod(html_params)
+class NumberInput(_FastAttributes, widgets.NumberInput):
+    pass
 
 
-class CheckboxInput(widgets.CheckboxInput):
-    html_params = staticmethod(html_params)
+class RadioInput(_FastAttributes, widgets.RadioInput):
+    pass
+
+
+class CheckboxInput(_FastAttributes, widgets.CheckboxInput):
+    pass
