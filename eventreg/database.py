@@ -79,9 +79,14 @@ def _sqlite_begin(connection):
         _begin_immediate(connection)
 
 
+def _unscoped(session):
+    """The Session itself: Flask-SQLAlchemy's `db.session` is a scoped proxy without `in_transaction()`."""
+    return session() if isinstance(session, scoped_session) else session
+
+
 def begin_read_only(session):
     """Start the session's next transaction as READ_ONLY; inside an open transaction it changes nothing."""
-    actual = session() if isinstance(session, scoped_session) else session
+    actual = _unscoped(session)
     if not actual.in_transaction():
         actual.connection(execution_options=READ_ONLY)
 
@@ -90,7 +95,7 @@ def end_read_only(session):
     """Before the writes of a request that began READ_ONLY: on SQLite its transaction ends here, so the writes
     take the write lock in a short transaction of their own (a DEFERRED transaction that starts writing fails
     at once if someone else committed since it began). Elsewhere the transaction simply carries on."""
-    actual = session() if isinstance(session, scoped_session) else session
+    actual = _unscoped(session)
     if not actual.in_transaction():
         return
     connection = actual.connection()

@@ -119,10 +119,15 @@ def window_is_open(seminar, now):
     return opens <= now < closes
 
 
+def _as_logged(code):
+    """What the scan log keeps of what was scanned: its column holds 200 characters."""
+    return (code or "")[:200]
+
+
 def _log(connection, seminar, result, *, attendee, gate, method, by_id, code, now):
     connection.execute(_LOG, {
         "seminar_id": seminar.id, "registration_id": attendee.id if attendee is not None else None, "at": now,
-        "result": result, "gate": gate, "method": method, "user_id": by_id, "code": (code or "")[:200],
+        "result": result, "gate": gate, "method": method, "user_id": by_id, "code": _as_logged(code),
     })
 
 
@@ -162,7 +167,7 @@ def check_in(session, seminar, code, *, gate, by, method, now=None, override_win
     if token and window_open:
         params = {"ticket": token, "seminar": seminar.id, "now": now, "gate": gate, "method": method, "by": by_id}
         if connection.dialect.name == "postgresql":
-            admitted = connection.execute(_ADMIT_AND_LOG, {**params, "code": (code or "")[:200]}).first()
+            admitted = connection.execute(_ADMIT_AND_LOG, {**params, "code": _as_logged(code)}).first()
             logged = admitted is not None
         else:
             admitted = connection.execute(_ADMIT, params).first()
