@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from eventreg.database import CACHE_KIB, STREAMING_CACHE_KIB, begin_read_only, streaming_read
+from eventreg.database import CACHE_KIB, STREAMING_CACHE_KIB, begin_read_only, end_read_only, streaming_read
 from eventreg.extensions import db
 from eventreg.models import Seminar
 from tests import factories
@@ -33,6 +33,23 @@ def test_a_read_only_transaction_lets_others_write(app, session):
     _write_from_another_connection(seminar_id)
     session.rollback()
     assert session.get(Seminar, seminar_id).title == "Changed meanwhile"
+
+
+def test_ending_a_read_takes_the_write_lock_and_writes_over_what_changed_meanwhile(app, session):
+    seminar_id = factories.make_seminar(session, title="As first read").id
+    session.commit()
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL locks rows, not the database: there a read goes on into the writes as it is")
+    begin_read_only(session)
+    assert session.get(Seminar, seminar_id).title == "As first read"
+    _write_from_another_connection(seminar_id)
+    end_read_only(session)
+    assert session.scalar(select(Seminar.title).where(Seminar.id == seminar_id)) == "Changed meanwhile"
+    with pytest.raises(OperationalError, match="locked"):
+        _write_from_another_connection(seminar_id)
+    session.execute(update(Seminar).where(Seminar.id == seminar_id).values(title="Written under the lock"))
+    session.commit()
+    assert session.scalar(select(Seminar.title).where(Seminar.id == seminar_id)) == "Written under the lock"
 
 
 def test_an_ordinary_transaction_holds_sqlites_write_lock_from_its_start(app, session):
