@@ -3,15 +3,14 @@
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import load_only
 
 from eventreg.api import bp, openapi
 from eventreg.api.base import ApiError, api_role_required, json_body
 from eventreg.checkin import services
+from eventreg.database import begin_read_only, end_read_only
 from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
-from eventreg.models import Seminar, utcnow
+from eventreg.models import utcnow
 
 SCAN_METHODS = ("camera", "keyboard", "manual", "api")
 SCAN_STATUSES = ["checked_in", "already_checked_in", "wrong_seminar", "cancelled", "rejected", "not_confirmed",
@@ -144,18 +143,11 @@ openapi.document(
 )
 
 
-# Every scan asks: built once, and only the columns the door uses (each column read costs the driver and the
-# ORM work on every scan; any other attribute still loads when asked for).
-_SEMINAR_BY_SLUG = (
-    select(Seminar)
-    .options(load_only(Seminar.slug, Seminar.title, Seminar.timezone, Seminar.status, Seminar.starts_at,
-                       Seminar.ends_at, Seminar.checkin_opens_minutes))
-    .where(Seminar.slug == bindparam("slug"), Seminar.status != "draft")
-)
-
-
 def _seminar(slug):
-    seminar = db.session.scalar(_SEMINAR_BY_SLUG, {"slug": slug})
+    """The door's seminar. Read without taking SQLite's write lock when nothing has started the transaction yet
+    (a browser session's request): a view that writes then takes the lock with `end_read_only`."""
+    begin_read_only(db.session)
+    seminar = services.door_seminar(db.session, slug)
     if seminar is None:
         raise ApiError("not_found", _("No such seminar."), 404)
     return seminar
@@ -248,12 +240,11 @@ def create_check_in(slug):
         code = _picked_person(seminar, data["registration_id"]).token
     else:
         code = _text(data, "code", 500, required=True)
+    end_read_only(db.session)
     result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
                                override_window=current_user.has_role("organizer"))
-    # Built before the commit, which expires the seminar: afterwards its attributes would be re-read.
-    body = _result_json(result, seminar)
     db.session.commit()
-    return jsonify(body)
+    return jsonify(_result_json(result, seminar))
 
 
 @bp.delete("/seminars/<slug>/checkins/<int:registration_id>")
@@ -262,6 +253,7 @@ def undo_check_in(slug, registration_id):
     data = request.get_json(silent=True) if request.content_length else {}
     gate = _text(data if isinstance(data, dict) else {}, "gate", 60)
     seminar = _seminar(slug)
+    end_read_only(db.session)
     registration = services.registration_of(db.session, seminar, registration_id)
     if registration is None:
         raise ApiError("not_found", _("No such registration in this seminar."), 404)

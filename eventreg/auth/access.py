@@ -6,6 +6,7 @@ from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from eventreg.database import begin_read_only, end_read_only
 from eventreg.extensions import db
 from eventreg.models import User
 
@@ -38,9 +39,12 @@ def init_login(login_manager):
             return None
         from eventreg.auth.services import user_for_api_token
 
-        user = user_for_api_token(db.session, plain.strip())
-        g.via_api_token = user is not None
-        return user
+        # Read without SQLite's write lock; the request goes on in a transaction that may write.
+        begin_read_only(db.session)
+        holder = user_for_api_token(db.session, plain.strip())
+        end_read_only(db.session)
+        g.via_api_token = holder is not None
+        return holder
 
 
 def role_required(role):

@@ -11,7 +11,16 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
-from eventreg.models import Category, CheckInEvent, Registration, Seminar, User, search_key, utcnow
+from eventreg.models import (
+    Category,
+    CheckInEvent,
+    CheckInWindowMixin,
+    Registration,
+    Seminar,
+    User,
+    search_key,
+    utcnow,
+)
 from eventreg.registration import services as registration_services
 from eventreg.tickets import token_from_scan
 
@@ -66,6 +75,16 @@ _DESCRIBE_BY_TOKEN = _DESCRIBE.where(_registration.c.token == bindparam("ticket"
 _DESCRIBE_BY_ID = _DESCRIBE.where(_registration.c.id == bindparam("registration"))
 
 
+_seminar = Seminar.__table__
+# The seminar as the door's API finds it on every scan: only what the door uses, in one Core query.
+_DOOR_SEMINAR = select(
+    _seminar.c.id, _seminar.c.slug, _seminar.c.title, _seminar.c.timezone, _seminar.c.status, _seminar.c.starts_at,
+    _seminar.c.ends_at, _seminar.c.checkin_opens_minutes,
+)
+_DOOR_SEMINAR_BY_SLUG = _DOOR_SEMINAR.where(_seminar.c.slug == bindparam("slug"), _seminar.c.status != "draft")
+_DOOR_SEMINAR_BY_ID = _DOOR_SEMINAR.where(_seminar.c.id == bindparam("seminar"))
+
+
 class CheckInRefused(Exception):
     """An undo that cannot happen: `not_checked_in` (nothing to undo) or `not_found` (not this seminar)."""
 
@@ -91,6 +110,20 @@ class Attendee:
     checked_in_by: str | None  # the staff member's name
 
 
+@dataclass(frozen=True)
+class DoorSeminar(CheckInWindowMixin):
+    """A published seminar as the door sees it; `check_in`, `undo_check_in` and `stats` take it or a Seminar."""
+
+    id: int
+    slug: str
+    title: str
+    timezone: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    checkin_opens_minutes: int
+
+
 @dataclass
 class CheckInResult:
     """What the door shows: `status` is one of SCAN_RESULTS (never "undone"); `attendee` is None only
@@ -98,7 +131,7 @@ class CheckInResult:
 
     status: str
     attendee: Attendee | None = None
-    other_seminar: Seminar | None = None
+    other_seminar: DoorSeminar | None = None
 
     @property
     def accepted(self):
@@ -112,6 +145,12 @@ def seminars_at_the_door(session, now):
         .order_by(Seminar.starts_at)
     ).all()
     return [s for s in candidates if (s.checkin_window()[0] - now).total_seconds() < 24 * 3600]
+
+
+def door_seminar(session, slug):
+    """The seminar at `slug` for the door's API, or None (unknown or still a draft)."""
+    row = session.execute(_DOOR_SEMINAR_BY_SLUG, {"slug": slug}).first()
+    return DoorSeminar(*row) if row is not None else None
 
 
 def window_is_open(seminar, now):
@@ -183,7 +222,8 @@ def check_in(session, seminar, code, *, gate, by, method, now=None, override_win
         else:
             # A ticket that could have entered but did not: another door won the race a moment ago.
             status = _classify(seminar, attendee, now, window_open) or "already_checked_in"
-            other = session.get(Seminar, attendee.seminar_id) if status == "wrong_seminar" else None
+            other = (DoorSeminar(*connection.execute(_DOOR_SEMINAR_BY_ID, {"seminar": attendee.seminar_id}).one())
+                     if status == "wrong_seminar" else None)
     if not logged:
         _log(connection, seminar, status, attendee=None if other is not None else attendee, gate=gate,
              method=method, by_id=by_id, code=code, now=now)

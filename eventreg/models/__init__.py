@@ -19,11 +19,20 @@ from eventreg.models.seminar import (
     STUDY_LEVELS,
     AgendaItem,
     Category,
+    CheckInWindowMixin,
     Seminar,
     Speaker,
     agenda_item_speaker,
 )
-from eventreg.models.user import MIN_PASSWORD_LENGTH, ROLES, ApiToken, PasswordResetToken, User, hash_secret
+from eventreg.models.user import (
+    MIN_PASSWORD_LENGTH,
+    ROLES,
+    ApiToken,
+    PasswordResetToken,
+    RoleMixin,
+    User,
+    hash_secret,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -40,9 +49,11 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Category",
+    "CheckInWindowMixin",
     "CheckInEvent",
     "OutboxMessage",
     "PasswordResetToken",
+    "RoleMixin",
     "Registration",
     "Seminar",
     "Speaker",

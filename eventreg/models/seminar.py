@@ -14,7 +14,15 @@ AGENDA_KINDS = ("welcome", "talk", "panel", "break", "qa")
 STUDY_LEVELS = ("bachelor", "master", "phd")
 
 
-class Seminar(db.Model):
+class CheckInWindowMixin:
+    """When the door lets people in: from `checkin_opens_minutes` before the start until the end. One rule for
+    the Seminar and for the door's lighter view of it."""
+
+    def checkin_window(self):
+        return self.starts_at - timedelta(minutes=self.checkin_opens_minutes), self.ends_at
+
+
+class Seminar(CheckInWindowMixin, db.Model):
     __tablename__ = "seminar"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'closed', 'cancelled')", name="status"),
@@ -88,9 +96,6 @@ class Seminar(db.Model):
         if self.is_full:
             return "waitlist" if self.waitlist_enabled else "full"
         return "open"
-
-    def checkin_window(self):
-        return self.starts_at - timedelta(minutes=self.checkin_opens_minutes), self.ends_at
 
 
 agenda_item_speaker = Table(

@@ -23,7 +23,14 @@ def hash_secret(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class User(UserMixin, db.Model):
+class RoleMixin:
+    """The one rule for roles, for accounts loaded as a User and for API tokens' holders alike."""
+
+    def has_role(self, role):
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+class User(UserMixin, RoleMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (CheckConstraint("role IN ('staff', 'organizer', 'admin')", name="role"),)
 
@@ -53,9 +60,6 @@ class User(UserMixin, db.Model):
 
     def get_id(self):
         return f"{self.id}:{self.session_version}"
-
-    def has_role(self, role):
-        return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
     def deactivate(self):
         self.active = False
