@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from flask import abort, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -191,7 +192,18 @@ def refuse_unstorable_text():
                                  "surrogate)."))
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building its signer for a request that sends no cookie: every
+    scan from a door's scanner, which sends a bearer token instead."""
+
+    def open_session(self, app, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app):
+    app.session_interface = CookieSessionInterface()
     app.before_request(refuse_unstorable_text)
     proxies = app.config.get("TRUSTED_PROXIES", 0)
     if proxies:
