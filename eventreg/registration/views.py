@@ -6,7 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from eventreg import mail, tickets
@@ -79,9 +79,13 @@ def _send_mail_in_development(response):
     return response
 
 
+# Every signup asks twice (the form, then the POST): built once.
+_SEMINAR_BY_SLUG = select(Seminar).where(Seminar.slug == bindparam("slug"))
+
+
 def _public_seminar(slug):
     """Drafts do not exist for the public (organizers may look at their signup form)."""
-    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
+    seminar = db.session.scalar(_SEMINAR_BY_SLUG, {"slug": slug})
     if seminar is None or (seminar.status == "draft" and not (
             current_user.is_authenticated and current_user.has_role("organizer"))):
         abort(404)
