@@ -9,7 +9,7 @@ Every function flushes and never commits: the caller commits once.
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eventreg import audit
@@ -39,41 +39,45 @@ _seminars = Seminar.__table__
 _categories = Category.__table__
 _registrations = Registration.__table__
 
+# The seat rule itself, built once (every signup runs it): one seat more only while one is free.
+_TAKE_SEMINAR_SEAT = (
+    update(_seminars)
+    .where(_seminars.c.id == bindparam("seminar"),
+           (_seminars.c.capacity.is_(None)) | (_seminars.c.seats_taken < _seminars.c.capacity))
+    .values(seats_taken=_seminars.c.seats_taken + 1)
+)
+_TAKE_CATEGORY_SEAT = (
+    update(_categories)
+    .where(_categories.c.id == bindparam("category"),
+           (_categories.c.quota.is_(None)) | (_categories.c.seats_taken < _categories.c.quota))
+    .values(seats_taken=_categories.c.seats_taken + 1)
+)
+_RELEASE_SEMINAR_SEAT = (update(_seminars).where(_seminars.c.id == bindparam("seminar"))
+                         .values(seats_taken=_seminars.c.seats_taken - 1))
+_RELEASE_CATEGORY_SEAT = (update(_categories).where(_categories.c.id == bindparam("category"))
+                          .values(seats_taken=_categories.c.seats_taken - 1))
+
 
 def _take_seat(session, seminar_id, category_id):
     """Take one seat in the seminar and in the category's quota, both or neither.
 
     Returns None when the seat is ours, else "seminar" or "category": what was full.
     """
-    taken = session.execute(
-        update(_seminars)
-        .where(_seminars.c.id == seminar_id,
-               (_seminars.c.capacity.is_(None)) | (_seminars.c.seats_taken < _seminars.c.capacity))
-        .values(seats_taken=_seminars.c.seats_taken + 1)
-    ).rowcount
-    if taken != 1:
+    if session.execute(_TAKE_SEMINAR_SEAT, {"seminar": seminar_id}).rowcount != 1:
         return "seminar"
-    taken = session.execute(
-        update(_categories)
-        .where(_categories.c.id == category_id,
-               (_categories.c.quota.is_(None)) | (_categories.c.seats_taken < _categories.c.quota))
-        .values(seats_taken=_categories.c.seats_taken + 1)
-    ).rowcount
-    if taken != 1:
+    if session.execute(_TAKE_CATEGORY_SEAT, {"category": category_id}).rowcount != 1:
         _release_seminar_seat(session, seminar_id)
         return "category"
     return None
 
 
 def _release_seminar_seat(session, seminar_id):
-    session.execute(update(_seminars).where(_seminars.c.id == seminar_id)
-                    .values(seats_taken=_seminars.c.seats_taken - 1))
+    session.execute(_RELEASE_SEMINAR_SEAT, {"seminar": seminar_id})
 
 
 def _release_seat(session, seminar_id, category_id):
     _release_seminar_seat(session, seminar_id)
-    session.execute(update(_categories).where(_categories.c.id == category_id)
-                    .values(seats_taken=_categories.c.seats_taken - 1))
+    session.execute(_RELEASE_CATEGORY_SEAT, {"category": category_id})
 
 
 def _refresh_counters(session, *objects):
