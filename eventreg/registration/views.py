@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from eventreg import mail, tickets
 from eventreg.auth.access import role_required
@@ -79,13 +79,13 @@ def _send_mail_in_development(response):
     return response
 
 
-# Every signup asks twice (the form, then the POST): built once.
-_SEMINAR_BY_SLUG = select(Seminar).where(Seminar.slug == bindparam("slug"))
+# Every signup asks twice (the form, then the POST): built once, with the categories the form lists.
+_SEMINAR_BY_SLUG = select(Seminar).options(joinedload(Seminar.categories)).where(Seminar.slug == bindparam("slug"))
 
 
 def _public_seminar(slug):
     """Drafts do not exist for the public (organizers may look at their signup form)."""
-    seminar = db.session.scalar(_SEMINAR_BY_SLUG, {"slug": slug})
+    seminar = db.session.execute(_SEMINAR_BY_SLUG, {"slug": slug}).unique().scalar_one_or_none()
     if seminar is None or (seminar.status == "draft" and not (
             current_user.is_authenticated and current_user.has_role("organizer"))):
         abort(404)
