@@ -105,3 +105,32 @@ def test_translated_text_renders_outside_a_request(app):
 
     assert str(get_locale()) == "en"
     assert str(_l("Seminars")) == "Seminars"
+
+
+def test_a_forced_locale_inside_a_request_is_translated_and_the_request_keeps_its_own(tmp_path):
+    """The catalogue is found once per request (eventreg.extensions); an e-mail rendered in the registrant's
+    language inside a staff member's request must still come out in that language, and the page in theirs."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from flask_babel import force_locale, gettext
+
+    from eventreg.extensions import babel
+
+    catalogue = Catalog(locale="kk")
+    catalogue.add("Unknown code", "Белгісіз код")
+    (tmp_path / "kk" / "LC_MESSAGES").mkdir(parents=True)
+    with open(tmp_path / "kk" / "LC_MESSAGES" / "messages.mo", "wb") as file:
+        write_mo(file, catalogue)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "k" * 40,
+                      "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path),
+                      "LANGUAGES": {"en": "English", "kk": "Қазақша"}}, instance_path=str(tmp_path))
+    try:
+        with app.test_request_context(headers={"Accept-Language": "en"}):
+            assert gettext("Unknown code") == "Unknown code"
+            with force_locale("kk"):
+                assert gettext("Unknown code") == "Белгісіз код"
+            assert gettext("Unknown code") == "Unknown code"
+        with app.test_request_context(headers={"Accept-Language": "kk"}):
+            assert gettext("Unknown code") == "Белгісіз код"
+    finally:
+        babel.domain_instance.cache.clear()  # the catalogues are kept per process; this one was the test's
