@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bench.results import render
-from bench.runner import BENCHMARKS, run
+from bench.runner import BENCHMARKS, ISSUE_HELLO_WORLD_PER_SECOND, run
 from bench.settings import FULL, QUICK
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -36,6 +36,9 @@ def main(argv=None):
     print(f"\n{d['kind']} {d['version']}; {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, Python {m['python']}; "
           f"load average {m['load_average_before'][0]} before, {m['load_average_after'][0]} after; "
           f"{results['seconds']} s")
+    if "speed_against_the_issues_machine" in m:
+        print(f"this machine's speed by the hello-world: {m['speed_against_the_issues_machine']} × the issue's "
+              f"(~{ISSUE_HELLO_WORLD_PER_SECOND:,} requests/s there)")
     results["mode"] = "quick" if args.quick else "full"
     Path(args.output).write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"\nresults written to {args.output}", file=sys.stderr)

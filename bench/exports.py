@@ -86,7 +86,7 @@ def rows(figures, sizes):
         out += [
             Row("exports", f"{fmt} rows/s, {large:,} rows", big["rows_per_second"],
                 target="≥ 50,000" if csv else "", ok=big["rows_per_second"] >= 50_000 if csv else None,
-                peer=f"{s['rows_per_second']:,.0f} rows/s at {small:,} rows"),
+                peer=f"{s['rows_per_second']:,.0f} rows/s at {small:,} rows", scales="rate"),
             Row("exports", f"{fmt} memory growth MB, {large:,} vs {small:,} rows",
                 f"{big['growth_kb'] / 1024:.1f} vs {s['growth_kb'] / 1024:.1f}", target="≤ 2×",
                 ok=ratio <= 2, peer=f"ratio {ratio:.2f}"),

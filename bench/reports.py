@@ -120,7 +120,8 @@ def rows(figures):
     summary, stats = figures["summary"], figures["stats"]
     return [
         Row("reports", f"summary page median ms ({size})", summary["median_ms"], target="< 300",
-            ok=summary["median_ms"] < 300 and summary["errors"] == 0, peer=f"slowest {summary['max_ms']} ms"),
+            ok=summary["median_ms"] < 300 and summary["errors"] == 0, peer=f"slowest {summary['max_ms']} ms",
+            scales="time"),
         Row("reports", f"stats API median ms ({size})", stats["median_ms"], ok=None if not stats["errors"] else False,
             peer=f"slowest {stats['max_ms']} ms"),
     ]

@@ -11,6 +11,8 @@ class Row:
     target: str = ""
     ok: bool | None = None  # None: no target for this line
     peer: str = ""
+    # How the figure moves with the machine's speed: "rate" (per second) or "time" (ms); "" when it does not.
+    scales: str = ""
 
     def as_dict(self):
         return asdict(self)

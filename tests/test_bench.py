@@ -10,7 +10,8 @@ import json
 import pytest
 
 from bench.__main__ import main
-from bench.runner import run
+from bench.results import Row
+from bench.runner import add_estimates, machine_speed, run
 from bench.settings import TINY
 
 
@@ -73,3 +74,19 @@ def test_the_command_prints_the_table_and_writes_the_json(tmp_path, capsys):
     assert written["database"]["kind"] == "sqlite"
     assert written["machine"]["cores"] >= 1
     assert [row["benchmark"] for row in written["table"]] == ["qr", "qr"]
+
+
+def test_figures_that_move_with_the_machine_are_also_read_at_the_issues_machine_speed():
+    """The issue's absolute targets are for its machine: the table adds what a figure would be there, scaled by
+    the hello-world, beside the measured figure and its verdict."""
+    rows = [Row("rush", "signups/s", 100.0, target="≥ 150", ok=False, scales="rate"),
+            Row("reports", "summary page median ms", 400.0, target="< 300", ok=False, peer="slowest 500 ms",
+                scales="time"),
+            Row("door", "eventreg ÷ ceiling", 0.6)]
+    speed = machine_speed({"door": {"hello_world": {"per_second": 2650.0}}})
+    assert speed == 0.5
+    add_estimates(rows, speed)
+    assert rows[0].peer == "≈ 200 at the issue's machine speed (× 2.0)"
+    assert rows[1].peer == "slowest 500 ms; ≈ 200 ms at the issue's machine speed (× 2.0)"
+    assert rows[2].peer == "" and [row.ok for row in rows] == [False, False, None]
+    assert machine_speed({"rush": {}}) is None
