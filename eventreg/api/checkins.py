@@ -7,7 +7,6 @@ from flask_login import current_user
 from eventreg.api import bp, openapi
 from eventreg.api.base import ApiError, api_role_required, json_body
 from eventreg.checkin import services
-from eventreg.database import begin_read_only, end_read_only
 from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
 from eventreg.models import utcnow
@@ -144,9 +143,6 @@ openapi.document(
 
 
 def _seminar(slug):
-    """The door's seminar. Read without taking SQLite's write lock when nothing has started the transaction yet
-    (a browser session's request): a view that writes then takes the lock with `end_read_only`."""
-    begin_read_only(db.session)
     seminar = services.door_seminar(db.session, slug)
     if seminar is None:
         raise ApiError("not_found", _("No such seminar."), 404)
@@ -240,7 +236,6 @@ def create_check_in(slug):
         code = _picked_person(seminar, data["registration_id"]).token
     else:
         code = _text(data, "code", 500, required=True)
-    end_read_only(db.session)
     result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
                                override_window=current_user.has_role("organizer"))
     db.session.commit()
@@ -253,7 +248,6 @@ def undo_check_in(slug, registration_id):
     data = request.get_json(silent=True) if request.content_length else {}
     gate = _text(data if isinstance(data, dict) else {}, "gate", 60)
     seminar = _seminar(slug)
-    end_read_only(db.session)
     registration = services.registration_of(db.session, seminar, registration_id)
     if registration is None:
         raise ApiError("not_found", _("No such registration in this seminar."), 404)

@@ -6,7 +6,6 @@ from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eventreg.database import begin_read_only, end_read_only
 from eventreg.extensions import db
 from eventreg.models import User
 
@@ -39,10 +38,7 @@ def init_login(login_manager):
             return None
         from eventreg.auth.services import user_for_api_token
 
-        # Read without SQLite's write lock; the request goes on in a transaction that may write.
-        begin_read_only(db.session)
         holder = user_for_api_token(db.session, plain.strip())
-        end_read_only(db.session)
         g.via_api_token = holder is not None
         return holder
 

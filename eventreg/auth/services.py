@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, select, update
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
-from eventreg.database import end_read_only
 from eventreg.models import (
     MIN_PASSWORD_LENGTH,
     ROLES,
@@ -161,7 +160,6 @@ def user_for_api_token(session, plain, *, now=None):
     now = now or utcnow()
     # Written at most once a minute: a busy scanner should not turn every read into a write.
     if last_used_at is None or (now - last_used_at).total_seconds() > 60:
-        end_read_only(session)
         session.execute(_TOKEN_USED, {"token": token_id, "now": now})
     return TokenHolder(user_id, email, name, role)
 
