@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from eventreg.models import OutboxMessage, Registration
+from eventreg.models import ApiToken, AuditEntry, OutboxMessage, Registration
 from tests.factories import make_registration, make_seminar
 from tests.openapi_check import assert_matches_openapi
 
@@ -29,6 +29,18 @@ def test_an_organizer_token_registers_a_student(session, client, api_token):
     assert registration.source == "api"
     assert client.get(body["ticket_url"].removeprefix("http://localhost")).status_code == 200
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_a_registration_added_with_a_token_is_audited_under_the_tokens_account(session, client, api_token):
+    token = api_token("organizer")
+    account_id = session.scalar(select(ApiToken.user_id).order_by(ApiToken.id.desc()).limit(1))
+    seminar = make_seminar(session)
+    session.commit()
+    response = _post(client, token, seminar.slug, {"full_name": "Dana Abenova", "email": "dana@example.kz",
+                                                   "organization": "Kazinform", "category": "general"})
+    assert response.status_code == 201, response.get_json()
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "registration_added")).one()
+    assert entry.user_id == account_id and entry.registration_id == response.get_json()["id"]
 
 
 def test_refusals_answer_their_codes(session, client, api_token):
