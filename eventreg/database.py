@@ -98,8 +98,8 @@ def end_read_only(session):
     the write lock (a DEFERRED transaction that starts writing fails at once if someone else committed since
     it began). The session keeps its transaction, its connection and what it loaded, as on PostgreSQL, where
     the transaction simply carries on: the rules that must hold under concurrency (seats, quotas, one
-    check-in, one registration per e-mail) are enforced by the writes themselves. A rollback and a new
-    transaction instead cost the door a quarter of its time.
+    check-in, one registration per e-mail) are enforced by the writes themselves. A session rollback and a new
+    transaction instead cost ~0.25 ms (bench #9), on every signup's POST.
     """
     actual = _unscoped(session)
     if not actual.in_transaction():

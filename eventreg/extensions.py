@@ -41,15 +41,19 @@ class OneCataloguePerContext(Domain):
     """
 
     def get_translations(self):
-        state = g.get("_flask_babel") if g else None
-        cached = getattr(state, "babel_translations", None)
+        cached = getattr(_babel_state(), "babel_translations", None)
         if cached is not None:
             return cached
         translations = super().get_translations()
-        state = g.get("_flask_babel") if g else None
+        state = _babel_state()  # Flask-Babel makes it on its first lookup in this context
         if state is not None:
             state.babel_translations = translations
         return translations
+
+
+def _babel_state():
+    """Flask-Babel's per-context namespace, or None outside an app context or before its first lookup."""
+    return g.get("_flask_babel") if g else None
 
 
 babel = Babel()

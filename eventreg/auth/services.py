@@ -36,8 +36,7 @@ _USER_BY_TOKEN = (
     .join_from(_token, _user, _user.c.id == _token.c.user_id)
     .where(_token.c.token_hash == bindparam("digest"))
 )
-_TOKEN_USED = (update(ApiToken.__table__).where(ApiToken.__table__.c.id == bindparam("token"))
-               .values(last_used_at=bindparam("now")))
+_TOKEN_USED = update(_token).where(_token.c.id == bindparam("token")).values(last_used_at=bindparam("now"))
 
 # Long enough to read the e-mail over a coffee, short enough that an old mailbox is no key to the account.
 RESET_LINK_LIFETIME = timedelta(hours=1)
