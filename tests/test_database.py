@@ -2,7 +2,7 @@
 long reads that say they only read (exports), which must not hold up the door."""
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import event, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from eventreg.database import CACHE_KIB, STREAMING_CACHE_KIB, begin_read_only, end_read_only, streaming_read
@@ -86,3 +86,53 @@ def test_a_streaming_read_lets_others_write_and_gives_the_connection_back_as_it_
         assert session.execute(text("PRAGMA cache_size")).scalar() == usual
     session.rollback()
     assert session.get(Seminar, seminar_id).title == "Changed meanwhile"
+
+
+@pytest.fixture
+def transaction_ends(app):
+    """How each transaction on the app's engine ended: "commit" or "rollback", in order."""
+    ends = []
+    listeners = [("commit", lambda conn: ends.append("commit")), ("rollback", lambda conn: ends.append("rollback"))]
+    for name, listener in listeners:
+        event.listen(db.engine, name, listener)
+    yield ends
+    for name, listener in listeners:
+        event.remove(db.engine, name, listener)
+
+
+def test_a_request_that_only_read_ends_with_commit_and_keeps_postgresqls_prepared_statements(
+        app, session, transaction_ends):
+    seminar_id = factories.make_seminar(session, title="Read at the end of a request").id
+    session.commit()
+    transaction_ends.clear()
+    for _ in range(8):  # psycopg prepares a statement from its sixth run on
+        begin_read_only(db.session)
+        assert db.session.get(Seminar, seminar_id).title == "Read at the end of a request"
+        app.do_teardown_appcontext()  # what Flask runs after every request
+    assert transaction_ends == ["commit"] * 8
+    if db.engine.dialect.name == "postgresql":
+        # psycopg drops every prepared statement of a connection when it rolls back.
+        assert db.session.scalar(text("SELECT count(*) FROM pg_prepared_statements")) >= 1
+
+
+def test_a_read_that_went_on_to_write_is_not_committed_by_the_end_of_the_request(app, session, transaction_ends):
+    seminar_id = factories.make_seminar(session, title="As it was").id
+    session.commit()
+    transaction_ends.clear()
+    begin_read_only(db.session)
+    db.session.get(Seminar, seminar_id)
+    end_read_only(db.session)
+    db.session.execute(update(Seminar).where(Seminar.id == seminar_id).values(title="Never committed"))
+    app.do_teardown_appcontext()
+    assert transaction_ends == ["rollback"]
+    assert db.session.scalar(select(Seminar.title).where(Seminar.id == seminar_id)) == "As it was"
+
+
+def test_a_request_that_failed_is_rolled_back_even_if_it_only_read(app, session, transaction_ends):
+    seminar_id = factories.make_seminar(session).id
+    session.commit()
+    transaction_ends.clear()
+    begin_read_only(db.session)
+    db.session.get(Seminar, seminar_id)
+    app.do_teardown_appcontext(RuntimeError("the view failed"))
+    assert transaction_ends == ["rollback"]
