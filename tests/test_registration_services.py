@@ -328,3 +328,34 @@ def test_two_hundred_people_for_the_last_fifty_seats(app, session):
     confirmed = session.scalar(select(func.count()).select_from(Registration).where(
         Registration.status == "confirmed"))
     assert confirmed == 50
+
+
+def _register_same_person_in_thread(app, seminar_id, category_id):
+    with app.app_context():
+        seminar = db.session.get(Seminar, seminar_id)
+        try:
+            registration = services.register(db.session, seminar, {
+                "full_name": "Double Clicker", "email": "double.clicker@example.org",
+                "category_id": category_id, "consent_data": True,
+            })
+            db.session.commit()
+            return registration.status
+        except RegistrationRefused as refusal:
+            db.session.rollback()
+            return refusal.code
+        finally:
+            db.session.remove()
+
+
+def test_the_same_person_registering_from_twenty_tabs_at_once_gets_one_seat(app, session):
+    seminar = make_seminar(session, capacity=5)
+    general_id, seminar_id = category(seminar, "general").id, seminar.id
+    session.commit()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(lambda _: _register_same_person_in_thread(app, seminar_id, general_id), range(20)))
+    assert sorted(set(outcomes)) == ["confirmed", "duplicate_email"]
+    assert outcomes.count("confirmed") == 1
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert seminar.seats_taken == 1 and category(seminar, "general").seats_taken == 1
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1

@@ -5,12 +5,14 @@ from eventreg.models.base import UTCDateTime, utcnow
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.outbox import OutboxMessage
 from eventreg.models.registration import (
+    ACTIVE_SQL,
     ACTIVE_STATUSES,
     CHECKIN_METHODS,
     REGISTRATION_STATUSES,
     SOURCES,
     Registration,
     new_ticket_token,
+    registration_search_text,
     search_key,
 )
 from eventreg.models.seminar import (
@@ -35,6 +37,7 @@ from eventreg.models.user import (
 )
 
 __all__ = [
+    "ACTIVE_SQL",
     "ACTIVE_STATUSES",
     "AGENDA_KINDS",
     "CHECKIN_METHODS",
@@ -62,6 +65,7 @@ __all__ = [
     "agenda_item_speaker",
     "hash_secret",
     "new_ticket_token",
+    "registration_search_text",
     "search_key",
     "utcnow",
 ]

@@ -15,7 +15,9 @@ REGISTRATION_STATUSES = ("pending", "confirmed", "waitlisted", "cancelled", "rej
 ACTIVE_STATUSES = ("pending", "confirmed", "waitlisted")
 SOURCES = ("online", "organizer", "import", "walk_in", "api", "demo")
 CHECKIN_METHODS = ("camera", "keyboard", "manual", "walk_in", "api", "offline")
-_ACTIVE_SQL = "status IN ('pending', 'confirmed', 'waitlisted')"
+# ACTIVE_STATUSES in SQL: the predicate of the unique index on active e-mails, which signups name as their
+# ON CONFLICT target.
+ACTIVE_SQL = "status IN ('pending', 'confirmed', 'waitlisted')"
 
 
 def new_ticket_token():
@@ -49,8 +51,8 @@ class Registration(db.Model):
             "seminar_id",
             "email",
             unique=True,
-            sqlite_where=text(_ACTIVE_SQL),
-            postgresql_where=text(_ACTIVE_SQL),
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
         ),
         Index("ix_registration_seminar_status", "seminar_id", "status"),
         # The exported lists in name order: read in index order, so 100,000 rows need no sort in memory.
@@ -102,9 +104,14 @@ class Registration(db.Model):
         return self.category.is_student
 
 
+def registration_search_text(full_name, email, organization):
+    """What the organizer's search matches a registration on: its name, e-mail and organization."""
+    return search_key(full_name, email, organization)[:800]
+
+
 @event.listens_for(Registration, "before_insert")
 @event.listens_for(Registration, "before_update")
 def _refresh_search_text(mapper, connection, registration):
-    registration.search_text = search_key(
+    registration.search_text = registration_search_text(
         registration.full_name, registration.email, registration.organization
-    )[:800]
+    )
