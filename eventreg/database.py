@@ -125,7 +125,7 @@ def commit_read_only(session):
 
     For a transaction that only read, COMMIT and ROLLBACK are the same, but psycopg forgets every prepared
     statement of its connection on ROLLBACK: on PostgreSQL each signup form shown made the next requests on
-    that connection parse and plan their statements afresh (bench #9: 0.7 ms more per signup). A failed
+    that connection parse and plan their statements afresh (bench #9: 0.5 ms more per signup). A failed
     COMMIT is left to the session's removal, which rolls back and gives the connection up.
     """
     if _read_only_connection(session) is not None:
