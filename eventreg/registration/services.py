@@ -311,16 +311,9 @@ def update_registration(session, registration, data, *, by=None, now=None):
     try:
         with session.begin_nested():
             if category.id != old_category.id and registration.status == "confirmed":
-                taken = session.execute(
-                    update(_categories)
-                    .where(_categories.c.id == category.id,
-                           (_categories.c.quota.is_(None)) | (_categories.c.seats_taken < _categories.c.quota))
-                    .values(seats_taken=_categories.c.seats_taken + 1)
-                ).rowcount
-                if taken != 1:
+                if session.execute(_TAKE_CATEGORY_SEAT, {"category": category.id}).rowcount != 1:
                     raise RegistrationRefused("full", {"category_id": [_l("This category's quota is full.")]})
-                session.execute(update(_categories).where(_categories.c.id == old_category.id)
-                                .values(seats_taken=_categories.c.seats_taken - 1))
+                session.execute(_RELEASE_CATEGORY_SEAT, {"category": old_category.id})
             changed = {k: v for k, v in values.items() if getattr(registration, k) != v}
             for key, value in values.items():
                 setattr(registration, key, value)
