@@ -31,6 +31,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# On every response, unless the view chose otherwise.
+_EVERY_RESPONSE = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+)
+
 # Pages whose URL is a secret (the ticket token, a password-reset token): the URL must not leak to
 # other sites through the Referer header, and neither the page nor its images may stay in a cache.
 SECRET_URL_ENDPOINTS = frozenset(
@@ -214,21 +222,31 @@ def init_app(app):
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        defaults = list(_EVERY_RESPONSE)
         if request.endpoint in SECRET_URL_ENDPOINTS:
             headers["Referrer-Policy"] = "no-referrer"
             headers["Cache-Control"] = "no-store"
         else:
-            headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+            defaults.append(("Referrer-Policy", "strict-origin-when-cross-origin"))
             # Only if the request loaded one, and `is_anonymous` rather than `is_authenticated`: the latter reads
             # `active`, which a commit has expired, so every write cost one more query and transaction here.
             user = g.get("_login_user")
             if request.endpoint != "static" and user is not None and not user.is_anonymous:
                 # Staff pages carry personal data: a shared computer's cache must not keep them.
-                headers.setdefault("Cache-Control", "no-store")
+                defaults.append(("Cache-Control", "no-store"))
         if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            defaults.append(("Strict-Transport-Security", "max-age=31536000"))
+        _add_unless_set(headers, defaults)
         return response
+
+
+def _add_unless_set(headers, defaults):
+    """`headers.setdefault(name, value)` for each pair, in one pass: a view that set a header keeps its own.
+
+    werkzeug's `setdefault` finds a missing name by raising and catching a BadRequestKeyError, an HTTP
+    exception: six of those were 6 % of the CPU of a scan at the door.
+    """
+    present = {name.lower() for name, _ in headers}
+    for name, value in defaults:
+        if name.lower() not in present:
+            headers.add(name, value)

@@ -40,9 +40,12 @@ def _assert_security_headers(response, what):
     assert headers.get("X-Content-Type-Options") == "nosniff", what
     assert headers.get("X-Frame-Options") == "DENY", what
     assert headers.get("Referrer-Policy") in ("strict-origin-when-cross-origin", "no-referrer"), what
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Permissions-Policy",
+                 "Referrer-Policy", "Cache-Control"):
+        assert len(headers.getlist(name)) <= 1, (what, name, headers.getlist(name))
 
 
-def test_every_kind_of_answer_carries_the_security_headers(client, login):
+def test_every_kind_of_answer_carries_the_security_headers(client, session, login):
     answers = {
         "html page": client.get("/"),
         "html 404": client.get("/no/such/page"),
@@ -55,11 +58,16 @@ def test_every_kind_of_answer_carries_the_security_headers(client, login):
         "static js": client.get("/static/js/app.js"),
         "health": client.get("/healthz"),
     }
+    seminar = factories.make_seminar(session)
+    session.commit()
     login("admin")
     answers["staff page"] = client.get("/admin/users")
+    answers["export"] = client.get(f"/reports/s/{seminar.slug}/registrations.csv")  # sets its own Cache-Control
     for what, response in answers.items():
         _assert_security_headers(response, what)
         response.close()
+    assert answers["staff page"].headers["Cache-Control"] == "no-store"
+    assert answers["export"].headers["Cache-Control"] == "no-store"
     assert answers["api 404"].is_json and answers["api 404"].get_json()["error"] == "not_found"
 
 
