@@ -1,9 +1,11 @@
 """eventreg: seminar registration, QR tickets, door check-in and post-event reports."""
 
+import functools
 import os
 import secrets
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -92,11 +94,18 @@ def _development_secret(app):
 def _select_locale():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and the outbox sender: the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("language")
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if chosen not in languages:
+        chosen = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return _locale(chosen)
+
+
+@functools.cache
+def _locale(code):
+    """A parsed Locale for each language code, made once: Flask-Babel parses a code afresh on every request
+    (which looks for the locale's data file on disk), but takes a Locale as it is."""
+    return Locale.parse(code)
 
 
 def _register_blueprints(app):
