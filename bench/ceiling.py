@@ -1,8 +1,9 @@
 """The ceiling: a bare Flask app that does only what a check-in cannot do without.
 
 One indexed `UPDATE registration SET checked_in_at = :now WHERE token = :t AND checked_in_at IS NULL`
-per request, on the same table and through an engine with the same settings as eventreg's (on SQLite
-the same PRAGMAs and BEGIN IMMEDIATE, from eventreg.database). No authentication, no audit row, no
+per request, on the same table and through an engine with the same settings as eventreg's: SQLAlchemy's
+defaults and eventreg.database's hooks (on SQLite the same PRAGMAs and BEGIN IMMEDIATE, on PostgreSQL the
+same test of a pooled connection at checkout). No authentication, no audit row, no
 session, no templates: what the framework, the driver and the database allow on this machine.
 `GET /` is a hello-world, the framework alone, to show what the load generator itself can drive.
 
@@ -14,22 +15,13 @@ import os
 from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, update
 
-import eventreg.database  # noqa: F401  (the same SQLite hooks as the app)
-from eventreg.config import Defaults, normalise_database_url
+import eventreg.database  # noqa: F401  (the same engine hooks as the app)
+from eventreg.config import normalise_database_url
 from eventreg.models import Registration, utcnow
 from eventreg.tickets import token_from_scan
 
-
-def engine_options(url):
-    """eventreg's engine options, trimmed for SQLite exactly as create_app trims them."""
-    options = dict(Defaults.SQLALCHEMY_ENGINE_OPTIONS)
-    if url.startswith("sqlite"):
-        options.pop("pool_pre_ping", None)
-    return options
-
-
 DATABASE_URL = normalise_database_url(os.environ["DATABASE_URL"])
-engine = create_engine(DATABASE_URL, **engine_options(DATABASE_URL))
+engine = create_engine(DATABASE_URL)
 table = Registration.__table__
 app = Flask(__name__)
 

@@ -64,11 +64,6 @@ def _finish_config(app):
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "eventreg.sqlite3")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # pool_pre_ping is for servers that drop connections; a SQLite file has none to drop.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            k: v for k, v in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items() if k != "pool_pre_ping"
-        }
     if not app.config["SECRET_KEY"]:
         if not (app.debug or app.testing):
             raise RuntimeError("SECRET_KEY must be set (environment variable SECRET_KEY) outside debug mode.")

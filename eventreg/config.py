@@ -9,7 +9,6 @@ LANGUAGES = {"en": "English"}
 class Defaults:
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None  # filled in by create_app: a SQLite file under instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # A request body larger than this is refused with 413 before any view runs (CSV imports fit).
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 5 * 1024 * 1024

@@ -136,3 +136,30 @@ def test_a_request_that_failed_is_rolled_back_even_if_it_only_read(app, session,
     db.session.get(Seminar, seminar_id)
     app.do_teardown_appcontext(RuntimeError("the view failed"))
     assert transaction_ends == ["rollback"]
+
+
+def test_a_pooled_connection_that_is_alive_is_reused_without_a_statement_to_test_it(app, session, monkeypatch):
+    """Checking a connection out of the pool costs no round trip (on PostgreSQL a closed one is replaced:
+    test_faults.test_connections_killed_between_requests_are_replaced)."""
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 42")
+    opened, sent, pinged = [], [], []
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda dbapi_connection: pinged.append(1) or True)
+
+    def on_connect(*args):
+        opened.append(1)
+
+    def on_execute(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(db.engine, "connect", on_connect)
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        for _ in range(5):
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("SELECT 42").scalar() == 42
+    finally:
+        event.remove(db.engine, "connect", on_connect)
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+    assert opened == [] and pinged == []
+    assert sent == ["SELECT 42"] * 5
