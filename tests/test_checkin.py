@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eventreg.auth.services import revoke_api_token
 from eventreg.checkin import services
@@ -512,3 +512,100 @@ def test_api_says_when_check_in_has_closed(client, session, bearer):
     session.commit()
     body = _scan(client, seminar, registration.token, bearer).get_json()
     assert (body["status"], body["title"]) == ("outside_window", "Check-in has closed")
+
+
+# --- the door's memory of its seminar ----------------------------------------------------------------------------
+
+
+def test_once_the_door_has_read_its_seminar_a_scan_finds_it_without_a_query(client, session, seminar, bearer):
+    """The token, then the admission with its log row (one statement on PostgreSQL, two on SQLite)."""
+    first, second = (factories.make_registration(session, seminar).token for _ in range(2))
+    session.commit()
+    assert _scan(client, seminar, first, bearer).get_json()["status"] == "checked_in"
+    url = f"/api/v1/seminars/{seminar.slug}/checkins"
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.post(url, json={"code": second}, headers=bearer).get_json()["status"] == "checked_in"
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
+    assert len([s for s in statements if not s.startswith("BEGIN")]) == (
+        2 if db.engine.dialect.name == "postgresql" else 3)
+
+
+def test_a_seminar_moved_after_the_door_read_it_is_judged_as_it_is_now(client, session, seminar, bearer):
+    first, second, third = (factories.make_registration(session, seminar) for _ in range(3))
+    session.commit()
+    assert _scan(client, seminar, first.token, bearer).get_json()["status"] == "checked_in"
+
+    seminar.starts_at, seminar.ends_at = seminar.starts_at + timedelta(days=7), seminar.ends_at + timedelta(days=7)
+    session.commit()
+    body = _scan(client, seminar, second.token, bearer).get_json()
+    assert (body["status"], body["title"]) == ("outside_window", "Check-in is not open yet")
+
+    seminar.starts_at, seminar.ends_at = seminar.starts_at - timedelta(days=7), seminar.ends_at - timedelta(days=7)
+    session.commit()
+    assert _scan(client, seminar, second.token, bearer).get_json()["status"] == "checked_in"
+    assert [e.result for e in _events(session, seminar)] == ["checked_in", "outside_window", "checked_in"]
+    session.expire_all()
+    assert session.get(Registration, third.id).checked_in_at is None
+
+
+def test_a_seminar_unpublished_or_renamed_after_the_door_read_it_is_not_found_at_its_old_address(
+        client, session, seminar, bearer):
+    first, second = (factories.make_registration(session, seminar) for _ in range(2))
+    session.commit()
+    old_url = f"/api/v1/seminars/{seminar.slug}/checkins"
+    assert _scan(client, seminar, first.token, bearer).get_json()["status"] == "checked_in"
+
+    seminar.status = "draft"
+    session.commit()
+    assert client.post(old_url, json={"code": second.token}, headers=bearer).status_code == 404
+
+    seminar.status, seminar.slug = "published", f"{seminar.slug}-moved"
+    session.commit()
+    assert client.post(old_url, json={"code": second.token}, headers=bearer).status_code == 404
+    assert _scan(client, seminar, second.token, bearer).get_json()["status"] == "checked_in"
+    assert [e.result for e in _events(session, seminar)] == ["checked_in", "checked_in"]
+
+
+def test_a_scan_judged_on_an_old_copy_of_the_seminar_changes_nothing(session, seminar, door):
+    admissible, already_in = (factories.make_registration(session, seminar) for _ in range(2))
+    services.check_in(session, seminar, already_in.token, gate="Door 1", by=door, method="camera")
+    session.commit()
+    copy = services.door_seminar(session, seminar.slug)
+    seminar.title = "Renamed at the last minute"
+    session.commit()
+    for ticket in (admissible.token, already_in.token, "ER1:no-such-ticket"):
+        with pytest.raises(services.SeminarChanged):
+            services.check_in(session, copy, ticket, gate="Door 2", by=door, method="camera")
+        session.rollback()
+    assert session.get(Registration, admissible.id).checked_in_at is None
+    assert [e.result for e in _events(session, seminar)] == ["checked_in"]
+    fresh = services.door_seminar(session, seminar.slug, remembered=True)
+    assert fresh.title == "Renamed at the last minute"
+    assert services.check_in(session, fresh, admissible.token, gate="Door 2", by=door, method="camera").accepted
+
+
+def test_a_walk_in_into_a_seminar_changed_a_moment_ago_is_refused_and_registers_no_one(
+        client, session, seminar, login, monkeypatch):
+    real_walk_in = services.walk_in
+
+    def changed_meanwhile(db_session, door_seminar, *args, **kwargs):
+        db_session.execute(update(Seminar).where(Seminar.id == door_seminar.id).values(title="Renamed meanwhile")
+                           .execution_options(synchronize_session=False))
+        return real_walk_in(db_session, door_seminar, *args, **kwargs)
+
+    monkeypatch.setattr(services, "walk_in", changed_meanwhile)
+    login("staff")
+    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
+    assert page.status_code == 200
+    assert "The seminar was changed a moment ago" in page.get_data(as_text=True)
+    assert session.scalar(select(Registration).where(Registration.email == "erlan@example.kz")) is None
+    assert _events(session, seminar) == []
+    session.expire_all()
+    assert session.get(Seminar, seminar.id).title != "Renamed meanwhile"

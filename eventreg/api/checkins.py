@@ -1,5 +1,7 @@
 """The door's API: scan a ticket, undo a check-in, read the live counts (staff tokens may do exactly this)."""
 
+import functools
+
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -142,8 +144,8 @@ openapi.document(
 )
 
 
-def _seminar(slug):
-    seminar = services.door_seminar(db.session, slug)
+def _seminar(slug, *, remembered=False):
+    seminar = services.door_seminar(db.session, slug, remembered=remembered)
     if seminar is None:
         raise ApiError("not_found", _("No such seminar."), 404)
     return seminar
@@ -231,13 +233,18 @@ def create_check_in(slug):
     if method not in SCAN_METHODS:
         raise ApiError("invalid", _("The request has invalid fields."),
                        fields={"method": [_("One of: %(choices)s.", choices=", ".join(SCAN_METHODS))]})
-    seminar = _seminar(slug)
+    seminar = _seminar(slug, remembered=True)
     if "registration_id" in data and "code" not in data:
         code = _picked_person(seminar, data["registration_id"]).token
     else:
         code = _text(data, "code", 500, required=True)
-    result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
-                               override_window=current_user.has_role("organizer"))
+    scan = functools.partial(services.check_in, db.session, code=code, gate=gate, by=current_user, method=method,
+                             override_window=current_user.has_role("organizer"))
+    try:
+        result = scan(seminar)
+    except services.SeminarChanged:  # since this worker last read it: once more, with the seminar as it is now
+        seminar = _seminar(slug)
+        result = scan(seminar)
     db.session.commit()
     return jsonify(_result_json(result, seminar))
 

@@ -2,13 +2,16 @@
 
 `check_in` is the door's hot path (hundreds of scans a minute at several doors), so it speaks SQLAlchemy
 Core with statements built once at import: a ticket that may enter costs one UPDATE ... RETURNING and one
-scan-log INSERT, and only a refused scan reads the registration to say why.
+scan-log INSERT, and only a refused scan reads the registration to say why. The door's API finds its seminar
+in the memory of the worker process (`door_seminar`); the admission itself checks that the seminar still
+reads as remembered, so a changed seminar is never judged by an old copy.
 """
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
 from eventreg.models import (
@@ -32,13 +35,30 @@ _REFUSED_BY_STATUS = {"cancelled": "cancelled", "rejected": "rejected", "pending
 _registration = Registration.__table__
 _category = Category.__table__
 _checker = User.__table__
+_seminar = Seminar.__table__
 _category_of_registration = _category.c.id == _registration.c.category_id
 
+# The seminar as the door's API finds it: only what the door uses, in one Core query.
+_DOOR_SEMINAR = select(
+    _seminar.c.id, _seminar.c.slug, _seminar.c.title, _seminar.c.timezone, _seminar.c.status, _seminar.c.starts_at,
+    _seminar.c.ends_at, _seminar.c.checkin_opens_minutes,
+)
+_DOOR_SEMINAR_BY_SLUG = _DOOR_SEMINAR.where(_seminar.c.slug == bindparam("slug"), _seminar.c.status != "draft")
+_DOOR_SEMINAR_BY_ID = _DOOR_SEMINAR.where(_seminar.c.id == bindparam("seminar"))
+_SEEN = [column.name for column in _DOOR_SEMINAR.selected_columns if column.name != "id"]
+# True while the seminar's row still reads as the scan's copy of it (parameters `seminar` and `seen_<column>`).
+_SEMINAR_AS_SEEN = exists().where(
+    _seminar.c.id == bindparam("seminar"),
+    *(_seminar.c[name] == bindparam(f"seen_{name}", type_=_seminar.c[name].type) for name in _SEEN),
+)
+_SEMINAR_UNCHANGED = select(_SEMINAR_AS_SEEN)
+
 # The only statement that lets anyone in: two doors scanning one ticket at once get one row back between them.
+# It admits only into the seminar as the scan saw it (its window, its status), however old that copy is.
 _ADMIT = (
     update(_registration)
     .where(_registration.c.token == bindparam("ticket"), _registration.c.seminar_id == bindparam("seminar"),
-           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None))
+           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None), _SEMINAR_AS_SEEN)
     .values(checked_in_at=bindparam("now"), checked_in_gate=bindparam("gate"),
             checked_in_method=bindparam("method"), checked_in_by_id=bindparam("by"), updated_at=bindparam("now"))
     .returning(_registration.c.id, _registration.c.full_name, _registration.c.organization,
@@ -71,26 +91,28 @@ _DESCRIBE = (
     .join_from(_registration, _category, _category_of_registration)
     .outerjoin(_checker, _checker.c.id == _registration.c.checked_in_by_id)
 )
-_DESCRIBE_BY_TOKEN = _DESCRIBE.where(_registration.c.token == bindparam("ticket"))
+# For a refused scan, with whether the seminar still reads as the scan saw it (nothing is refused on an old copy).
+_DESCRIBE_BY_TOKEN_AS_SEEN = (_DESCRIBE.where(_registration.c.token == bindparam("ticket"))
+                              .add_columns(_SEMINAR_AS_SEEN.label("seminar_as_seen")))
 _DESCRIBE_BY_ID = _DESCRIBE.where(_registration.c.id == bindparam("registration"))
 
 
-_seminar = Seminar.__table__
-# The seminar as the door's API finds it on every scan: only what the door uses, in one Core query.
-_DOOR_SEMINAR = select(
-    _seminar.c.id, _seminar.c.slug, _seminar.c.title, _seminar.c.timezone, _seminar.c.status, _seminar.c.starts_at,
-    _seminar.c.ends_at, _seminar.c.checkin_opens_minutes,
-)
-_DOOR_SEMINAR_BY_SLUG = _DOOR_SEMINAR.where(_seminar.c.slug == bindparam("slug"), _seminar.c.status != "draft")
-_DOOR_SEMINAR_BY_ID = _DOOR_SEMINAR.where(_seminar.c.id == bindparam("seminar"))
-
 
 class CheckInRefused(Exception):
-    """An undo that cannot happen: `not_checked_in` (nothing to undo) or `not_found` (not this seminar)."""
+    """An undo that cannot happen: `not_checked_in` (nothing to undo) or `not_found` (not this seminar); a
+    walk-in outside the window (`outside_window`); or a scan whose seminar changed meanwhile (SeminarChanged)."""
 
     def __init__(self, code):
         super().__init__(code)
         self.code = code
+
+
+class SeminarChanged(CheckInRefused):
+    """The seminar was changed (its window, status, name...) after the scan's copy of it was read: nothing was
+    done; read the seminar again and scan again."""
+
+    def __init__(self):
+        super().__init__("seminar_changed")
 
 
 @dataclass(frozen=True)
@@ -147,10 +169,34 @@ def seminars_at_the_door(session, now):
     return [s for s in candidates if (s.checkin_window()[0] - now).total_seconds() < 24 * 3600]
 
 
-def door_seminar(session, slug):
-    """The seminar at `slug` for the door's API, or None (unknown or still a draft)."""
+# The door's seminars as this process last read them, per database (engine) and slug. A scan then costs no
+# query to find its seminar; check_in checks the copy against the row in the statement that admits.
+_remembered_seminars = weakref.WeakKeyDictionary()
+_REMEMBERED_AT_MOST = 100
+
+
+def door_seminar(session, slug, *, remembered=False):
+    """The seminar at `slug` for the door's API, or None (unknown or still a draft).
+
+    `remembered=True` may answer from this process's memory, without a query: for check_in, which refuses to
+    act on a copy that no longer matches (SeminarChanged), and never for a 404."""
+    engine = session.get_bind()
+    memory = _remembered_seminars.setdefault(engine, {})
+    if remembered and slug in memory:
+        return memory[slug]
     row = session.execute(_DOOR_SEMINAR_BY_SLUG, {"slug": slug}).first()
-    return DoorSeminar(*row) if row is not None else None
+    if row is None:
+        memory.pop(slug, None)
+        return None
+    if len(memory) >= _REMEMBERED_AT_MOST:
+        memory.clear()
+    memory[slug] = seminar = DoorSeminar(*row)
+    return seminar
+
+
+def _as_seen(seminar):
+    """The parameters of _SEMINAR_AS_SEEN for this copy of the seminar (a DoorSeminar or a Seminar)."""
+    return {"seminar": seminar.id, **{f"seen_{name}": getattr(seminar, name) for name in _SEEN}}
 
 
 def window_is_open(seminar, now):
@@ -188,12 +234,26 @@ def _classify(seminar, attendee, now, override_window):
     return None
 
 
+def _refused_attendee(connection, seminar, token, seen):
+    """Whose ticket a refused scan was (None for an unknown code), once the seminar is known to read as `seen`;
+    otherwise SeminarChanged, and this process forgets its copy."""
+    row = connection.execute(_DESCRIBE_BY_TOKEN_AS_SEEN, {"ticket": token, **seen}).first() if token else None
+    unchanged = row[-1] if row is not None else connection.execute(_SEMINAR_UNCHANGED, seen).scalar()
+    if not unchanged:
+        _remembered_seminars.get(connection.engine, {}).pop(seminar.slug, None)
+        raise SeminarChanged
+    return Attendee(*row[:-1]) if row is not None else None
+
+
 def check_in(session, seminar, code, *, gate, by, method, now=None, override_window=False):
     """Let the holder of `code` (a scanned payload, ticket URL or typed token) into `seminar`.
 
     Exactly once: the conditional UPDATE is the only thing that admits anyone, so two doors scanning the
     same ticket at the same instant get one "checked_in" and one "already_checked_in". Every attempt is
     logged, refused ones included. Executes on the session's connection; the caller commits.
+
+    `seminar` may be an old copy (door_seminar's memory): nothing is decided on one that no longer matches
+    the seminar's row; SeminarChanged is raised instead, with nothing written.
     """
     now = now or utcnow()
     gate = (gate or "").strip()[:60]
@@ -203,8 +263,9 @@ def check_in(session, seminar, code, *, gate, by, method, now=None, override_win
     window_open = override_window or window_is_open(seminar, now)
     admitted = None
     logged = False
+    seen = _as_seen(seminar)
     if token and window_open:
-        params = {"ticket": token, "seminar": seminar.id, "now": now, "gate": gate, "method": method, "by": by_id}
+        params = {"ticket": token, "now": now, "gate": gate, "method": method, "by": by_id, **seen}
         if connection.dialect.name == "postgresql":
             admitted = connection.execute(_ADMIT_AND_LOG, {**params, "code": _as_logged(code)}).first()
             logged = admitted is not None
@@ -216,7 +277,7 @@ def check_in(session, seminar, code, *, gate, by, method, now=None, override_win
                             now, gate, method, by.name if by is not None else None)
         status, other = "checked_in", None
     else:
-        attendee = _describe(connection, _DESCRIBE_BY_TOKEN, ticket=token) if token else None
+        attendee = _refused_attendee(connection, seminar, token, seen)
         if attendee is None:
             status, other = "unknown_code", None
         else:
