@@ -1,4 +1,5 @@
-"""Engine tuning that the models cannot express: SQLite must behave under concurrent writers."""
+"""Engine tuning that the models cannot express: SQLite must behave under concurrent writers, and a pooled
+PostgreSQL connection that the server closed must be replaced before a request uses it."""
 
 import select
 import sqlite3
@@ -47,11 +48,19 @@ def _replace_connections_the_server_closed(dbapi_connection, connection_record, 
     if pgconn is None:  # SQLite: a file has no server to lose
         return
     try:
-        closed = dbapi_connection.closed or bool(select.select([pgconn.socket], [], [], 0)[0])
-    except (OSError, ValueError, dbapi_connection.OperationalError) as error:
+        closed = dbapi_connection.closed or _readable_now(pgconn.socket)
+    except (OSError, dbapi_connection.OperationalError) as error:
         raise DisconnectionError(str(error)) from error
     if closed:
         raise DisconnectionError("the database server closed this connection while it was idle")
+
+
+def _readable_now(fd):
+    """Whether the socket has something to read (or was closed), without waiting. poll, not select: select
+    cannot watch a descriptor numbered 1024 or above."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 # How often a writer asks again for the write lock: SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25,
