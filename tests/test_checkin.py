@@ -439,6 +439,15 @@ def _walk_in_form(seminar, **overrides):
     return data
 
 
+def _assert_walk_in_refused(client, session, seminar, message):
+    """The walk-in form comes back with `message`, and no one was registered or checked in."""
+    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
+    assert page.status_code == 200
+    assert message in page.get_data(as_text=True)
+    assert session.scalar(select(Registration).where(Registration.email == "erlan@example.kz")) is None
+    assert _events(session, seminar) == []
+
+
 def test_a_walk_in_is_registered_and_checked_in_at_once(client, session, seminar, login):
     login("staff")
     response = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
@@ -470,11 +479,7 @@ def test_a_walk_in_without_a_free_seat_is_refused(client, session, login):
     factories.make_registration(session, seminar)
     session.commit()
     login("staff")
-    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
-    assert page.status_code == 200
-    assert "No seat is free" in page.get_data(as_text=True)
-    assert session.scalar(select(Registration).where(Registration.email == "erlan@example.kz")) is None
-    assert _events(session, seminar) == []
+    _assert_walk_in_refused(client, session, seminar, "No seat is free")
 
 
 def test_a_walk_in_outside_the_window_is_refused_for_staff(client, session, login):
@@ -602,10 +607,6 @@ def test_a_walk_in_into_a_seminar_changed_a_moment_ago_is_refused_and_registers_
 
     monkeypatch.setattr(services, "walk_in", changed_meanwhile)
     login("staff")
-    page = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
-    assert page.status_code == 200
-    assert "The seminar was changed a moment ago" in page.get_data(as_text=True)
-    assert session.scalar(select(Registration).where(Registration.email == "erlan@example.kz")) is None
-    assert _events(session, seminar) == []
+    _assert_walk_in_refused(client, session, seminar, "The seminar was changed a moment ago")
     session.expire_all()
     assert session.get(Seminar, seminar.id).title != "Renamed meanwhile"
