@@ -175,13 +175,17 @@ _remembered_seminars = weakref.WeakKeyDictionary()
 _REMEMBERED_AT_MOST = 100
 
 
+def _remembered(engine):
+    """This process's copies of the door's seminars in the database behind `engine`, by slug."""
+    return _remembered_seminars.setdefault(engine, {})
+
+
 def door_seminar(session, slug, *, remembered=False):
     """The seminar at `slug` for the door's API, or None (unknown or still a draft).
 
     `remembered=True` may answer from this process's memory, without a query: for check_in, which refuses to
     act on a copy that no longer matches (SeminarChanged), and never for a 404."""
-    engine = session.get_bind()
-    memory = _remembered_seminars.setdefault(engine, {})
+    memory = _remembered(session.get_bind())
     if remembered and slug in memory:
         return memory[slug]
     row = session.execute(_DOOR_SEMINAR_BY_SLUG, {"slug": slug}).first()
@@ -240,7 +244,7 @@ def _refused_attendee(connection, seminar, token, seen):
     row = connection.execute(_DESCRIBE_BY_TOKEN_AS_SEEN, {"ticket": token, **seen}).first() if token else None
     unchanged = row[-1] if row is not None else connection.execute(_SEMINAR_UNCHANGED, seen).scalar()
     if not unchanged:
-        _remembered_seminars.get(connection.engine, {}).pop(seminar.slug, None)
+        _remembered(connection.engine).pop(seminar.slug, None)
         raise SeminarChanged
     return Attendee(*row[:-1]) if row is not None else None
 
