@@ -51,9 +51,10 @@ def api_role_required(role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()  # once: every use of the proxy looks the user up again
+            if not user.is_authenticated:
                 raise ApiError("unauthorized", _("Log in or send a valid API token."), 401)
-            if not current_user.has_role(role):
+            if not user.has_role(role):
                 raise ApiError("forbidden", _("Your role does not allow this."), 403)
             return view(*args, **kwargs)
 

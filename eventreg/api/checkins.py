@@ -238,8 +238,9 @@ def create_check_in(slug):
         code = _picked_person(seminar, data["registration_id"]).token
     else:
         code = _text(data, "code", 500, required=True)
-    scan = functools.partial(services.check_in, db.session, code=code, gate=gate, by=current_user, method=method,
-                             override_window=current_user.has_role("organizer"))
+    staff = current_user._get_current_object()  # the scan reads it several times: through the proxy, a lookup each
+    scan = functools.partial(services.check_in, db.session, code=code, gate=gate, by=staff, method=method,
+                             override_window=staff.has_role("organizer"))
     try:
         result = scan(seminar)
     except services.SeminarChanged:  # since this worker last read it: once more, with the seminar as it is now
