@@ -7,13 +7,13 @@ in the memory of the worker process (`door_seminar`); the admission itself check
 reads as remembered, so a changed seminar is never judged by an old copy.
 """
 
-import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
+from eventreg.database import ProcessMemory
 from eventreg.models import (
     Category,
     CheckInEvent,
@@ -169,15 +169,9 @@ def seminars_at_the_door(session, now):
     return [s for s in candidates if (s.checkin_window()[0] - now).total_seconds() < 24 * 3600]
 
 
-# The door's seminars as this process last read them, per database (engine) and slug. A scan then costs no
-# query to find its seminar; check_in checks the copy against the row in the statement that admits.
-_remembered_seminars = weakref.WeakKeyDictionary()
-_REMEMBERED_AT_MOST = 100
-
-
-def _remembered(engine):
-    """This process's copies of the door's seminars in the database behind `engine`, by slug."""
-    return _remembered_seminars.setdefault(engine, {})
+# The door's seminars as this process last read them, by slug. A scan then costs no query to find its
+# seminar; check_in checks the copy against the row in the statement that admits.
+_remembered_seminars = ProcessMemory()
 
 
 def door_seminar(session, slug, *, remembered=False):
@@ -185,16 +179,15 @@ def door_seminar(session, slug, *, remembered=False):
 
     `remembered=True` may answer from this process's memory, without a query: for check_in, which refuses to
     act on a copy that no longer matches (SeminarChanged), and never for a 404."""
-    memory = _remembered(session.get_bind())
-    if remembered and slug in memory:
-        return memory[slug]
+    engine = session.get_bind()
+    if remembered and (seminar := _remembered_seminars.get(engine, slug)) is not None:
+        return seminar
     row = session.execute(_DOOR_SEMINAR_BY_SLUG, {"slug": slug}).first()
     if row is None:
-        memory.pop(slug, None)
+        _remembered_seminars.forget(engine, slug)
         return None
-    if len(memory) >= _REMEMBERED_AT_MOST:
-        memory.clear()
-    memory[slug] = seminar = DoorSeminar(*row)
+    seminar = DoorSeminar(*row)
+    _remembered_seminars.remember(engine, slug, seminar)
     return seminar
 
 
@@ -244,7 +237,7 @@ def _refused_attendee(connection, seminar, token, seen):
     row = connection.execute(_DESCRIBE_BY_TOKEN_AS_SEEN, {"ticket": token, **seen}).first() if token else None
     unchanged = row[-1] if row is not None else connection.execute(_SEMINAR_UNCHANGED, seen).scalar()
     if not unchanged:
-        _remembered(connection.engine).pop(seminar.slug, None)
+        _remembered_seminars.forget(connection.engine, seminar.slug)
         raise SeminarChanged
     return Attendee(*row[:-1]) if row is not None else None
 
