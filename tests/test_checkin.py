@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select, update
 
+from eventreg.auth import services as auth_services
 from eventreg.auth.services import revoke_api_token
 from eventreg.checkin import services
 from eventreg.extensions import db
-from eventreg.models import ApiToken, CheckInEvent, Registration, Seminar, User, utcnow
+from eventreg.models import ApiToken, CheckInEvent, Registration, Seminar, User, hash_secret, utcnow
 from eventreg.tickets import qr_payload
 from tests import factories
 from tests.openapi_check import assert_matches_openapi
@@ -522,8 +523,10 @@ def test_api_says_when_check_in_has_closed(client, session, bearer):
 # --- the door's memory of its seminar ----------------------------------------------------------------------------
 
 
-def test_once_the_door_has_read_its_seminar_a_scan_finds_it_without_a_query(client, session, seminar, bearer):
-    """The token, then the admission with its log row (one statement on PostgreSQL, two on SQLite)."""
+def test_once_the_door_has_read_its_seminar_and_token_a_scan_sends_only_the_admission(client, session, seminar,
+                                                                                     bearer):
+    """The admission with its log row: one statement on PostgreSQL, two on SQLite; no query for the seminar or
+    the scanner's token."""
     first, second = (factories.make_registration(session, seminar).token for _ in range(2))
     session.commit()
     assert _scan(client, seminar, first, bearer).get_json()["status"] == "checked_in"
@@ -539,7 +542,7 @@ def test_once_the_door_has_read_its_seminar_a_scan_finds_it_without_a_query(clie
     finally:
         sqlalchemy_event.remove(db.engine, "before_cursor_execute", count)
     assert len([s for s in statements if not s.startswith("BEGIN")]) == (
-        2 if db.engine.dialect.name == "postgresql" else 3)
+        1 if db.engine.dialect.name == "postgresql" else 2)
 
 
 def test_a_seminar_moved_after_the_door_read_it_is_judged_as_it_is_now(client, session, seminar, bearer):
@@ -594,6 +597,73 @@ def test_a_scan_judged_on_an_old_copy_of_the_seminar_changes_nothing(session, se
     fresh = services.door_seminar(session, seminar.slug, remembered=True)
     assert fresh.title == "Renamed at the last minute"
     assert services.check_in(session, fresh, admissible.token, gate="Door 2", by=door, method="camera").accepted
+
+
+# --- the door's memory of its scanner's token -----------------------------------------------------------------------
+
+
+def _token_row(session, plain):
+    return session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_secret(plain))).one()
+
+
+@pytest.mark.parametrize("change", ["revoked", "deactivated"])
+def test_a_token_revoked_or_deactivated_after_the_door_remembered_it_is_refused_and_writes_nothing(
+        client, session, seminar, api_token, change):
+    plain = api_token("staff")
+    bearer = {"Authorization": f"Bearer {plain}"}
+    entered, waiting, cancelled = (factories.make_registration(session, seminar) for _ in range(3))
+    cancelled.status = "cancelled"
+    session.commit()
+    assert _scan(client, seminar, entered.token, bearer).get_json()["status"] == "checked_in"
+
+    token = _token_row(session, plain)
+    if change == "revoked":
+        revoke_api_token(session, token)
+    else:
+        session.get(User, token.user_id).active = False
+    session.commit()
+    # An admissible ticket, one already in, a cancelled one, an unknown code, and a person picked by number.
+    for payload in ({"code": waiting.token}, {"code": entered.token}, {"code": cancelled.token},
+                    {"code": "ER1:no-such-ticket"}, {"registration_id": waiting.id}, {"registration_id": 10**9}):
+        response = client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json=payload, headers=bearer)
+        assert response.status_code == 401, payload
+        assert response.get_json()["error"] == "unauthorized" and "registration" not in response.get_json()
+    session.expire_all()
+    assert session.get(Registration, waiting.id).checked_in_at is None
+    assert [e.result for e in _events(session, seminar)] == ["checked_in"]
+
+
+@pytest.mark.parametrize(("before", "after"), [("organizer", "staff"), ("staff", "organizer")])
+def test_a_role_changed_after_the_door_remembered_its_token_decides_the_very_next_scan(client, session, api_token,
+                                                                                       before, after):
+    """Organizers may check people in after the window has closed; staff may not."""
+    closed = factories.make_seminar(session, starts_at=utcnow() - timedelta(days=1))
+    first, second = (factories.make_registration(session, closed) for _ in range(2))
+    session.commit()
+    plain = api_token(before)
+    bearer = {"Authorization": f"Bearer {plain}"}
+    outcome = {"organizer": "checked_in", "staff": "outside_window"}
+    assert _scan(client, closed, first.token, bearer).get_json()["status"] == outcome[before]
+
+    session.get(User, _token_row(session, plain).user_id).role = after
+    session.commit()
+    assert _scan(client, closed, second.token, bearer).get_json()["status"] == outcome[after]
+    assert [e.result for e in _events(session, closed)] == [outcome[before], outcome[after]]
+
+
+def test_a_remembered_token_still_has_its_last_use_written_once_a_minute(client, session, seminar, api_token,
+                                                                         monkeypatch):
+    plain = api_token("staff")
+    bearer = {"Authorization": f"Bearer {plain}"}
+    tickets = [factories.make_registration(session, seminar).token for _ in range(3)]
+    session.commit()
+    start = utcnow()
+    for ticket, seconds in zip(tickets, (0, 30, 61), strict=True):
+        monkeypatch.setattr(auth_services, "utcnow", lambda seconds=seconds: start + timedelta(seconds=seconds))
+        assert _scan(client, seminar, ticket, bearer).get_json()["status"] == "checked_in"
+        session.expire_all()
+        last_used = _token_row(session, plain).last_used_at
+        assert last_used == start + timedelta(seconds=0 if seconds < 61 else 61)
 
 
 def test_a_walk_in_into_a_seminar_changed_a_moment_ago_is_refused_and_registers_no_one(

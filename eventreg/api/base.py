@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.auth.access import via_api_token
+from eventreg.auth.access import reload_user, via_api_token
 from eventreg.extensions import csrf
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -47,15 +47,25 @@ def _csrf_for_cookie_sessions():
     csrf.protect()
 
 
+def _authorised(user, role):
+    """`user` if they may act as `role`: else 401 (no valid token or session) or 403 (a lower role)."""
+    if not user.is_authenticated:
+        raise ApiError("unauthorized", _("Log in or send a valid API token."), 401)
+    if not user.has_role(role):
+        raise ApiError("forbidden", _("Your role does not allow this."), 403)
+    return user
+
+
+def reauthorised(role):
+    """The request's user read again (not from a worker's memory of their token), authorised as `role`."""
+    return _authorised(reload_user(), role)
+
+
 def api_role_required(role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            user = current_user._get_current_object()  # once: every use of the proxy looks the user up again
-            if not user.is_authenticated:
-                raise ApiError("unauthorized", _("Log in or send a valid API token."), 401)
-            if not user.has_role(role):
-                raise ApiError("forbidden", _("Your role does not allow this."), 403)
+            _authorised(current_user._get_current_object(), role)  # once: each use of the proxy looks them up
             return view(*args, **kwargs)
 
         wrapped.required_role = role

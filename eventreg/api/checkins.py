@@ -1,13 +1,12 @@
 """The door's API: scan a ticket, undo a check-in, read the live counts (staff tokens may do exactly this)."""
 
-import functools
-
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp, openapi
-from eventreg.api.base import ApiError, api_role_required, json_body
+from eventreg.api.base import ApiError, api_role_required, json_body, reauthorised
+from eventreg.auth.access import checks_token_holder
 from eventreg.checkin import services
 from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
@@ -225,6 +224,7 @@ def _picked_person(seminar, registration_id):
 
 
 @bp.post("/seminars/<slug>/checkins")
+@checks_token_holder
 @api_role_required("staff")
 def create_check_in(slug):
     data = json_body()
@@ -234,20 +234,31 @@ def create_check_in(slug):
         raise ApiError("invalid", _("The request has invalid fields."),
                        fields={"method": [_("One of: %(choices)s.", choices=", ".join(SCAN_METHODS))]})
     seminar = _seminar(slug, remembered=True)
+    staff = current_user._get_current_object()  # the scan reads it several times: through the proxy, a lookup each
     if "registration_id" in data and "code" not in data:
+        staff = reauthorised("staff")  # no statement checks the token before this read of a registration
         code = _picked_person(seminar, data["registration_id"]).token
     else:
         code = _text(data, "code", 500, required=True)
-    staff = current_user._get_current_object()  # the scan reads it several times: through the proxy, a lookup each
-    scan = functools.partial(services.check_in, db.session, code=code, gate=gate, by=staff, method=method,
-                             override_window=staff.has_role("organizer"))
-    try:
-        result = scan(seminar)
-    except services.SeminarChanged:  # since this worker last read it: once more, with the seminar as it is now
-        seminar = _seminar(slug)
-        result = scan(seminar)
+    # The seminar and the staff member may be this worker's copies: check_in refuses an old one, and then the
+    # scan is made once more with what the database holds now (twice, if both had changed).
+    for _attempt in range(2):
+        try:
+            result = _scan(seminar, code, gate, method, staff)
+            break
+        except services.SeminarChanged:
+            seminar = _seminar(slug)
+        except services.HolderChanged:
+            staff = reauthorised("staff")
+    else:
+        result = _scan(seminar, code, gate, method, staff)
     db.session.commit()
     return jsonify(_result_json(result, seminar))
+
+
+def _scan(seminar, code, gate, method, staff):
+    return services.check_in(db.session, seminar, code, gate=gate, by=staff, method=method,
+                             override_window=staff.has_role("organizer"))
 
 
 @bp.delete("/seminars/<slug>/checkins/<int:registration_id>")

@@ -3,8 +3,8 @@
 `check_in` is the door's hot path (hundreds of scans a minute at several doors), so it speaks SQLAlchemy
 Core with statements built once at import: a ticket that may enter costs one UPDATE ... RETURNING and one
 scan-log INSERT, and only a refused scan reads the registration to say why. The door's API finds its seminar
-in the memory of the worker process (`door_seminar`); the admission itself checks that the seminar still
-reads as remembered, so a changed seminar is never judged by an old copy.
+(`door_seminar`) and its scanner's token (auth.services) in the memory of the worker process; the admission
+itself checks that both still read as remembered, so no scan is judged by an old copy of either.
 """
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
+from eventreg.auth.services import HOLDER_AS_SEEN, holder_as_seen
 from eventreg.database import ProcessMemory
 from eventreg.models import (
     Category,
@@ -51,14 +52,16 @@ _SEMINAR_AS_SEEN = exists().where(
     _seminar.c.id == bindparam("seminar"),
     *(_seminar.c[name] == bindparam(f"seen_{name}", type_=_seminar.c[name].type) for name in _SEEN),
 )
-_SEMINAR_UNCHANGED = select(_SEMINAR_AS_SEEN)
+_AS_SEEN = select(_SEMINAR_AS_SEEN, HOLDER_AS_SEEN)
 
 # The only statement that lets anyone in: two doors scanning one ticket at once get one row back between them.
-# It admits only into the seminar as the scan saw it (its window, its status), however old that copy is.
+# It admits only into the seminar as the scan saw it (its window, its status), however old that copy is, and
+# only for a scanning user as the scan saw them (a token still live, the same role).
 _ADMIT = (
     update(_registration)
     .where(_registration.c.token == bindparam("ticket"), _registration.c.seminar_id == bindparam("seminar"),
-           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None), _SEMINAR_AS_SEEN)
+           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None), _SEMINAR_AS_SEEN,
+           HOLDER_AS_SEEN)
     .values(checked_in_at=bindparam("now"), checked_in_gate=bindparam("gate"),
             checked_in_method=bindparam("method"), checked_in_by_id=bindparam("by"), updated_at=bindparam("now"))
     .returning(_registration.c.id, _registration.c.full_name, _registration.c.organization,
@@ -91,9 +94,11 @@ _DESCRIBE = (
     .join_from(_registration, _category, _category_of_registration)
     .outerjoin(_checker, _checker.c.id == _registration.c.checked_in_by_id)
 )
-# For a refused scan, with whether the seminar still reads as the scan saw it (nothing is refused on an old copy).
+# For a refused scan, with whether the seminar and the scanning user still read as the scan saw them (nothing is
+# refused on an old copy: a revoked token learns nothing of whose ticket it was).
 _DESCRIBE_BY_TOKEN_AS_SEEN = (_DESCRIBE.where(_registration.c.token == bindparam("ticket"))
-                              .add_columns(_SEMINAR_AS_SEEN.label("seminar_as_seen")))
+                              .add_columns(_SEMINAR_AS_SEEN.label("seminar_as_seen"),
+                                           HOLDER_AS_SEEN.label("holder_as_seen")))
 _DESCRIBE_BY_ID = _DESCRIBE.where(_registration.c.id == bindparam("registration"))
 
 
@@ -113,6 +118,14 @@ class SeminarChanged(CheckInRefused):
 
     def __init__(self):
         super().__init__("seminar_changed")
+
+
+class HolderChanged(CheckInRefused):
+    """The scanning user's token was revoked, or their account deactivated or given another role, after the
+    scan's copy of them was read (a remembered TokenHolder): nothing was done; authenticate again."""
+
+    def __init__(self):
+        super().__init__("holder_changed")
 
 
 @dataclass(frozen=True)
@@ -232,14 +245,16 @@ def _classify(seminar, attendee, now, override_window):
 
 
 def _refused_attendee(connection, seminar, token, seen):
-    """Whose ticket a refused scan was (None for an unknown code), once the seminar is known to read as `seen`;
-    otherwise SeminarChanged, and this process forgets its copy."""
+    """Whose ticket a refused scan was (None for an unknown code), once the seminar and the scanning user are
+    known to read as `seen`; otherwise HolderChanged, or SeminarChanged and this process forgets its copy."""
     row = connection.execute(_DESCRIBE_BY_TOKEN_AS_SEEN, {"ticket": token, **seen}).first() if token else None
-    unchanged = row[-1] if row is not None else connection.execute(_SEMINAR_UNCHANGED, seen).scalar()
-    if not unchanged:
+    seminar_as_seen, holder_as_seen_now = row[-2:] if row is not None else connection.execute(_AS_SEEN, seen).one()
+    if not holder_as_seen_now:
+        raise HolderChanged
+    if not seminar_as_seen:
         _remembered_seminars.forget(connection.engine, seminar.slug)
         raise SeminarChanged
-    return Attendee(*row[:-1]) if row is not None else None
+    return Attendee(*row[:-2]) if row is not None else None
 
 
 def check_in(session, seminar, code, *, gate, by, method, now=None, override_window=False):
@@ -249,8 +264,9 @@ def check_in(session, seminar, code, *, gate, by, method, now=None, override_win
     same ticket at the same instant get one "checked_in" and one "already_checked_in". Every attempt is
     logged, refused ones included. Executes on the session's connection; the caller commits.
 
-    `seminar` may be an old copy (door_seminar's memory): nothing is decided on one that no longer matches
-    the seminar's row; SeminarChanged is raised instead, with nothing written.
+    `seminar` may be an old copy (door_seminar's memory), and `by` too (a remembered TokenHolder): nothing is
+    decided on a copy that no longer matches its row; SeminarChanged or HolderChanged is raised instead, with
+    nothing written.
     """
     now = now or utcnow()
     gate = (gate or "").strip()[:60]
@@ -260,7 +276,7 @@ def check_in(session, seminar, code, *, gate, by, method, now=None, override_win
     window_open = override_window or window_is_open(seminar, now)
     admitted = None
     logged = False
-    seen = _as_seen(seminar)
+    seen = {**_as_seen(seminar), **holder_as_seen(by)}
     if token and window_open:
         params = {"ticket": token, "now": now, "gate": gate, "method": method, "by": by_id, **seen}
         if connection.dialect.name == "postgresql":
