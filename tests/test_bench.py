@@ -6,12 +6,18 @@ No test here asserts a time.
 """
 
 import json
+import subprocess
+import sys
 
 import pytest
+from sqlalchemy import text
 
+from bench import instructions
 from bench.__main__ import main
+from bench.database import Scratch, engine_for
 from bench.results import Row
-from bench.runner import add_estimates, machine_speed, run
+from bench.runner import BENCHMARKS, DEFAULT, add_estimates, machine_speed, run
+from bench.server import ROOT
 from bench.settings import TINY
 
 
@@ -90,3 +96,31 @@ def test_figures_that_move_with_the_machine_are_also_read_at_the_issues_machine_
     assert rows[1].peer == "slowest 500 ms; ≈ 200 ms at the issue's machine speed (× 2.0)"
     assert rows[2].peer == "" and [row.ok for row in rows] == [False, False, None]
     assert machine_speed({"rush": {}}) is None
+
+
+def test_instructions_are_opt_in():
+    assert "instructions" in BENCHMARKS and "instructions" not in DEFAULT
+
+
+@pytest.mark.parametrize("target", ["eventreg", "ceiling"])
+def test_instruction_counting_child_checks_in_every_ticket_it_is_given(bench_database, tmp_path, target):
+    """What runs under callgrind, run here without it: warm-up and scans, each answered "checked in"."""
+    scratch = Scratch(bench_database, tmp_path)
+    try:
+        url, staff_token = instructions.seed(scratch, 6)
+        child = subprocess.run([sys.executable, "-m", "bench.instructions", target, url, staff_token, "2", "3"],
+                               cwd=ROOT, capture_output=True, text=True, check=False)
+        assert child.returncode == 0, child.stderr[-2000:]
+        engine = engine_for(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM registration WHERE checked_in_at IS NOT NULL")).scalar() == 5
+        engine.dispose()
+    finally:
+        scratch.close()
+
+
+def test_instruction_count_is_read_from_callgrinds_summary():
+    summary = "==4242== Events    : Ir\n==4242== Collected : 123456789\n==4242==\n==4242== I   refs:      123,456,789\n"
+    assert instructions.collected(summary) == 123_456_789
+    with pytest.raises(RuntimeError):
+        instructions.collected("valgrind: command not found")
