@@ -28,25 +28,33 @@ PEER = "pretix 33–47/s, p99 ≈ 1 s"
 WARM_UP_CODES = 100
 
 
-def run(ctx):
-    sizes = ctx.sizes
-    url = ctx.scratch.create("door")
+def seed(scratch, name, registrations):
+    """A database `name` holding `registrations` confirmed registrations in one seminar whose check-in window is
+    open, and a staff member: (its URL, the tickets' tokens in id order, the staff member's API token)."""
+    url = scratch.create(name)
     engine = engine_for(url)
-    tokens = [new_ticket_token() for _ in range(sizes.door_registrations)]
+    tokens = [new_ticket_token() for _ in range(registrations)]
     now = utcnow()
     with engine.begin() as conn:
         seminar_id, categories = add_seminar(conn, SLUG, starts_at=now + timedelta(minutes=30),
-                                             capacity=sizes.door_registrations)
+                                             capacity=registrations)
         insert_rows(conn, Registration.__table__, (
             registration_row(seminar_id, categories["general"], n, now=now, token=token)
             for n, token in enumerate(tokens)
         ))
         set_seats_taken(conn, seminar_id)
     analyze(engine)
-    _, staff_token = add_user(url, "staff")
+    engine.dispose()
+    return url, tokens, add_user(url, "staff")[1]
+
+
+def run(ctx):
+    sizes = ctx.sizes
+    url, tokens, staff_token = seed(ctx.scratch, "door", sizes.door_registrations)
+    engine = engine_for(url)
     ctx.log(f"door: {len(tokens):,} confirmed registrations in one seminar")
     sql = sql_per_check_in(ctx, url, staff_token, tokens[:2])
-    _reset(engine)
+    reset_check_ins(engine)
 
     targets = {
         "eventreg": ("wsgi:app", f"/api/v1/seminars/{SLUG}/checkins", {"Authorization": f"Bearer {staff_token}"},
@@ -59,7 +67,7 @@ def run(ctx):
             figures[name] = {}
             _drive(ctx, server, path, headers, outcome, tokens[:WARM_UP_CODES], clients=min(sizes.door_clients))
             for clients in sizes.door_clients:
-                _reset(engine)
+                reset_check_ins(engine)
                 workers = server.worker_pids()
                 server_cpu, own_cpu = cpu_seconds(workers), _own_cpu()
                 result = _drive(ctx, server, path, headers, outcome, tokens, clients=clients,
@@ -80,7 +88,7 @@ def run(ctx):
                 hello = run_load(server.base_url, _hello, itertools.repeat(0), clients=max(sizes.door_clients),
                                  duration=sizes.hello_seconds)
                 figures["hello_world"] = hello.as_dict()
-    _reset(engine)
+    reset_check_ins(engine)
     engine.dispose()
     return figures, rows(figures, sizes)
 
@@ -140,7 +148,7 @@ async def _hello(client, _):
     return None if response.status == 200 else f"http_{response.status}"
 
 
-def _reset(engine):
+def reset_check_ins(engine):
     """Every ticket unused again, the scan log empty, and the tables tidy for the next run."""
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM check_in_event"))

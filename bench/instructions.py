@@ -20,15 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import timedelta
 
 from sqlalchemy import text
 
-from bench.database import add_seminar, add_user, analyze, engine_for, insert_rows, registration_row, set_seats_taken
-from bench.door import SLUG, _reset
+from bench.database import engine_for
+from bench.door import SLUG, reset_check_ins, seed
 from bench.results import Row
 from bench.server import ROOT, SECRET_KEY
-from eventreg.models import Registration, new_ticket_token, utcnow
 from eventreg.tickets import qr_payload
 
 TARGETS = {"eventreg": f"/api/v1/seminars/{SLUG}/checkins", "ceiling": "/checkins"}
@@ -41,37 +39,19 @@ def run(ctx):
     if shutil.which("valgrind") is None:
         return {"skipped": "valgrind is not installed"}, [
             Row("instructions", "instructions per check-in", "valgrind is not installed")]
-    url, staff_token = seed(ctx.scratch, sizes.instruction_warm_up + many)
+    url, _, staff_token = seed(ctx.scratch, "instructions", sizes.instruction_warm_up + many)
     engine = engine_for(url)
     figures = {"scans": [few, many], "warm_up": sizes.instruction_warm_up}
     for target in TARGETS:
         totals = []
         for scans in (few, many):
-            _reset(engine)
+            reset_check_ins(engine)
             totals.append(_counted(ctx, target, url, staff_token, sizes.instruction_warm_up, scans))
         figures[target] = {"instructions": totals, "per_check_in": round((totals[1] - totals[0]) / (many - few))}
         ctx.log(f"instructions: {target}: {figures[target]['per_check_in']:,} a check-in")
-    _reset(engine)
+    reset_check_ins(engine)
     engine.dispose()
     return figures, rows(figures)
-
-
-def seed(scratch, registrations):
-    """A database with `registrations` confirmed registrations in one open seminar, and a staff token."""
-    url = scratch.create("instructions")
-    engine = engine_for(url)
-    now = utcnow()
-    with engine.begin() as conn:
-        seminar_id, categories = add_seminar(conn, SLUG, starts_at=now + timedelta(minutes=30),
-                                             capacity=registrations)
-        insert_rows(conn, Registration.__table__, (
-            registration_row(seminar_id, categories["general"], n, now=now, token=new_ticket_token())
-            for n in range(registrations)
-        ))
-        set_seats_taken(conn, seminar_id)
-    analyze(engine)
-    engine.dispose()
-    return url, add_user(url, "staff")[1]
 
 
 def _counted(ctx, target, url, staff_token, warm_up, scans):

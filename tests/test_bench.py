@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bench import instructions
 from bench.__main__ import main
 from bench.database import Scratch, engine_for
+from bench.door import seed
 from bench.results import Row
 from bench.runner import BENCHMARKS, DEFAULT, add_estimates, machine_speed, run
 from bench.server import ROOT
@@ -107,7 +108,7 @@ def test_instruction_counting_child_checks_in_every_ticket_it_is_given(bench_dat
     """What runs under callgrind, run here without it: warm-up and scans, each answered "checked in"."""
     scratch = Scratch(bench_database, tmp_path)
     try:
-        url, staff_token = instructions.seed(scratch, 6)
+        url, _, staff_token = seed(scratch, "instructions", 6)
         child = subprocess.run([sys.executable, "-m", "bench.instructions", target, url, staff_token, "2", "3"],
                                cwd=ROOT, capture_output=True, text=True, check=False)
         assert child.returncode == 0, child.stderr[-2000:]
