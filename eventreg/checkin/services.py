@@ -105,7 +105,8 @@ _DESCRIBE_BY_ID = _DESCRIBE.where(_registration.c.id == bindparam("registration"
 
 class CheckInRefused(Exception):
     """An undo that cannot happen: `not_checked_in` (nothing to undo) or `not_found` (not this seminar); a
-    walk-in outside the window (`outside_window`); or a scan whose seminar changed meanwhile (SeminarChanged)."""
+    walk-in outside the window (`outside_window`); or a scan whose seminar or scanning user changed meanwhile
+    (SeminarChanged, HolderChanged)."""
 
     def __init__(self, code):
         super().__init__(code)
