@@ -58,8 +58,10 @@ def _routes(app):
 def _client_as(app, session, role, users):
     client = app.test_client()
     if role is not None:
-        user = users.setdefault(role, factories.make_user(session, role=role))
-        session.commit()
+        if role not in users:  # one account per role for the whole walk, not one per route
+            users[role] = factories.make_user(session, role=role)
+            session.commit()
+        user = users[role]
         with client.session_transaction() as flask_session:
             flask_session["_user_id"] = user.get_id()
             flask_session["_fresh"] = True
