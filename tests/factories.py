@@ -1,7 +1,10 @@
 """Plain functions that build valid rows with sensible defaults; pass keyword overrides for what matters."""
 
+import functools
 import itertools
 from datetime import UTC, datetime, timedelta
+
+from werkzeug.security import generate_password_hash
 
 from eventreg.models import Category, Registration, Seminar, User, utcnow
 from eventreg.seminars.services import DEFAULT_CATEGORIES
@@ -10,10 +13,22 @@ _counter = itertools.count(1)
 
 
 
+@functools.cache
+def fixture_password_hash(password):
+    """scrypt at a low work factor, made once per password, for accounts the tests set up.
+
+    The app's own hash (werkzeug's scrypt, N=2^15) costs ~130 ms to make and again to check at each log-in:
+    nearly half of the suite's time went into the accounts of its fixtures. The app checks any werkzeug hash by the
+    parameters stored in it, so these accounts log in as any other; accounts made through the app
+    (`User.set_password`) still get the full cost, and tests/test_security.py checks that they do.
+    """
+    return generate_password_hash(password, method="scrypt:1024:8:1")
+
+
 def make_user(session, *, role="staff", email=None, password="correct-horse-battery", name=None, active=True):
     n = next(_counter)
-    user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", role=role, active=active)
-    user.set_password(password)
+    user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", role=role, active=active,
+                password_hash=fixture_password_hash(password))
     session.add(user)
     session.flush()
     return user

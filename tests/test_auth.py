@@ -113,6 +113,6 @@ def test_wrong_current_password_is_refused(client, login):
 
 
 def test_passwords_are_stored_hashed(session):
-    user = factories.make_user(session, password="plain-text-secret")
+    user = services.create_user(session, email="new@example.kz", name="N", role="staff", password="plain-text-secret")
     assert "plain-text-secret" not in user.password_hash
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
