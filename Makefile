@@ -24,8 +24,9 @@ run: $(VENV)/.installed
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# One worker per core; the browser journeys stay together on one worker, which starts one Chromium for them.
 test: $(VENV)/.installed-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check eventreg tests bench wsgi.py
