@@ -14,12 +14,12 @@ _counter = itertools.count(1)
 
 
 @functools.cache
-def fixture_password_hash(password):
-    """scrypt at a low work factor, made once per password, for accounts the tests set up.
+def _fixture_password_hash(password):
+    """scrypt at a low work factor, made once per password, for the accounts tests set up.
 
     The app's own hash (werkzeug's scrypt, N=2^15) costs ~130 ms to make and again to check at each log-in:
-    nearly half of the suite's time went into the accounts of its fixtures. The app checks any werkzeug hash by the
-    parameters stored in it, so these accounts log in as any other; accounts made through the app
+    nearly half of the suite's time went into its fixtures' accounts. The app checks any werkzeug hash by the
+    parameters stored in it, so these accounts log in as any other. Accounts made through the app
     (`User.set_password`) still get the full cost, and tests/test_security.py checks that they do.
     """
     return generate_password_hash(password, method="scrypt:1024:8:1")
@@ -28,7 +28,7 @@ def fixture_password_hash(password):
 def make_user(session, *, role="staff", email=None, password="correct-horse-battery", name=None, active=True):
     n = next(_counter)
     user = User(email=email or f"user{n}@example.org", name=name or f"User {n}", role=role, active=active,
-                password_hash=fixture_password_hash(password))
+                password_hash=_fixture_password_hash(password))
     session.add(user)
     session.flush()
     return user
