@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_DEBUG=1 $(BIN)/flask --app eventreg
 
-.PHONY: run test lint bench schema messages clean
+.PHONY: run test lint bench migration messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian, apt-get install python3-venv"; exit 1; }
@@ -35,11 +35,14 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench
 
-# Before the first release the schema is one migration: rebuild it from the models.
-schema: $(VENV)/.installed
-	rm -f migrations/versions/0001_initial_schema.py /tmp/eventreg-schema.sqlite3
-	DATABASE_URL=sqlite:////tmp/eventreg-schema.sqlite3 $(FLASK) db migrate -m "initial schema" --rev-id 0001
-	rm -f /tmp/eventreg-schema.sqlite3
+# Deployed databases hold real registrations: a schema change is a new revision on top of the last one,
+# drafted from the models (`make migration m="seminar teams" rev=0002`), then read and completed by hand
+# (data moves, SQLite batch operations).
+migration: $(VENV)/.installed
+	rm -f /tmp/eventreg-migration.sqlite3
+	DATABASE_URL=sqlite:////tmp/eventreg-migration.sqlite3 $(FLASK) db upgrade
+	DATABASE_URL=sqlite:////tmp/eventreg-migration.sqlite3 $(FLASK) db migrate -m "$(m)" --rev-id $(rev)
+	rm -f /tmp/eventreg-migration.sqlite3
 
 # Extract every marked string into the catalogue template, for translators.
 messages: $(VENV)/.installed
