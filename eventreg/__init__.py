@@ -49,9 +49,9 @@ def create_app(config=None, instance_path=None):
     security.apply_rate_limits(app)
     _register_error_pages(app)
 
-    from eventreg import cli
+    from eventreg import commands
 
-    cli.init_app(app)
+    commands.init_app(app)
     return app
 
 
@@ -104,25 +104,24 @@ def _locale(code):
 
 
 def _register_blueprints(app):
-    from eventreg.api import bp as api_bp
-    from eventreg.auth import bp as auth_bp
-    from eventreg.checkin import bp as checkin_bp
-    from eventreg.privacy_views import bp as privacy_bp
-    from eventreg.registration import bp as registration_bp
-    from eventreg.reports import bp as reports_bp
-    from eventreg.seminars import bp as seminars_bp
-    from eventreg.site import bp as site_bp
+    """Each blueprint's routes are declared by its views module, so the views modules are what is imported."""
+    from eventreg import site
+    from eventreg.api import views as api
+    from eventreg.auth import views as auth
+    from eventreg.checkin import views as checkin
+    from eventreg.privacy import views as privacy
+    from eventreg.registration import views as registration
+    from eventreg.reports import views as reports
+    from eventreg.seminars import views as seminars
 
-    for module in ("api", "auth", "checkin", "registration", "reports", "seminars"):
-        __import__(f"eventreg.{module}.views")
-    app.register_blueprint(site_bp)
-    app.register_blueprint(seminars_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(checkin_bp, url_prefix="/checkin")
-    app.register_blueprint(reports_bp, url_prefix="/reports")
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(site.bp)
+    app.register_blueprint(seminars.bp)
+    app.register_blueprint(registration.bp)
+    app.register_blueprint(checkin.bp, url_prefix="/checkin")
+    app.register_blueprint(reports.bp, url_prefix="/reports")
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(privacy.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 
 ERROR_TITLES = {

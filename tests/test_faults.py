@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from eventreg import audit, mail, privacy
+from eventreg import audit, mail
 from eventreg.auth import services as auth_services
 from eventreg.checkin import services as checkin_services
 from eventreg.extensions import db
@@ -22,6 +22,7 @@ from eventreg.models import (
     User,
     utcnow,
 )
+from eventreg.privacy import services as privacy
 from eventreg.registration import services as registration_services
 from tests import factories
 from tests.conftest import PASSWORD

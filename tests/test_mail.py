@@ -17,8 +17,9 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from eventreg import mail, privacy, tickets
+from eventreg import mail, tickets
 from eventreg.models import OutboxMessage, utcnow
+from eventreg.privacy import services as privacy
 from eventreg.registration import emails, services
 from tests.factories import category, make_registration, make_seminar
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eventreg import privacy
 from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, utcnow
+from eventreg.privacy import services as privacy
 from eventreg.registration import emails
 from tests import factories
 

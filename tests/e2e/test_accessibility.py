@@ -4,7 +4,7 @@ pages people use most: the public pages on a phone, the door and the report on a
 import pytest
 from sqlalchemy import select
 
-from eventreg import demo
+from eventreg.commands import demo
 from eventreg.models import Registration, Seminar
 from tests.e2e.helpers import DESKTOP, PHONE, log_in, serious_violations, sqlite_only
 

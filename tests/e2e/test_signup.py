@@ -8,7 +8,8 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from eventreg import demo, tickets
+from eventreg import tickets
+from eventreg.commands import demo
 from eventreg.models import Registration
 from tests.e2e.helpers import PHONE, attachment, plain_text, sent_to
 

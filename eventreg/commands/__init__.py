@@ -55,7 +55,7 @@ def create_token_command(email, name):
 @click.command("seed-demo")
 def seed_demo_command():
     """Load the demo seminars and accounts (safe to run again: it adds only what is missing)."""
-    from eventreg import demo
+    from eventreg.commands import demo
 
     said = demo.seed(db.session)
     db.session.commit()

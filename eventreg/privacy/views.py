@@ -1,16 +1,15 @@
 """The organizer's erasure pages and the administrator's audit log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventreg import privacy
 from eventreg.auth.access import role_required
 from eventreg.extensions import db
 from eventreg.models import Registration, Seminar, utcnow
-
-bp = Blueprint("privacy", __name__)
+from eventreg.privacy import bp
+from eventreg.privacy import services as privacy
 
 
 def _seminar(slug):
