@@ -4,143 +4,13 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventreg.api import bp, openapi
+from eventreg.api import bp
 from eventreg.api.base import ApiError, api_role_required, json_body, reauthorised
 from eventreg.auth.access import checks_token_holder
 from eventreg.checkin import services
 from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
 from eventreg.models import utcnow
-
-SCAN_METHODS = ("camera", "keyboard", "manual", "api")
-SCAN_STATUSES = ["checked_in", "already_checked_in", "wrong_seminar", "cancelled", "rejected", "not_confirmed",
-                 "unknown_code", "outside_window"]
-
-_JSON = "application/json"
-
-
-def _json_response(description, schema):
-    return {"description": description, "content": {_JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
-
-
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-
-openapi.document(
-    paths={
-        "/seminars/{slug}/checkins": {
-            "post": {
-                "summary": "Check in the holder of a scanned ticket.",
-                "description": "Every scan is answered with HTTP 200 and a `status`; only a malformed request or "
-                "missing authorisation gets 4xx. Organizers and admins may check in outside the check-in window; "
-                "staff get `outside_window`. The same ticket scanned at two doors at once gives one `checked_in` "
-                "and one `already_checked_in`.",
-                "operationId": "createCheckIn",
-                "parameters": [_SLUG],
-                "requestBody": {
-                    "required": True,
-                    "content": {_JSON: {"schema": {"$ref": "#/components/schemas/CheckInRequest"}}},
-                },
-                "responses": {
-                    "200": _json_response("The outcome of the scan.", "CheckInResult"),
-                    **openapi.ERROR_RESPONSES,
-                },
-            }
-        },
-        "/seminars/{slug}/checkins/{registration_id}": {
-            "delete": {
-                "summary": "Undo a check-in (recorded in the scan log, not deleted).",
-                "operationId": "undoCheckIn",
-                "parameters": [_SLUG, {"name": "registration_id", "in": "path", "required": True,
-                                       "schema": {"type": "integer"}}],
-                "requestBody": {
-                    "required": False,
-                    "content": {_JSON: {"schema": {"type": "object", "properties": {
-                        "gate": {"type": "string", "maxLength": 60}}}}},
-                },
-                "responses": {
-                    "200": _json_response("The check-in was undone.", "CheckInResult"),
-                    **openapi.ERROR_RESPONSES,
-                    "409": {"$ref": "#/components/responses/Conflict"},
-                },
-            }
-        },
-        "/seminars/{slug}/stats": {
-            "get": {
-                "summary": "Live counts at the door: confirmed and checked in, overall and per category.",
-                "operationId": "getCheckInStats",
-                "parameters": [_SLUG],
-                "responses": {
-                    "200": _json_response("The counts.", "CheckInStats"),
-                    "401": openapi.ERROR_RESPONSES["401"],
-                    "403": openapi.ERROR_RESPONSES["403"],
-                    "404": openapi.ERROR_RESPONSES["404"],
-                },
-            }
-        },
-    },
-    schemas={
-        "CheckInRequest": {
-            "type": "object",
-            "description": "Either `code` (what was scanned or typed) or `registration_id` (a person picked "
-            "from the door's search).",
-            "anyOf": [{"required": ["code"]}, {"required": ["registration_id"]}],
-            "properties": {
-                "code": {"type": "string", "maxLength": 500,
-                         "description": "What the scanner read: `ER1:<token>`, a ticket URL or a bare token."},
-                "registration_id": {"type": "integer"},
-                "gate": {"type": "string", "maxLength": 60, "description": "The door, e.g. `Door 1`."},
-                "method": {"type": "string", "enum": list(SCAN_METHODS), "default": "api"},
-            },
-        },
-        "CheckInRegistration": {
-            "type": "object",
-            "required": ["id", "full_name", "category", "category_is_student", "organization", "checked_in_at",
-                         "checked_in_by", "gate", "status"],
-            "properties": {
-                "id": {"type": "integer"},
-                "full_name": {"type": "string"},
-                "category": {"type": "string", "description": "The category's label."},
-                "category_is_student": {"type": "boolean"},
-                "organization": {"type": "string"},
-                "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
-                "checked_in_by": {"type": ["string", "null"], "description": "The staff member's name."},
-                "gate": {"type": ["string", "null"]},
-                "status": {"type": "string",
-                           "enum": ["pending", "confirmed", "waitlisted", "cancelled", "rejected"]},
-            },
-        },
-        "CheckInResult": {
-            "type": "object",
-            "required": ["status", "title", "message"],
-            "properties": {
-                "status": {"type": "string", "enum": [*SCAN_STATUSES, "undone"]},
-                "title": {"type": "string", "description": "A translated headline for the door's screen."},
-                "message": {"type": "string", "description": "A translated detail line."},
-                "registration": {"$ref": "#/components/schemas/CheckInRegistration"},
-                "seminar_title": {"type": "string", "description": "For `wrong_seminar`: the ticket's seminar."},
-            },
-        },
-        "CheckInStats": {
-            "type": "object",
-            "required": ["confirmed", "checked_in", "categories"],
-            "properties": {
-                "confirmed": {"type": "integer"},
-                "checked_in": {"type": "integer"},
-                "categories": {"type": "array", "items": {
-                    "type": "object",
-                    "required": ["key", "label", "is_student", "confirmed", "checked_in"],
-                    "properties": {
-                        "key": {"type": "string"},
-                        "label": {"type": "string"},
-                        "is_student": {"type": "boolean"},
-                        "confirmed": {"type": "integer"},
-                        "checked_in": {"type": "integer"},
-                    },
-                }},
-            },
-        },
-    },
-)
 
 
 def _seminar(slug, *, remembered=False):
@@ -230,9 +100,9 @@ def create_check_in(slug):
     data = json_body()
     gate = _text(data, "gate", 60)
     method = data.get("method", "api")
-    if method not in SCAN_METHODS:
+    if method not in services.SCAN_METHODS:
         raise ApiError("invalid", _("The request has invalid fields."),
-                       fields={"method": [_("One of: %(choices)s.", choices=", ".join(SCAN_METHODS))]})
+                       fields={"method": [_("One of: %(choices)s.", choices=", ".join(services.SCAN_METHODS))]})
     seminar = _seminar(slug, remembered=True)
     staff = current_user._get_current_object()  # the scan reads it several times: through the proxy, a lookup each
     if "registration_id" in data and "code" not in data:

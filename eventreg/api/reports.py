@@ -6,99 +6,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventreg.api import bp, openapi
+from eventreg.api import bp
 from eventreg.api.base import ApiError, api_role_required
 from eventreg.extensions import db
-from eventreg.models import REGISTRATION_STATUSES, Seminar
-from eventreg.reports import exports, services
-
-_JSON = "application/json"
-_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
-_FILTERS = [
-    {"name": "status", "in": "query", "required": False, "description": "Only registrations with this status.",
-     "schema": {"type": "string", "enum": list(REGISTRATION_STATUSES)}},
-    {"name": "category", "in": "query", "required": False, "description": "Only this category (its key).",
-     "schema": {"type": "string"}},
-]
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-_TEXT = {"type": "string"}
-
-openapi.document(
-    paths={
-        "/seminars/{slug}/registrations": {
-            "get": {
-                "summary": "The seminar's registrations, filtered and paginated (organizers and admins).",
-                "operationId": "listRegistrations",
-                "parameters": [_SLUG, *_FILTERS,
-                               {"name": "page", "in": "query", "required": False,
-                                "schema": {"type": "integer", "minimum": 1, "default": 1}},
-                               {"name": "per_page", "in": "query", "required": False,
-                                "schema": {"type": "integer", "minimum": 1, "maximum": services.MAX_PER_PAGE,
-                                           "default": services.PER_PAGE}}],
-                "responses": {
-                    "200": {"description": "One page of registrations, ordered by name.",
-                            "content": {_JSON: {"schema": {"$ref": "#/components/schemas/RegistrationPage"}}}},
-                    **openapi.ERROR_RESPONSES,
-                },
-            }
-        },
-        "/seminars/{slug}/exports/{list}.{format}": {
-            "get": {
-                "summary": "Download a list: attendance, registrations (filterable) or no-shows, as CSV, XLSX or PDF.",
-                "description": "CSV is UTF-8 with a BOM; cells that a spreadsheet would run as formulas are "
-                "prefixed with a quote. A PDF holds at most 5,000 rows (`too_long_for_pdf` beyond). Every export "
-                "is recorded in the audit trail.",
-                "operationId": "exportList",
-                "parameters": [
-                    _SLUG,
-                    {"name": "list", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": list(exports.LISTS)}},
-                    {"name": "format", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": list(exports.FORMATS)}},
-                    *_FILTERS,
-                    {"name": "sort", "in": "query", "required": False, "description": "Attendance list order.",
-                     "schema": {"type": "string", "enum": list(exports.SORTS), "default": "name"}},
-                ],
-                "responses": {
-                    "200": {"description": "The file, as an attachment.", "content": {
-                        "text/csv": {"schema": {"type": "string"}},
-                        exports.XLSX_MIMETYPE: {"schema": {"type": "string", "contentEncoding": "binary"}},
-                        "application/pdf": {"schema": {"type": "string", "contentEncoding": "binary"}},
-                    }},
-                    **openapi.ERROR_RESPONSES,
-                },
-            }
-        },
-    },
-    schemas={
-        "RegistrationRow": {
-            "type": "object",
-            "required": ["id", "full_name", "email", "status", "category", "category_label", "created_at"],
-            "properties": {
-                "id": {"type": "integer"},
-                "full_name": _TEXT, "email": _TEXT, "phone": _TEXT, "organization": _TEXT, "position": _TEXT,
-                "category": {"type": "string", "description": "The category's key."},
-                "category_label": _TEXT,
-                "status": {"type": "string", "enum": list(REGISTRATION_STATUSES)},
-                "source": _TEXT, "language": _TEXT, "university": _TEXT, "programme": _TEXT,
-                "study_level": {"type": ["string", "null"], "enum": ["bachelor", "master", "phd", None]},
-                "study_year": {"type": ["integer", "null"]},
-                "created_at": {"type": "string", "format": "date-time"},
-                "confirmed_at": _TIME, "cancelled_at": _TIME, "checked_in_at": _TIME,
-                "checked_in_gate": {"type": ["string", "null"]},
-            },
-        },
-        "RegistrationPage": {
-            "type": "object",
-            "required": ["items", "page", "per_page", "total", "pages"],
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/RegistrationRow"}},
-                "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                "total": {"type": "integer"}, "pages": {"type": "integer"},
-            },
-        },
-    },
-)
+from eventreg.models import Seminar
+from eventreg.reports import services
 
 
 def _seminar(slug):

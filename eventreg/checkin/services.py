@@ -28,6 +28,8 @@ from eventreg.models import (
 from eventreg.registration import services as registration_services
 from eventreg.tickets import token_from_scan
 
+# What a scanning client may say it used (walk-ins and offline syncs have paths of their own).
+SCAN_METHODS = ("camera", "keyboard", "manual", "api")
 SEARCH_LIMIT = 25
 MIN_SEARCH_LENGTH = 2
 _REFUSED_BY_STATUS = {"cancelled": "cancelled", "rejected": "rejected", "pending": "not_confirmed",

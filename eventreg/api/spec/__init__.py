@@ -1,9 +1,12 @@
-"""The OpenAPI 3.1 document, assembled from the parts each API module registers with `document`."""
+"""The OpenAPI 3.1 document, assembled from one fragment per feature (kept out of the route modules)."""
 
 import copy
 
-_paths = {}
-_schemas = {
+from eventreg.api.spec import checkins, me, registrations, reports, seminars
+
+FRAGMENTS = (checkins.FRAGMENT, me.FRAGMENT, registrations.FRAGMENT, reports.FRAGMENT, seminars.FRAGMENT)
+
+_COMMON_SCHEMAS = {
     "Error": {
         "type": "object",
         "required": ["error", "message"],
@@ -18,19 +21,14 @@ _schemas = {
     },
 }
 
-ERROR_RESPONSES = {
-    "400": {"$ref": "#/components/responses/BadRequest"},
-    "401": {"$ref": "#/components/responses/Unauthorized"},
-    "403": {"$ref": "#/components/responses/Forbidden"},
-    "404": {"$ref": "#/components/responses/NotFound"},
-}
 
-
-def document(paths=None, schemas=None):
-    """Called by an API module at import: its paths and component schemas join the document."""
-    for path, operations in (paths or {}).items():
-        _paths.setdefault(path, {}).update(operations)
-    _schemas.update(schemas or {})
+def _merged():
+    paths, schemas = {}, dict(_COMMON_SCHEMAS)
+    for fragment in FRAGMENTS:
+        for path, operations in fragment.get("paths", {}).items():
+            paths.setdefault(path, {}).update(operations)
+        schemas.update(fragment.get("schemas", {}))
+    return paths, schemas
 
 
 def _error_response(description):
@@ -41,6 +39,7 @@ def _error_response(description):
 
 
 def build(server_url="/api/v1"):
+    paths, schemas = copy.deepcopy(_merged())
     return {
         "openapi": "3.1.0",
         "info": {
@@ -53,13 +52,13 @@ def build(server_url="/api/v1"):
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}, {"sessionCookie": []}],
-        "paths": copy.deepcopy(dict(sorted(_paths.items()))),
+        "paths": dict(sorted(paths.items())),
         "components": {
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer"},
                 "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
-            "schemas": copy.deepcopy(_schemas),
+            "schemas": schemas,
             "responses": {
                 "BadRequest": _error_response("Malformed request or invalid fields."),
                 "Unauthorized": _error_response("No valid session or API token."),
