@@ -1,11 +1,9 @@
 """Engine tuning that the models cannot express: SQLite must behave under concurrent writers, and a pooled
-PostgreSQL connection that the server closed must be replaced before a request uses it. Also what a worker
-process may remember of rows between requests (ProcessMemory)."""
+PostgreSQL connection that the server closed must be replaced before a request uses it."""
 
 import select
 import sqlite3
 import time
-import weakref
 from contextlib import contextmanager, suppress
 
 from sqlalchemy import event
@@ -186,28 +184,3 @@ def streaming_read(session):
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")
-
-
-class ProcessMemory:
-    """Copies of rows this worker process read, per database (engine) and key, at most `limit` per database.
-
-    For the door's hot path only, and only where the statement that acts checks the copy against the row in
-    the same statement (a copy can be old: another worker, or an organizer, may have changed the row since).
-    Keyed by engine, so two apps in one process (the test suite) never see each other's rows.
-    """
-
-    def __init__(self, limit=100):
-        self._by_engine = weakref.WeakKeyDictionary()
-        self._limit = limit
-
-    def get(self, engine, key):
-        return self._by_engine.get(engine, {}).get(key)
-
-    def remember(self, engine, key, value):
-        memory = self._by_engine.setdefault(engine, {})
-        if len(memory) >= self._limit and key not in memory:
-            memory.clear()
-        memory[key] = value
-
-    def forget(self, engine, key):
-        self._by_engine.get(engine, {}).pop(key, None)

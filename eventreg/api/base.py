@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.auth.access import reload_user, via_api_token
+from eventreg.auth.access import via_api_token
 from eventreg.extensions import csrf
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -41,7 +41,7 @@ def _csrf_for_cookie_sessions():
     """A bearer token cannot be sent by a foreign page; a cookie can, so cookie writes need CSRF."""
     if request.method in SAFE_METHODS or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return
-    current_user._get_current_object()  # loads the bearer token, if any
+    current_user.is_authenticated  # noqa: B018  (loads the bearer token, if any)
     if via_api_token():
         return
     csrf.protect()
@@ -56,16 +56,11 @@ def _authorised(user, role):
     return user
 
 
-def reauthorised(role):
-    """The request's user read again (not from a worker's memory of their token), authorised as `role`."""
-    return _authorised(reload_user(), role)
-
-
 def api_role_required(role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            _authorised(current_user._get_current_object(), role)  # once: each use of the proxy looks them up
+            _authorised(current_user, role)
             return view(*args, **kwargs)
 
         wrapped.required_role = role

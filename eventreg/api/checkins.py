@@ -5,16 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.api.base import ApiError, api_role_required, json_body, reauthorised
-from eventreg.auth.access import checks_token_holder
+from eventreg.api.base import ApiError, api_role_required, json_body
 from eventreg.checkin import services
 from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
 from eventreg.models import utcnow
 
 
-def _seminar(slug, *, remembered=False):
-    seminar = services.door_seminar(db.session, slug, remembered=remembered)
+def _seminar(slug):
+    seminar = services.door_seminar(db.session, slug)
     if seminar is None:
         raise ApiError("not_found", _("No such seminar."), 404)
     return seminar
@@ -94,7 +93,6 @@ def _picked_person(seminar, registration_id):
 
 
 @bp.post("/seminars/<slug>/checkins")
-@checks_token_holder
 @api_role_required("staff")
 def create_check_in(slug):
     data = json_body()
@@ -103,32 +101,19 @@ def create_check_in(slug):
     if method not in services.SCAN_METHODS:
         raise ApiError("invalid", _("The request has invalid fields."),
                        fields={"method": [_("One of: %(choices)s.", choices=", ".join(services.SCAN_METHODS))]})
-    seminar = _seminar(slug, remembered=True)
-    staff = current_user._get_current_object()  # the scan reads it several times: through the proxy, a lookup each
-    if "registration_id" in data and "code" not in data:
-        staff = reauthorised("staff")  # no statement checks the token before this read of a registration
-        code = _picked_person(seminar, data["registration_id"]).token
-    else:
-        code = _text(data, "code", 500, required=True)
-    # The seminar and the staff member may be this worker's copies: check_in refuses an old one, and then the
-    # scan is made once more with what the database holds now (twice, if both had changed).
-    for _attempt in range(2):
-        try:
-            result = _scan(seminar, code, gate, method, staff)
-            break
-        except services.SeminarChanged:
-            seminar = _seminar(slug)
-        except services.HolderChanged:
-            staff = reauthorised("staff")
-    else:
-        result = _scan(seminar, code, gate, method, staff)
+    seminar = _seminar(slug)
+    code = _scanned_code(data, seminar)
+    result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
+                               override_window=current_user.has_role("organizer"))
     db.session.commit()
     return jsonify(_result_json(result, seminar))
 
 
-def _scan(seminar, code, gate, method, staff):
-    return services.check_in(db.session, seminar, code, gate=gate, by=staff, method=method,
-                             override_window=staff.has_role("organizer"))
+def _scanned_code(data, seminar):
+    """What was scanned or typed, or the ticket of the person picked from the door's search."""
+    if "registration_id" in data and "code" not in data:
+        return _picked_person(seminar, data["registration_id"]).token
+    return _text(data, "code", 500, required=True)
 
 
 @bp.delete("/seminars/<slug>/checkins/<int:registration_id>")

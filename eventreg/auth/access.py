@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, current_app, g, request
+from flask import abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -38,9 +38,7 @@ def init_login(login_manager):
             return None
         from eventreg.auth.services import user_for_api_token
 
-        view = current_app.view_functions.get(req.endpoint)
-        remembered = getattr(view, "checks_token_holder", False) and not g.get("token_read_afresh", False)
-        holder = user_for_api_token(db.session, plain.strip(), remembered=remembered)
+        holder = user_for_api_token(db.session, plain.strip())
         g.via_api_token = holder is not None
         return holder
 
@@ -63,21 +61,6 @@ def role_required(role):
         return wrapped
 
     return decorator
-
-
-def checks_token_holder(view):
-    """For an API view whose writing statement checks its user against the token's row (HOLDER_AS_SEEN, and
-    HolderChanged otherwise): its bearer token may then be taken from this worker's memory, without a query."""
-    view.checks_token_holder = True
-    return view
-
-
-def reload_user():
-    """The request's user read again, a bearer token from the database and not from memory: after
-    HolderChanged, or before a read that no statement of a `checks_token_holder` view checks."""
-    g.token_read_afresh = True
-    g.pop("_login_user", None)  # where Flask-Login keeps the request's user; the next use loads it again
-    return current_user._get_current_object()
 
 
 def via_api_token():

@@ -7,11 +7,10 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Integer, String, bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
-from eventreg.database import ProcessMemory
 from eventreg.models import (
     MIN_PASSWORD_LENGTH,
     ROLES,
@@ -41,23 +40,6 @@ _TOKEN_USED = update(_token).where(_token.c.id == bindparam("token")).values(las
 # A token's last use is written at most this often: a busy scanner should not turn every read into a write.
 LAST_USE_EVERY_SECONDS = 60
 
-# True while a TokenHolder's token is live and its account active with the same role (parameters `holder_token`
-# and `holder_role`), however old the copy; true for no token (a logged-in session's user is read afresh).
-# Aliases, so that it never correlates with a user_account or api_token of the statement it is used in.
-_holder_token = bindparam("holder_token", type_=Integer)
-_seen_token, _seen_user = _token.alias("seen_token"), _user.alias("seen_account")
-HOLDER_AS_SEEN = or_(
-    _holder_token.is_(None),
-    exists().where(_seen_token.c.id == _holder_token, _seen_token.c.revoked_at.is_(None),
-                   _seen_user.c.id == _seen_token.c.user_id, _seen_user.c.active.is_(True),
-                   _seen_user.c.role == bindparam("holder_role", type_=String)),
-)
-
-# The holders of the tokens this process last read, by the token's digest, with the last use written: a door's
-# scanner sends the same token with every scan. Used only while that last use is recent enough not to need
-# writing again, and only by views whose writing statement checks the copy (HOLDER_AS_SEEN).
-_remembered_holders = ProcessMemory()
-
 # Long enough to read the e-mail over a coffee, short enough that an old mailbox is no key to the account.
 RESET_LINK_LIFETIME = timedelta(hours=1)
 
@@ -72,11 +54,6 @@ class TokenHolder(UserMixin, RoleMixin):
     name: str
     role: str
     token_id: int
-
-
-def holder_as_seen(user):
-    """The parameters of HOLDER_AS_SEEN for `user`: a TokenHolder, a logged-in User or None."""
-    return {"holder_token": getattr(user, "token_id", None), "holder_role": getattr(user, "role", None)}
 
 
 class AccountRefused(Exception):
@@ -172,31 +149,17 @@ def revoke_api_token(session, token, *, now=None):
     session.flush()
 
 
-def user_for_api_token(session, plain, *, now=None, remembered=False):
+def user_for_api_token(session, plain, *, now=None):
     """The TokenHolder of the live token with this plain text, or None (unknown, revoked, or its user
-    deactivated).
-
-    `remembered=True` may answer from this process's memory without a query, until the token's last use is due
-    to be written again: only for a view whose writing statement checks the holder (HOLDER_AS_SEEN), which
-    refuses an old copy (a revoked token, a deactivated account, a changed role)."""
+    deactivated). Read on every request, so a revoked token is refused at once."""
     digest = hash_secret(plain)
     now = now or utcnow()
-    engine = session.get_bind()
-    if remembered and (copy := _remembered_holders.get(engine, digest)) is not None:
-        holder, last_used_at = copy
-        if (now - last_used_at).total_seconds() <= LAST_USE_EVERY_SECONDS:
-            return holder
     row = session.execute(_USER_BY_TOKEN, {"digest": digest}).first()
     if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None or not row.active:
-        _remembered_holders.forget(engine, digest)
         return None
-    user_id, email, name, role, _, token_id, _, _, last_used_at = row
-    if last_used_at is None or (now - last_used_at).total_seconds() > LAST_USE_EVERY_SECONDS:
-        session.execute(_TOKEN_USED, {"token": token_id, "now": now})
-        last_used_at = now
-    holder = TokenHolder(user_id, email, name, role, token_id)
-    _remembered_holders.remember(engine, digest, (holder, last_used_at))
-    return holder
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USE_EVERY_SECONDS:
+        session.execute(_TOKEN_USED, {"token": row.token_id, "now": now})
+    return TokenHolder(id=row.id, email=row.email, name=row.name, role=row.role, token_id=row.token_id)
 
 
 def request_password_reset(session, email, *, link_for, now=None):

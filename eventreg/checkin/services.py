@@ -2,19 +2,15 @@
 
 `check_in` is the door's hot path (hundreds of scans a minute at several doors), so it speaks SQLAlchemy
 Core with statements built once at import: a ticket that may enter costs one UPDATE ... RETURNING and one
-scan-log INSERT, and only a refused scan reads the registration to say why. The door's API finds its seminar
-(`door_seminar`) and its scanner's token (auth.services) in the memory of the worker process; the admission
-itself checks that both still read as remembered, so no scan is judged by an old copy of either.
+scan-log INSERT, and only a refused scan reads the registration to say why.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, exists, func, insert, literal, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.orm import joinedload
 
-from eventreg.auth.services import HOLDER_AS_SEEN, holder_as_seen
-from eventreg.database import ProcessMemory
 from eventreg.models import (
     Category,
     CheckInEvent,
@@ -48,22 +44,12 @@ _DOOR_SEMINAR = select(
 )
 _DOOR_SEMINAR_BY_SLUG = _DOOR_SEMINAR.where(_seminar.c.slug == bindparam("slug"), _seminar.c.status != "draft")
 _DOOR_SEMINAR_BY_ID = _DOOR_SEMINAR.where(_seminar.c.id == bindparam("seminar"))
-_SEEN = [column.name for column in _DOOR_SEMINAR.selected_columns if column.name != "id"]
-# True while the seminar's row still reads as the scan's copy of it (parameters `seminar` and `seen_<column>`).
-_SEMINAR_AS_SEEN = exists().where(
-    _seminar.c.id == bindparam("seminar"),
-    *(_seminar.c[name] == bindparam(f"seen_{name}", type_=_seminar.c[name].type) for name in _SEEN),
-)
-_AS_SEEN = select(_SEMINAR_AS_SEEN, HOLDER_AS_SEEN)
 
 # The only statement that lets anyone in: two doors scanning one ticket at once get one row back between them.
-# It admits only into the seminar as the scan saw it (its window, its status), however old that copy is, and
-# only for a scanning user as the scan saw them (a token still live, the same role).
 _ADMIT = (
     update(_registration)
     .where(_registration.c.token == bindparam("ticket"), _registration.c.seminar_id == bindparam("seminar"),
-           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None), _SEMINAR_AS_SEEN,
-           HOLDER_AS_SEEN)
+           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None))
     .values(checked_in_at=bindparam("now"), checked_in_gate=bindparam("gate"),
             checked_in_method=bindparam("method"), checked_in_by_id=bindparam("by"), updated_at=bindparam("now"))
     .returning(_registration.c.id, _registration.c.full_name, _registration.c.organization,
@@ -91,44 +77,23 @@ _ADMIT_AND_LOG = select(_admitted).add_cte(
 # Who the ticket belongs to and how they stand, for a refused scan (and for undo's answer).
 _DESCRIBE = (
     select(_registration.c.id, _registration.c.seminar_id, _registration.c.full_name, _registration.c.organization,
-           _registration.c.status, _category.c.label, _category.c.is_student, _registration.c.checked_in_at,
-           _registration.c.checked_in_gate, _registration.c.checked_in_method, _checker.c.name)
+           _registration.c.status, _category.c.label.label("category"),
+           _category.c.is_student.label("category_is_student"), _registration.c.checked_in_at,
+           _registration.c.checked_in_gate, _registration.c.checked_in_method,
+           _checker.c.name.label("checked_in_by"))
     .join_from(_registration, _category, _category_of_registration)
     .outerjoin(_checker, _checker.c.id == _registration.c.checked_in_by_id)
 )
-# For a refused scan, with whether the seminar and the scanning user still read as the scan saw them (nothing is
-# refused on an old copy: a revoked token learns nothing of whose ticket it was).
-_DESCRIBE_BY_TOKEN_AS_SEEN = (_DESCRIBE.where(_registration.c.token == bindparam("ticket"))
-                              .add_columns(_SEMINAR_AS_SEEN.label("seminar_as_seen"),
-                                           HOLDER_AS_SEEN.label("holder_as_seen")))
+_DESCRIBE_BY_TOKEN = _DESCRIBE.where(_registration.c.token == bindparam("ticket"))
 _DESCRIBE_BY_ID = _DESCRIBE.where(_registration.c.id == bindparam("registration"))
 
-
-
 class CheckInRefused(Exception):
-    """An undo that cannot happen: `not_checked_in` (nothing to undo) or `not_found` (not this seminar); a
-    walk-in outside the window (`outside_window`); or a scan whose seminar or scanning user changed meanwhile
-    (SeminarChanged, HolderChanged)."""
+    """An undo that cannot happen: `not_checked_in` (nothing to undo) or `not_found` (not this seminar); or a
+    walk-in outside the window (`outside_window`)."""
 
     def __init__(self, code):
         super().__init__(code)
         self.code = code
-
-
-class SeminarChanged(CheckInRefused):
-    """The seminar was changed (its window, status, name...) after the scan's copy of it was read: nothing was
-    done; read the seminar again and scan again."""
-
-    def __init__(self):
-        super().__init__("seminar_changed")
-
-
-class HolderChanged(CheckInRefused):
-    """The scanning user's token was revoked, or their account deactivated or given another role, after the
-    scan's copy of them was read (a remembered TokenHolder): nothing was done; authenticate again."""
-
-    def __init__(self):
-        super().__init__("holder_changed")
 
 
 @dataclass(frozen=True)
@@ -185,31 +150,10 @@ def seminars_at_the_door(session, now):
     return [s for s in candidates if (s.checkin_window()[0] - now).total_seconds() < 24 * 3600]
 
 
-# The door's seminars as this process last read them, by slug. A scan then costs no query to find its
-# seminar; check_in checks the copy against the row in the statement that admits.
-_remembered_seminars = ProcessMemory()
-
-
-def door_seminar(session, slug, *, remembered=False):
-    """The seminar at `slug` for the door's API, or None (unknown or still a draft).
-
-    `remembered=True` may answer from this process's memory, without a query: for check_in, which refuses to
-    act on a copy that no longer matches (SeminarChanged), and never for a 404."""
-    engine = session.get_bind()
-    if remembered and (seminar := _remembered_seminars.get(engine, slug)) is not None:
-        return seminar
+def door_seminar(session, slug):
+    """The seminar at `slug` for the door's API, or None (unknown or still a draft)."""
     row = session.execute(_DOOR_SEMINAR_BY_SLUG, {"slug": slug}).first()
-    if row is None:
-        _remembered_seminars.forget(engine, slug)
-        return None
-    seminar = DoorSeminar(*row)
-    _remembered_seminars.remember(engine, slug, seminar)
-    return seminar
-
-
-def _as_seen(seminar):
-    """The parameters of _SEMINAR_AS_SEEN for this copy of the seminar (a DoorSeminar or a Seminar)."""
-    return {"seminar": seminar.id, **{f"seen_{name}": getattr(seminar, name) for name in _SEEN}}
+    return DoorSeminar(**row._mapping) if row is not None else None
 
 
 def window_is_open(seminar, now):
@@ -231,7 +175,7 @@ def _log(connection, seminar, result, *, attendee, gate, method, by_id, code, no
 
 def _describe(connection, statement, **params):
     row = connection.execute(statement, params).first()
-    return Attendee(*row) if row is not None else None
+    return Attendee(**row._mapping) if row is not None else None
 
 
 def _classify(seminar, attendee, now, override_window):
@@ -247,64 +191,50 @@ def _classify(seminar, attendee, now, override_window):
     return None
 
 
-def _refused_attendee(connection, seminar, token, seen):
-    """Whose ticket a refused scan was (None for an unknown code), once the seminar and the scanning user are
-    known to read as `seen`; otherwise HolderChanged, or SeminarChanged and this process forgets its copy."""
-    row = connection.execute(_DESCRIBE_BY_TOKEN_AS_SEEN, {"ticket": token, **seen}).first() if token else None
-    seminar_as_seen, holder_as_seen_now = row[-2:] if row is not None else connection.execute(_AS_SEEN, seen).one()
-    if not holder_as_seen_now:
-        raise HolderChanged
-    if not seminar_as_seen:
-        _remembered_seminars.forget(connection.engine, seminar.slug)
-        raise SeminarChanged
-    return Attendee(*row[:-2]) if row is not None else None
-
-
 def check_in(session, seminar, code, *, gate, by, method, now=None, override_window=False):
     """Let the holder of `code` (a scanned payload, ticket URL or typed token) into `seminar`.
 
     Exactly once: the conditional UPDATE is the only thing that admits anyone, so two doors scanning the
     same ticket at the same instant get one "checked_in" and one "already_checked_in". Every attempt is
     logged, refused ones included. Executes on the session's connection; the caller commits.
-
-    `seminar` may be an old copy (door_seminar's memory), and `by` too (a remembered TokenHolder): nothing is
-    decided on a copy that no longer matches its row; SeminarChanged or HolderChanged is raised instead, with
-    nothing written.
     """
     now = now or utcnow()
-    gate = (gate or "").strip()[:60]
-    by_id = by.id if by is not None else None
-    token = token_from_scan(code)
+    scan = {"ticket": token_from_scan(code), "seminar": seminar.id, "now": now, "gate": (gate or "").strip()[:60],
+            "method": method, "by": by.id if by is not None else None, "code": _as_logged(code)}
     connection = session.connection()
     window_open = override_window or window_is_open(seminar, now)
-    admitted = None
-    logged = False
-    seen = {**_as_seen(seminar), **holder_as_seen(by)}
-    if token and window_open:
-        params = {"ticket": token, "now": now, "gate": gate, "method": method, "by": by_id, **seen}
-        if connection.dialect.name == "postgresql":
-            admitted = connection.execute(_ADMIT_AND_LOG, {**params, "code": _as_logged(code)}).first()
-            logged = admitted is not None
-        else:
-            admitted = connection.execute(_ADMIT, params).first()
+    admitted = _admit(connection, scan) if scan["ticket"] and window_open else None
     if admitted is not None:
-        registration_id, full_name, organization, category, is_student = admitted
-        attendee = Attendee(registration_id, seminar.id, full_name, organization, "confirmed", category, is_student,
-                            now, gate, method, by.name if by is not None else None)
-        status, other = "checked_in", None
+        attendee = Attendee(**admitted._mapping, seminar_id=seminar.id, status="confirmed", checked_in_at=now,
+                            checked_in_gate=scan["gate"], checked_in_method=method,
+                            checked_in_by=by.name if by is not None else None)
+        result = CheckInResult("checked_in", attendee)
     else:
-        attendee = _refused_attendee(connection, seminar, token, seen)
-        if attendee is None:
-            status, other = "unknown_code", None
-        else:
-            # A ticket that could have entered but did not: another door won the race a moment ago.
-            status = _classify(seminar, attendee, now, window_open) or "already_checked_in"
-            other = (DoorSeminar(*connection.execute(_DOOR_SEMINAR_BY_ID, {"seminar": attendee.seminar_id}).one())
-                     if status == "wrong_seminar" else None)
-    if not logged:
-        _log(connection, seminar, status, attendee=None if other is not None else attendee, gate=gate,
-             method=method, by_id=by_id, code=code, now=now)
-    return CheckInResult(status, attendee, other)
+        result = _refusal(connection, seminar, scan["ticket"], now, window_open)
+    if admitted is None or connection.dialect.name != "postgresql":
+        _log(connection, seminar, result.status, attendee=None if result.other_seminar else result.attendee,
+             gate=scan["gate"], method=method, by_id=scan["by"], code=code, now=now)
+    return result
+
+
+def _admit(connection, scan):
+    """The admitted registration's row, or None. PostgreSQL writes the scan log's row in the same statement."""
+    if connection.dialect.name == "postgresql":
+        return connection.execute(_ADMIT_AND_LOG, scan).first()
+    return connection.execute(_ADMIT, scan).first()
+
+
+def _refusal(connection, seminar, token, now, window_open):
+    """Why a scan was not admitted: the registration is read to say so (unknown, wrong seminar, already in...)."""
+    attendee = _describe(connection, _DESCRIBE_BY_TOKEN, ticket=token) if token else None
+    if attendee is None:
+        return CheckInResult("unknown_code")
+    # A ticket that could have entered but did not: another door won the race a moment ago.
+    status = _classify(seminar, attendee, now, window_open) or "already_checked_in"
+    if status != "wrong_seminar":
+        return CheckInResult(status, attendee)
+    other = connection.execute(_DOOR_SEMINAR_BY_ID, {"seminar": attendee.seminar_id}).one()
+    return CheckInResult(status, attendee, DoorSeminar(**other._mapping))
 
 
 def walk_in(session, seminar, data, *, gate, by, now=None, override_window=False):

@@ -17,7 +17,6 @@ REFUSAL_MESSAGES = {
     "duplicate_email": lambda: _("This e-mail address is already registered: search for the person instead."),
     "cancelled_seminar": lambda: _("This seminar has been cancelled."),
     "outside_window": lambda: _("Check-in is not open for this seminar now."),
-    "seminar_changed": lambda: _("The seminar was changed a moment ago: please try again."),
 }
 
 
