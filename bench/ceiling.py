@@ -2,7 +2,7 @@
 
 One indexed `UPDATE registration SET checked_in_at = :now WHERE token = :t AND checked_in_at IS NULL`
 per request, on the same table and through an engine with the same settings as eventreg's: SQLAlchemy's
-defaults and eventreg.database's hooks (on SQLite the same PRAGMAs and BEGIN IMMEDIATE, on PostgreSQL the
+defaults and `eventreg.database.tune` (on SQLite the same PRAGMAs and BEGIN IMMEDIATE, on PostgreSQL the
 same test of a pooled connection at checkout). No authentication, no audit row, no
 session, no templates: what the framework, the driver and the database allow on this machine.
 `GET /` is a hello-world, the framework alone, to show what the load generator itself can drive.
@@ -15,13 +15,14 @@ import os
 from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, update
 
-import eventreg.database  # noqa: F401  (the same engine hooks as the app)
+from eventreg import database
 from eventreg.config import normalise_database_url
 from eventreg.models import Registration, utcnow
 from eventreg.tickets import token_from_scan
 
 DATABASE_URL = normalise_database_url(os.environ["DATABASE_URL"])
 engine = create_engine(DATABASE_URL)
+database.tune(engine)  # the same engine hooks as the app's
 table = Registration.__table__
 app = Flask(__name__)
 

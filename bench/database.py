@@ -15,8 +15,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, make_url, text
 from sqlalchemy.orm import Session
 
-import eventreg.database  # noqa: F401  (the SQLite PRAGMAs and BEGIN IMMEDIATE, as the app has them)
 import eventreg.models  # noqa: F401  (fills the metadata)
+from eventreg import database
 from eventreg.auth.services import issue_api_token
 from eventreg.config import normalise_database_url
 from eventreg.extensions import db
@@ -77,7 +77,10 @@ class Scratch:
 
 
 def engine_for(url):
-    return create_engine(url)
+    """An engine with the app's hooks (SQLite's PRAGMAs and BEGIN IMMEDIATE)."""
+    engine = create_engine(url)
+    database.tune(engine)
+    return engine
 
 
 def add_seminar(conn, slug, *, starts_at, capacity=None, seats_taken=0, status="published", quotas=None):

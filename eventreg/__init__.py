@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from eventreg import config as config_module
-from eventreg import database  # also registers the SQLite engine hooks
+from eventreg import database
 from eventreg.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +32,7 @@ def create_app(config=None, instance_path=None):
     _finish_config(app)
 
     db.init_app(app)
-    # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session is removed.
-    app.teardown_appcontext(_commit_read_only)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -53,11 +52,6 @@ def create_app(config=None, instance_path=None):
 
     commands.init_app(app)
     return app
-
-
-def _commit_read_only(error):
-    if error is None:
-        database.commit_read_only(db.session)
 
 
 def _finish_config(app):

@@ -1,28 +1,61 @@
-"""Engine tuning that the models cannot express: SQLite must behave under concurrent writers, and a pooled
-PostgreSQL connection that the server closed must be replaced before a request uses it."""
+"""The app's engine settings and its one transaction policy, installed by `init_app(app)`.
+
+SQLite must behave under concurrent writers; a pooled PostgreSQL connection that the server closed must be
+replaced before a request uses it. The transaction policy matters on SQLite only (PostgreSQL locks rows, not
+the database, and runs every transaction the same way):
+
+- a request with a safe method (GET, HEAD, OPTIONS) reads in a DEFERRED transaction, which takes no write
+  lock: a crowd opening the signup form, or an export streaming for seconds, holds up no signup and no door;
+- every other transaction begins IMMEDIATE, queueing for the write lock before its first read. A DEFERRED
+  transaction that read and then writes fails at once ("database is locked", whatever the busy timeout) if
+  anyone committed since it began, so whatever may write takes the lock up front;
+- `begin_writing(session)`, for the few writes inside a safe request (an audit entry, a token's last use):
+  the read ends (it wrote nothing) and the write begins its own IMMEDIATE transaction;
+- `reading(session)`, for code outside a request that only reads (the mail sender's rendering).
+"""
 
 import select
 import sqlite3
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
+from flask import has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import scoped_session
-from sqlalchemy.pool import Pool
+
+from eventreg.extensions import db
 
 BUSY_TIMEOUT_MS = 30000
 # SQLite's page cache per connection (KiB; filled only as pages are read). The default 2 MB is smaller than
 # the registrations of one large seminar, so the summary report's passes re-read every page from the OS:
 # for 50,000 registrations 288 ms with 2 MB, 188 ms with 32 MB (bench #9, in-process medians).
 CACHE_KIB = 32768
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Execution options that decide how a SQLite transaction begins, whatever the request's method.
+READING = {"eventreg_reading": True}
+WRITING = {"eventreg_writing": True}
+# Where a SQLite connection notes that its current transaction began DEFERRED (it only reads).
+_READING = "eventreg_reading"
 
 
-@event.listens_for(Engine, "connect")
+def init_app(app):
+    """Tune the app's own engine (no other engine in the process is touched)."""
+    with app.app_context():
+        tune(db.engine)
+
+
+def tune(engine):
+    """The engine hooks: SQLite's PRAGMAs and how its transactions begin; PostgreSQL's checkout test. The
+    benchmark's ceiling tunes its bare engine with the same function."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    else:
+        event.listen(engine, "checkout", _replace_connections_the_server_closed)
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    if not isinstance(dbapi_connection, sqlite3.Connection):
-        return
     # Let SQLAlchemy, not pysqlite, say when a transaction begins (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -34,7 +67,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
-@event.listens_for(Pool, "checkout")
 def _replace_connections_the_server_closed(dbapi_connection, connection_record, connection_proxy):
     """Give up a pooled PostgreSQL connection that the server closed while it sat idle in the pool.
 
@@ -44,11 +76,8 @@ def _replace_connections_the_server_closed(dbapi_connection, connection_record, 
     every request, 5 % of a scan at the door (bench #9). DisconnectionError makes the pool open a new
     connection in its place.
     """
-    pgconn = getattr(dbapi_connection, "pgconn", None)
-    if pgconn is None:  # SQLite: a file has no server to lose
-        return
     try:
-        closed = dbapi_connection.closed or _readable_now(pgconn.socket)
+        closed = dbapi_connection.closed or _readable_now(dbapi_connection.pgconn.socket)
     except (OSError, dbapi_connection.OperationalError) as error:
         raise DisconnectionError(str(error)) from error
     if closed:
@@ -91,25 +120,22 @@ def _begin_immediate(connection):
         raw.execute(f"PRAGMA busy_timeout={patience_ms}")
 
 
-# Execution options for a transaction that only reads: on SQLite it starts DEFERRED and takes no write lock.
-READ_ONLY = {"eventreg_read_only": True}
-
-
-@event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
-    """Take SQLite's write lock when the transaction starts.
-
-    A deferred transaction that reads and then writes cannot wait for the lock (SQLite answers
-    "database is locked" at once, whatever the busy timeout); BEGIN IMMEDIATE queues instead, so
-    concurrent registrations and check-ins serialise cleanly. A long read (an export streaming 100,000
-    rows) opts out with READ_ONLY, so the door's check-ins do not wait behind it.
-    """
-    if connection.dialect.name != "sqlite":
-        return
-    if connection.get_execution_options().get("eventreg_read_only"):
-        connection.connection.dbapi_connection.execute("BEGIN DEFERRED")
+    """Begin the transaction as the policy says (see the module's docstring)."""
+    reading = _reads_only(connection.get_execution_options())
+    connection.info[_READING] = reading
+    if reading:
+        connection.exec_driver_sql("BEGIN DEFERRED")
     else:
         _begin_immediate(connection)
+
+
+def _reads_only(options):
+    if options.get("eventreg_reading"):
+        return True
+    if options.get("eventreg_writing"):
+        return False
+    return has_request_context() and request.method in SAFE_METHODS
 
 
 def _unscoped(session):
@@ -117,70 +143,53 @@ def _unscoped(session):
     return session() if isinstance(session, scoped_session) else session
 
 
-def begin_read_only(session):
-    """Start the session's next transaction as READ_ONLY; inside an open transaction it changes nothing."""
+def _in_reading_transaction(session):
+    return session.in_transaction() and session.connection().info.get(_READING, False)
+
+
+def begin_writing(session):
+    """Before a write in a request that began by reading (a GET that records an audit entry): end the read
+    (nothing was written in it) so the write queues for SQLite's write lock in a transaction of its own.
+    Elsewhere the transaction already holds the lock (or needs none: PostgreSQL), and this changes nothing."""
     actual = _unscoped(session)
-    if not actual.in_transaction():
-        actual.connection(execution_options=READ_ONLY)
+    if actual.in_transaction():
+        if not _in_reading_transaction(actual):
+            return
+        actual.commit()
+    actual.connection(execution_options=WRITING)
 
 
-def end_read_only(session):
-    """Before the writes of a request that began READ_ONLY.
-
-    On SQLite the transaction turns into a writing one: its read snapshot ends and BEGIN IMMEDIATE queues for
-    the write lock (a DEFERRED transaction that starts writing fails at once if someone else committed since
-    it began). The session keeps its transaction, its connection and what it loaded, as on PostgreSQL, where
-    the transaction simply carries on: the rules that must hold under concurrency (seats, quotas, one
-    check-in, one registration per e-mail) are enforced by the writes themselves. A session rollback and a new
-    transaction instead cost ~0.25 ms (bench #9), on every signup's POST.
-    """
-    connection = _read_only_connection(session)
-    if connection is None:
+@contextmanager
+def reading(session):
+    """Outside a request, code that only reads: a DEFERRED transaction (no SQLite write lock), ended when the
+    block ends. Inside an open transaction it changes nothing."""
+    actual = _unscoped(session)
+    if actual.in_transaction():
+        yield
         return
-    connection.execution_options(eventreg_read_only=False)
-    if connection.dialect.name == "sqlite":
-        connection.connection.dbapi_connection.execute("ROLLBACK")
-        _begin_immediate(connection)
-
-
-def _read_only_connection(session):
-    """The connection of the session's transaction while that transaction is READ_ONLY, else None."""
-    actual = _unscoped(session)
-    if not actual.in_transaction():
-        return None
-    connection = actual.connection()
-    return connection if connection.get_execution_options().get("eventreg_read_only") else None
-
-
-def commit_read_only(session):
-    """End a READ_ONLY transaction with COMMIT (at the end of a request, before the session is removed).
-
-    For a transaction that only read, COMMIT and ROLLBACK are the same, but psycopg forgets every prepared
-    statement of its connection on ROLLBACK: on PostgreSQL each signup form shown made the next requests on
-    that connection parse and plan their statements afresh (bench #9: 0.5 ms more per signup). A failed
-    COMMIT is left to the session's removal, which rolls back and gives the connection up.
-    """
-    if _read_only_connection(session) is not None:
-        with suppress(SQLAlchemyError):
-            _unscoped(session).commit()
+    actual.connection(execution_options=READING)
+    try:
+        yield
+    finally:
+        actual.rollback()
 
 
 # Pages a long sequential read keeps cached on SQLite (KiB). Each page is read once, so the usual cache
-# (2 MB a connection) would only grow the worker by its size during an export and evict the pages others need.
+# would only grow the worker by its size during an export and evict the pages others need.
 STREAMING_CACHE_KIB = 256
 
 
 @contextmanager
 def streaming_read(session):
-    """A long read (an export of 100,000 rows): READ_ONLY, and on SQLite a small page cache while it lasts."""
-    begin_read_only(session)
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{STREAMING_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")
+    """A long read (an export of 100,000 rows): reading, and on SQLite a small page cache while it lasts."""
+    with reading(session):
+        connection = _unscoped(session).connection()
+        if connection.dialect.name != "sqlite":
+            yield
+            return
+        usual = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{STREAMING_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA cache_size={int(usual)}")

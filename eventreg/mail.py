@@ -26,7 +26,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
-from eventreg.database import begin_read_only
+from eventreg.database import reading
 from eventreg.models import OutboxMessage, Registration, utcnow
 
 MAX_ATTEMPTS = 8
@@ -246,15 +246,13 @@ def _ready(session, outbox_id, now):
     Read and rendered in a read-only transaction, so on SQLite rendering holds no write lock and signups
     go on meanwhile; the bytes are stored before sending, so a retry sends the identical message.
     """
-    begin_read_only(session)
-    outbox = session.get(OutboxMessage, outbox_id)
-    if outbox is None:
-        session.rollback()
-        return None
-    stored = outbox.message
-    message = stored if stored is not None else _render_from_registration(session, outbox, now)
-    ready = _Ready(outbox.id, outbox.kind, outbox.recipient, outbox.subject, message)
-    session.rollback()
+    with reading(session):
+        outbox = session.get(OutboxMessage, outbox_id)
+        if outbox is None:
+            return None
+        stored = outbox.message
+        message = stored if stored is not None else _render_from_registration(session, outbox, now)
+        ready = _Ready(outbox.id, outbox.kind, outbox.recipient, outbox.subject, message)
     if stored is None:
         table = OutboxMessage.__table__
         kept = session.execute(

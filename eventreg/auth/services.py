@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, select, update
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
+from eventreg.database import begin_writing
 from eventreg.models import (
     MIN_PASSWORD_LENGTH,
     ROLES,
@@ -158,6 +159,7 @@ def user_for_api_token(session, plain, *, now=None):
     if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None or not row.active:
         return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USE_EVERY_SECONDS:
+        begin_writing(session)  # an API GET reads until now
         session.execute(_TOKEN_USED, {"token": row.token_id, "now": now})
     return TokenHolder(id=row.id, email=row.email, name=row.name, role=row.role, token_id=row.token_id)
 

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session, joinedload
 
 from eventreg import mail, tickets
 from eventreg.auth.access import role_required
-from eventreg.database import begin_read_only, end_read_only
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, Seminar, utcnow
 from eventreg.registration import bp, organizer, services
@@ -121,20 +120,15 @@ def _render_signup(seminar, form, status=200, duplicate=False):
 
 @bp.route("/s/<slug>/register", methods=["GET", "POST"])
 def signup(slug):
-    # Showing the form takes no write lock on SQLite: a crowd opening it never queues behind the signups
-    # being written, nor behind the door. Only register() writes, in a short transaction of its own.
-    begin_read_only(db.session)
     seminar = _public_seminar(slug)
     form = SignupForm()
     form.set_categories(_public_categories(seminar))
     if not form.validate_on_submit():
         return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
-    end_read_only(db.session)
     try:
         token = services.register(db.session, seminar, form.registrant_data()).token
     except services.RegistrationRefused as refusal:
         db.session.rollback()
-        begin_read_only(db.session)  # the form comes back with the person's answers: that only reads
         form.add_errors(refusal.fields)
         if refusal.code not in ("invalid", "duplicate_email"):
             flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")

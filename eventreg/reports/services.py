@@ -243,9 +243,9 @@ def signin_sheet(session, seminar, *, user, now=None):
 def summary_pdf(session, seminar, *, user, now=None):
     """The summary report for the director's desk: headline figures and every breakdown as a chart."""
     now = now or utcnow()
+    report = summary(session, seminar)  # read before the audit entry takes SQLite's write lock
     _record(session, seminar, user, "summary", "pdf", now)
-    return Export(f"{seminar.slug}-summary.pdf", "application/pdf",
-                  documents.summary_pdf(summary(session, seminar), now=now))
+    return Export(f"{seminar.slug}-summary.pdf", "application/pdf", documents.summary_pdf(report, now=now))
 
 
 @dataclass
