@@ -1,5 +1,6 @@
 """Staff login, logout, deactivation, passwords and the admin's user pages."""
 
+import pytest
 from sqlalchemy import select
 
 from eventreg.auth import services
@@ -116,3 +117,17 @@ def test_passwords_are_stored_hashed(session):
     user = services.create_user(session, email="new@example.kz", name="N", role="staff", password="plain-text-secret")
     assert "plain-text-secret" not in user.password_hash
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_an_account_is_found_by_its_address_written_another_way(client, session):
+    """NFC, an IDNA domain and case: one address, one account (no second account beside the first)."""
+    user = services.create_user(session, email="Aigerim@ПРИМЕР.kz", name="Aigerim", role="staff",
+                                password="correct-horse-battery")
+    session.commit()
+    assert user.email == "aigerim@xn--e1afmkfd.kz"
+    with pytest.raises(services.AccountRefused, match="email_taken"):
+        services.create_user(session, email="aigerim@xn--e1afmkfd.KZ", name="Twin", role="staff",
+                             password="correct-horse-battery")
+    session.rollback()
+    response = client.post("/login", data={"email": " AIGERIM@пример.kz", "password": "correct-horse-battery"})
+    assert response.status_code == 302

@@ -359,3 +359,18 @@ def test_the_same_person_registering_from_twenty_tabs_at_once_gets_one_seat(app,
     assert session.scalar(select(func.count()).select_from(Registration)) == 1
     assert seminar.seats_taken == 1 and category(seminar, "general").seats_taken == 1
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+@pytest.mark.parametrize(("first", "again"), [
+    ("person@example.org", " PERSON@Example.ORG "),
+    ("aigerim@пример.kz", "Aigerim@ПРИМЕР.KZ"),
+    ("aigerim@пример.kz", "aigerim@xn--e1afmkfd.kz"),
+    ("\u0430\u0306zhan@example.kz", "\u04d1zhan@example.kz"),  # the same letter, decomposed and composed
+])
+def test_one_address_written_another_way_cannot_register_twice(session, first, again):
+    seminar = make_seminar(session, capacity=5)
+    services.register(session, seminar, person(seminar, n=1, email=first))
+    session.commit()
+    with pytest.raises(RegistrationRefused) as refused:
+        services.register(session, seminar, person(seminar, n=2, email=again))
+    assert refused.value.code == "duplicate_email"

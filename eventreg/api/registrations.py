@@ -13,9 +13,10 @@ from sqlalchemy import select
 from eventreg.api import bp
 from eventreg.api.base import ApiError, api_role_required, json_body
 from eventreg.extensions import db
-from eventreg.models import Category, Seminar
+from eventreg.models import Category
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
+from eventreg.seminars import queries
 
 MESSAGES = {
     "invalid": (_l("Some fields are not valid; see `fields`."), 400),
@@ -42,9 +43,7 @@ def _category_id(seminar, body):
 @bp.post("/seminars/<slug>/registrations")
 @api_role_required("organizer")
 def create_registration(slug):
-    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
-    if seminar is None:
-        raise ApiError("not_found", _l("No such seminar."), 404)
+    seminar = queries.seminar_or_404(db.session, slug)
     body = json_body()
     data = {name: body.get(name) for name in FIELDS if name in body}
     data["category_id"] = _category_id(seminar, body)

@@ -4,20 +4,16 @@
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventreg.api import bp
 from eventreg.api.base import ApiError, api_role_required
 from eventreg.extensions import db
-from eventreg.models import Seminar
 from eventreg.reports import services
+from eventreg.seminars import queries
 
 
 def _seminar(slug):
-    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
-    if seminar is None:
-        raise ApiError("not_found", _("No such seminar."), 404)
-    return seminar
+    return queries.seminar_or_404(db.session, slug)
 
 
 def _moment(value):

@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
 from eventreg.database import begin_writing
+from eventreg.email_addresses import normalise_email
 from eventreg.models import (
     MIN_PASSWORD_LENGTH,
     ROLES,
@@ -64,10 +65,6 @@ class AccountRefused(Exception):
     def __init__(self, code):
         super().__init__(code)
         self.code = code
-
-
-def normalise_email(email):
-    return email.strip().lower()
 
 
 def find_user(session, email):

@@ -21,6 +21,7 @@ from eventreg.auth.forms import (
 )
 from eventreg.extensions import db
 from eventreg.models import MIN_PASSWORD_LENGTH, ApiToken, User
+from eventreg.redirects import safe_next
 
 REFUSALS = {
     "email_taken": _l("An account with this e-mail already exists."),
@@ -28,12 +29,6 @@ REFUSALS = {
     "bad_role": _l("Unknown role."),
     "last_admin": _l("This is the last active administrator; make someone else an administrator first."),
 }
-
-
-def _safe_next(target):
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
 
 
 def _home_for(user):
@@ -53,7 +48,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(_safe_next(request.args.get("next")) or _home_for(user))
+            return redirect(safe_next(request.args.get("next"), _home_for(user)))
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
 

@@ -1,16 +1,16 @@
 """The door: choose a seminar, scan tickets, search people, register walk-ins."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventreg.auth.access import role_required
 from eventreg.checkin import bp, services
 from eventreg.checkin.forms import WalkInForm
 from eventreg.extensions import db
-from eventreg.models import Seminar, utcnow
+from eventreg.models import utcnow
 from eventreg.registration.services import RegistrationRefused
+from eventreg.seminars import queries
 
 REFUSAL_MESSAGES = {
     "full": lambda: _("No seat is free: the seminar or this category is full."),
@@ -21,10 +21,7 @@ REFUSAL_MESSAGES = {
 
 
 def _seminar(slug):
-    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug, Seminar.status != "draft"))
-    if seminar is None:
-        abort(404)
-    return seminar
+    return queries.seminar_or_404(db.session, slug, public=True)
 
 
 @bp.get("/")

@@ -3,17 +3,17 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventreg.auth.access import role_required
 from eventreg.extensions import db
-from eventreg.models import Registration, Seminar, utcnow
+from eventreg.models import Registration, utcnow
 from eventreg.privacy import bp
 from eventreg.privacy import services as privacy
+from eventreg.seminars import queries
 
 
 def _seminar(slug):
-    return db.one_or_404(select(Seminar).where(Seminar.slug == slug))
+    return queries.seminar_or_404(db.session, slug)
 
 
 @bp.get("/organizer/s/<slug>/privacy")

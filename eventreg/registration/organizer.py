@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from eventreg.email_addresses import normalise_email
 from eventreg.models import Category, Registration, search_key
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
-from eventreg.registration.validation import normalise_email
 
 PER_PAGE = 50
 MAX_IMPORT_ROWS = 2000

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from eventreg import audit
+from eventreg.email_addresses import normalise_email
 from eventreg.models import (
     ACTIVE_SQL,
     ACTIVE_STATUSES,
@@ -25,7 +26,7 @@ from eventreg.models import (
     utcnow,
 )
 from eventreg.registration import emails
-from eventreg.registration.validation import clean, normalise_email
+from eventreg.registration.validation import clean
 
 # Where a registration may come from without the public form's rules on consent and hidden categories.
 STAFF_SOURCES = ("organizer", "import", "api", "walk_in", "demo")

@@ -10,6 +10,7 @@ import unicodedata
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from eventreg.email_addresses import normalise_email
 from eventreg.models import STUDY_LEVELS
 
 # What a registrant may choose as the language of their e-mails and badge.
@@ -36,10 +37,6 @@ ASTANA_UNIVERSITIES = (
     "Astana International University",
     "Esil University",
 )
-
-
-def normalise_email(value):
-    return (value or "").strip().lower()
 
 
 def _text(data, key):

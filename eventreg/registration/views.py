@@ -6,13 +6,13 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from eventreg import mail, tickets
 from eventreg.auth.access import role_required
 from eventreg.extensions import db
-from eventreg.models import REGISTRATION_STATUSES, Registration, Seminar, utcnow
+from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
+from eventreg.redirects import safe_next
 from eventreg.registration import bp, organizer, services
 from eventreg.registration.calendar import ticket_calendar
 from eventreg.registration.forms import (
@@ -25,6 +25,7 @@ from eventreg.registration.forms import (
 )
 from eventreg.registration.ticket_pdf import ticket_pdf as render_ticket_pdf
 from eventreg.registration.validation import ASTANA_UNIVERSITIES
+from eventreg.seminars import queries
 
 REFUSALS = {
     "full": _l("Sorry, the seminar is full."),
@@ -78,17 +79,9 @@ def _send_mail_in_development(response):
     return response
 
 
-# Every signup asks twice (the form, then the POST): built once, with the categories the form lists.
-_SEMINAR_BY_SLUG = select(Seminar).options(joinedload(Seminar.categories)).where(Seminar.slug == bindparam("slug"))
-
-
 def _public_seminar(slug):
     """Drafts do not exist for the public (organizers may look at their signup form)."""
-    seminar = db.session.execute(_SEMINAR_BY_SLUG, {"slug": slug}).unique().scalar_one_or_none()
-    if seminar is None or (seminar.status == "draft" and not (
-            current_user.is_authenticated and current_user.has_role("organizer"))):
-        abort(404)
-    return seminar
+    return queries.visible_seminar(db.session, slug, viewer=current_user)
 
 
 def _registration_by_token(token):
@@ -229,10 +222,7 @@ def cancel(token):
 
 
 def _organizer_seminar(slug):
-    seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
-    if seminar is None:
-        abort(404)
-    return seminar
+    return queries.seminar_or_404(db.session, slug)
 
 
 def _seminar_registration(seminar, registration_id):
@@ -327,10 +317,7 @@ def change_status(slug, registration_id, action):
         else:
             db.session.commit()
             flash(str(done), "success")
-    back = request.form.get("next", "")
-    if not back.startswith("/organizer/") or back.startswith("//"):
-        back = url_for("registration.manage", slug=seminar.slug)
-    return redirect(back)
+    return redirect(safe_next(request.form.get("next"), url_for("registration.manage", slug=seminar.slug)))
 
 
 def _field_labels():

@@ -3,16 +3,16 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventreg.auth.access import role_required
 from eventreg.extensions import db
-from eventreg.models import REGISTRATION_STATUSES, Seminar
+from eventreg.models import REGISTRATION_STATUSES
 from eventreg.reports import bp, exports, services
+from eventreg.seminars import queries
 
 
 def _seminar(slug):
-    return db.first_or_404(select(Seminar).where(Seminar.slug == slug))
+    return queries.seminar_or_404(db.session, slug)
 
 
 @bp.get("/s/<slug>/")

@@ -4,6 +4,7 @@ and the "Add to calendar" file. Reads only; the rules that change seminars are i
 from datetime import UTC
 
 from flask import abort
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import case, func, select
 
@@ -69,21 +70,18 @@ def may_see_drafts(viewer):
     return bool(viewer.is_authenticated and viewer.has_role("organizer"))
 
 
+def seminar_or_404(session, slug, *, public=False):
+    """The seminar at `slug`, or a 404 (a JSON one on the API). `public=True`: as the public and the door see
+    it, where drafts do not exist."""
+    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
+    if seminar is None or (public and seminar.status == "draft"):
+        abort(404, _("No such seminar."))
+    return seminar
+
+
 def visible_seminar(session, slug, *, viewer):
-    """The seminar at this slug as `viewer` may see it; drafts exist only for organizers."""
-    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
-    if seminar is None:
-        abort(404)
-    if seminar.status == "draft" and not may_see_drafts(viewer):
-        abort(404)
-    return seminar
-
-
-def seminar_or_404(session, slug):
-    seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
-    if seminar is None:
-        abort(404)
-    return seminar
+    """The seminar at `slug` as `viewer` may see it: drafts exist only for organizers."""
+    return seminar_or_404(session, slug, public=not may_see_drafts(viewer))
 
 
 def part_or_404(session, model, part_id, seminar):
