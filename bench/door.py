@@ -172,17 +172,20 @@ def _queueing_floor(clients, per_second):
 
 
 def rows(figures, sizes):
+    """Targets are ratios to the ceiling measured in the same run, at every concurrency: a target the bare
+    UPDATE itself cannot meet on a loaded machine would judge the machine, not the code."""
     high = max(sizes.door_clients)
     out = []
     for clients in sizes.door_clients:
         ours, ceiling = figures["eventreg"][clients], figures["ceiling"][clients]
         ratio = ours["per_second"] / ceiling["per_second"] if ceiling["per_second"] else None
+        p99_limit = 2 * ceiling["p99_ms"] if ceiling["p99_ms"] is not None else None
         at = f"{clients} clients"
         out += [
             Row("door", f"check-ins/s, {at}", ours["per_second"], peer=PEER if clients == high else ""),
             Row("door", f"latency median / p99 ms, {at}", f"{ours['median_ms']} / {ours['p99_ms']}",
-                target="p99 < 50" if clients == high else "",
-                ok=(ours["p99_ms"] is not None and ours["p99_ms"] < 50) if clients == high else None,
+                target="p99 ≤ 2 × ceiling's",
+                ok=None not in (ours["p99_ms"], p99_limit) and ours["p99_ms"] <= p99_limit,
                 peer=_queueing_floor(clients, ours["per_second"])),
             Row("door", f"errors, {at}", ours["errors"], target="0", ok=ours["errors"] == 0),
             Row("door", f"server CPU ms per check-in, {at}", ours["server_cpu_ms_per_request"],
@@ -190,8 +193,7 @@ def rows(figures, sizes):
             Row("door", f"ceiling check-ins/s, {at}", ceiling["per_second"],
                 peer=f"p99 {ceiling['p99_ms']} ms; ~3,300/s measured by the issue"),
             Row("door", f"eventreg ÷ ceiling, {at}", None if ratio is None else round(ratio, 2),
-                target="≥ 0.5" if clients == high else "",
-                ok=(ratio is not None and ratio >= 0.5) if clients == high else None),
+                target="≥ 0.5", ok=ratio is not None and ratio >= 0.5),
         ]
     sql = figures["sql_per_check_in"]
     out.append(Row("door", "SQL statements / transactions per check-in", f"{sql['statements']} / {sql['transactions']}",
