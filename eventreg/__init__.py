@@ -39,10 +39,11 @@ def create_app(config=None, instance_path=None):
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
 
-    from eventreg import auth, formatting, security
+    from eventreg import auth, formatting, mail, security
 
     auth.init_login(login_manager)
     formatting.init_app(app)
+    mail.init_app(app)
     security.init_app(app)
     _register_blueprints(app)
     security.apply_rate_limits(app)

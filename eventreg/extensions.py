@@ -41,17 +41,25 @@ class OneCataloguePerContext(Domain):
     """
 
     def get_translations(self):
-        cached = getattr(_babel_state(), "babel_translations", None)
+        slot = _flask_babel_slot()
+        cached = getattr(slot, BABEL_SLOT_ATTRIBUTE, None)
         if cached is not None:
             return cached
         translations = super().get_translations()
-        state = _babel_state()  # Flask-Babel makes it on its first lookup in this context
-        if state is not None:
-            state.babel_translations = translations
+        slot = _flask_babel_slot()  # Flask-Babel makes it on its first lookup in this context
+        if slot is not None:
+            setattr(slot, BABEL_SLOT_ATTRIBUTE, translations)
         return translations
 
 
-def _babel_state():
+# Flask-Babel's internals, here and nowhere else (flask-babel 4.0; pyproject.toml bounds it below 5, and
+# tests/test_library_internals.py fails if an upgrade moves them): its per-context namespace is
+# `g._flask_babel`, and `babel_translations` there is the catalogue slot that its refresh() and force_locale()
+# reset.
+BABEL_SLOT_ATTRIBUTE = "babel_translations"
+
+
+def _flask_babel_slot():
     """Flask-Babel's per-context namespace, or None outside an app context or before its first lookup."""
     return g.get("_flask_babel") if g else None
 

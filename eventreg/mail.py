@@ -22,11 +22,13 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import force_locale
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from eventreg.database import reading
+from eventreg.extensions import db
 from eventreg.models import OutboxMessage, Registration, utcnow
 
 MAX_ATTEMPTS = 8
@@ -298,3 +300,19 @@ def _close(connection):
         except (OSError, smtplib.SMTPException):
             connection.close()
     return None
+
+
+def init_app(app):
+    """MAIL_SEND_AFTER_REQUEST (development): drain the outbox once each response has gone out, in a session of
+    its own, so a developer sees the e-mail at once without running `send-mail`."""
+
+    @app.after_request
+    def send_after_the_response(response):
+        if app.config.get("MAIL_SEND_AFTER_REQUEST") and request.endpoint != "static":
+            response.call_on_close(lambda: _drain(app))
+        return response
+
+
+def _drain(app):
+    with app.app_context(), Session(db.engine) as own_session:
+        send_due(own_session)

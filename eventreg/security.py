@@ -7,10 +7,11 @@ registered, so the features' views stay free of security plumbing and every limi
 import re
 from dataclasses import dataclass
 
-from flask import abort, g, request
+from flask import abort, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventreg.extensions import limiter
@@ -228,10 +229,9 @@ def init_app(app):
             headers["Cache-Control"] = "no-store"
         else:
             defaults.append(("Referrer-Policy", "strict-origin-when-cross-origin"))
-            # Only if the request loaded one, and `is_anonymous` rather than `is_authenticated`: the latter reads
-            # `active`, which a commit has expired, so every write cost one more query and transaction here.
-            user = g.get("_login_user")
-            if request.endpoint != "static" and user is not None and not user.is_anonymous:
+            # `is_anonymous` rather than `is_authenticated`: the latter reads `active`, which a commit has
+            # expired, so every write would cost one more query and transaction here.
+            if request.endpoint != "static" and not current_user.is_anonymous:
                 # Staff pages carry personal data: a shared computer's cache must not keep them.
                 defaults.append(("Cache-Control", "no-store"))
         if request.is_secure:

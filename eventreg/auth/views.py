@@ -114,7 +114,7 @@ def change_password():
             services.set_password(db.session, current_user, form.password.data)
             db.session.commit()
             # The session id carries the new version: stay logged in here (the user, not the proxy, is stored).
-            login_user(current_user._get_current_object())
+            login_user(db.session.get(User, current_user.id))
             flash(_("Your password is changed. Other devices are logged out."), "success")
             return redirect(url_for("auth.profile"))
     return _render_profile(form, TokenForm(prefix="token")), 400

@@ -2,13 +2,12 @@
 
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
-from eventreg import mail, tickets
+from eventreg import tickets
 from eventreg.auth.access import role_required
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
@@ -64,19 +63,6 @@ ACTIONS = {
 def _registration_labels():
     return {"status_labels": STATUS_LABELS}
 
-
-@bp.after_app_request
-def _send_mail_in_development(response):
-    """MAIL_SEND_AFTER_REQUEST (development): drain the outbox once the response has gone out."""
-    if current_app.config.get("MAIL_SEND_AFTER_REQUEST") and request.endpoint != "static":
-        app = current_app._get_current_object()
-
-        def drain():
-            with app.app_context(), Session(db.engine) as own_session:
-                mail.send_due(own_session)
-
-        response.call_on_close(drain)
-    return response
 
 
 def _public_seminar(slug):
@@ -323,7 +309,7 @@ def change_status(slug, registration_id, action):
 def _field_labels():
     """Column errors in the import preview, named as the signup form names them."""
     fields = OrganizerRegistrationForm(formdata=None, meta={"csrf": False})
-    return {name: field.label.text for name, field in fields._fields.items()}
+    return {field.short_name: field.label.text for field in fields}
 
 
 @bp.route("/organizer/s/<slug>/import", methods=["GET", "POST"])

@@ -64,7 +64,7 @@ class SeminarForm(FlaskForm):
 
     def service_data(self):
         """The submitted values under the model's names: datetimes naive, read in the chosen zone."""
-        data = {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+        data = {field.short_name: field.data for field in self if field.short_name != "csrf_token"}
         data["slug"] = (data["slug"] or "").strip().lower()
         return data
 
