@@ -40,8 +40,9 @@ _EVERY_RESPONSE = (
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
 )
 
-# Pages whose URL is a secret (the ticket token, a password-reset token): the URL must not leak to
-# other sites through the Referer header, and neither the page nor its images may stay in a cache.
+# The one list of pages whose URL is a secret (the ticket token, a password-reset token): the URL must not
+# leak to other sites through the Referer header, neither the page nor its images may stay in a cache, and no
+# search engine may index it.
 SECRET_URL_ENDPOINTS = frozenset(
     {
         "registration.ticket",
@@ -226,7 +227,8 @@ def init_app(app):
         defaults = list(_EVERY_RESPONSE)
         if request.endpoint in SECRET_URL_ENDPOINTS:
             headers["Referrer-Policy"] = "no-referrer"
-            headers["Cache-Control"] = "no-store"
+            headers["Cache-Control"] = "private, no-store"
+            headers["X-Robots-Tag"] = "noindex"
         else:
             defaults.append(("Referrer-Policy", "strict-origin-when-cross-origin"))
             # `is_anonymous` rather than `is_authenticated`: the latter reads `active`, which a commit has

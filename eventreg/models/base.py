@@ -36,3 +36,8 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def one_of(column, values):
+    """The SQL of a CHECK that `column` holds one of `values` (a model's tuple): one list, in Python and SQL."""
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"

@@ -8,8 +8,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.extensions import db
-from eventreg.models.base import UTCDateTime, utcnow
-from eventreg.models.seminar import Category, Seminar
+from eventreg.models.base import UTCDateTime, one_of, utcnow
+from eventreg.models.seminar import STUDY_LEVELS, Category, Seminar
 
 REGISTRATION_STATUSES = ("pending", "confirmed", "waitlisted", "cancelled", "rejected")
 ACTIVE_STATUSES = ("pending", "confirmed", "waitlisted")
@@ -17,7 +17,7 @@ SOURCES = ("online", "organizer", "import", "walk_in", "api", "demo")
 CHECKIN_METHODS = ("camera", "keyboard", "manual", "walk_in", "api", "offline")
 # ACTIVE_STATUSES in SQL: the predicate of the unique index on active e-mails, which signups name as their
 # ON CONFLICT target.
-ACTIVE_SQL = "status IN ('pending', 'confirmed', 'waitlisted')"
+ACTIVE_SQL = one_of("status", ACTIVE_STATUSES)
 
 
 def new_ticket_token():
@@ -41,9 +41,9 @@ class Registration(db.Model):
     __tablename__ = "registration"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('pending', 'confirmed', 'waitlisted', 'cancelled', 'rejected')", name="status"
+            one_of("status", REGISTRATION_STATUSES), name="status"
         ),
-        CheckConstraint("study_level IS NULL OR study_level IN ('bachelor', 'master', 'phd')", name="level"),
+        CheckConstraint(f"study_level IS NULL OR {one_of('study_level', STUDY_LEVELS)}", name="level"),
         CheckConstraint("checked_in_at IS NULL OR status = 'confirmed'", name="checked_in_confirmed"),
         # One active registration per e-mail per seminar, enforced by the database.
         Index(

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.extensions import db
-from eventreg.models.base import UTCDateTime, utcnow
+from eventreg.models.base import UTCDateTime, one_of, utcnow
 
 SEMINAR_STATUSES = ("draft", "published", "closed", "cancelled")
 AGENDA_KINDS = ("welcome", "talk", "panel", "break", "qa")
@@ -25,7 +26,7 @@ class CheckInWindowMixin:
 class Seminar(CheckInWindowMixin, db.Model):
     __tablename__ = "seminar"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'closed', 'cancelled')", name="status"),
+        CheckConstraint(one_of("status", SEMINAR_STATUSES), name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         # The seat counter is the capacity rule itself: the database refuses to overfill.
@@ -39,7 +40,7 @@ class Seminar(CheckInWindowMixin, db.Model):
     organizer_name: Mapped[str] = mapped_column(String(300), default="")
     venue: Mapped[str] = mapped_column(String(300), default="")
     address: Mapped[str] = mapped_column(String(500), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Almaty")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None]
@@ -109,7 +110,7 @@ agenda_item_speaker = Table(
 class AgendaItem(db.Model):
     __tablename__ = "agenda_item"
     __table_args__ = (
-        CheckConstraint("kind IN ('welcome', 'talk', 'panel', 'break', 'qa')", name="kind"),
+        CheckConstraint(one_of("kind", AGENDA_KINDS), name="kind"),
         CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from eventreg.extensions import db
-from eventreg.models.base import UTCDateTime, utcnow
+from eventreg.models.base import UTCDateTime, one_of, utcnow
 
 ROLES = ("staff", "organizer", "admin")
 # Each role can do everything the roles before it can.
@@ -32,7 +32,7 @@ class RoleMixin:
 
 class User(UserMixin, RoleMixin, db.Model):
     __tablename__ = "user_account"
-    __table_args__ = (CheckConstraint("role IN ('staff', 'organizer', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

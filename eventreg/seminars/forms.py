@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.seminars.services import SEMINAR_FIELDS, TIMEZONES
 
 KIND_CHOICES = [
@@ -51,7 +52,7 @@ class SeminarForm(FlaskForm):
     venue = StringField(_l("Venue"))
     address = StringField(_l("Address"))
     timezone = SelectField(_l("Time zone"), choices=[SelectChoice(zone, zone) for zone in sorted(TIMEZONES)],
-                           default="Asia/Almaty", description=_l("All the times below are in this zone."))
+                           default=DEFAULT_TIMEZONE, description=_l("All the times below are in this zone."))
     starts_at = _local_datetime(_l("Starts"), required=True)
     ends_at = _local_datetime(_l("Ends"), required=True)
     capacity = IntegerField(_l("Capacity"), validators=[Optional()],

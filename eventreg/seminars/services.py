@@ -14,10 +14,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventreg import audit
+from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Registration, Seminar, Speaker
 from eventreg.registration import services as registration_services
 
-DEFAULT_TIMEZONE = "Asia/Almaty"
 TIMEZONES = frozenset(available_timezones())
 
 DEFAULT_CATEGORIES = [

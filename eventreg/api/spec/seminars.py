@@ -1,6 +1,7 @@
 """The OpenAPI description of seminars."""
 
 from eventreg.api.spec.common import ERROR_RESPONSES
+from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.models import AGENDA_KINDS, SEMINAR_STATUSES
 
 _DATETIME = {"type": "string", "format": "date-time"}
@@ -167,7 +168,7 @@ FRAGMENT = dict(
                 "organizer_name": {"type": "string"},
                 "venue": {"type": "string"},
                 "address": {"type": "string"},
-                "timezone": {"type": "string", "default": "Asia/Almaty"},
+                "timezone": {"type": "string", "default": DEFAULT_TIMEZONE},
                 "starts_at": _INPUT_DATETIME,
                 "ends_at": _INPUT_DATETIME,
                 "registration_opens_at": _INPUT_DATETIME,
