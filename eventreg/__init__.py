@@ -1,11 +1,9 @@
 """eventreg: seminar registration, QR tickets, door check-in and post-event reports."""
 
-import functools
 import os
 import secrets
 from pathlib import Path
 
-from babel import Locale
 from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -84,18 +82,11 @@ def _development_secret(app):
 def _select_locale():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and the outbox sender: the default language
-        return _locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("language")
     if chosen not in languages:
         chosen = request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    return _locale(chosen)
-
-
-@functools.cache
-def _locale(code):
-    """A parsed Locale for each language code, made once: Flask-Babel parses a code afresh on every request
-    (which looks for the locale's data file on disk), but takes a Locale as it is."""
-    return Locale.parse(code)
+    return chosen
 
 
 def _register_blueprints(app):
