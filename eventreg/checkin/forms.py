@@ -5,12 +5,13 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from eventreg.form_errors import ServiceErrors
 from eventreg.models import STUDY_LEVELS
 
 LEVEL_LABELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD")}
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(ServiceErrors, FlaskForm):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
     organization = StringField(_l("Organization"), validators=[Optional(), Length(max=300)])

@@ -60,23 +60,22 @@ def walk_in(slug):
             result = services.walk_in(db.session, seminar, form.data_for_registration(),
                                       gate=request.form.get("gate", ""), by=current_user,
                                       override_window=current_user.has_role("organizer"))
-        except RegistrationRefused as refusal:
+        except (RegistrationRefused, services.CheckInRefused) as refusal:
             db.session.rollback()
-            unshown = []
-            for name, messages in (refusal.fields or {}).items():
-                if name in form:
-                    form[name].errors = [*form[name].errors, *messages]
-                else:
-                    unshown.extend(str(m) for m in messages)
-            if refusal.code != "invalid" or not refusal.fields:
-                flash(REFUSAL_MESSAGES.get(refusal.code, lambda: _("The registration was refused."))(), "error")
-            for message in unshown:
-                flash(message, "error")
-        except services.CheckInRefused as refusal:
-            db.session.rollback()
-            flash(REFUSAL_MESSAGES[refusal.code](), "error")
+            _show_refusal(form, refusal)
         else:
             db.session.commit()
             flash(_("%(name)s is registered and checked in.", name=result.attendee.full_name), "success")
             return redirect(url_for("checkin.scan", slug=seminar.slug))
     return render_template("checkin/walk_in.html", seminar=seminar, form=form)
+
+
+def _show_refusal(form, refusal):
+    """Field errors next to their fields, as on the signup form; the refusal itself, and what no field shows,
+    as messages above the form."""
+    fields = getattr(refusal, "fields", None)
+    unshown = form.add_errors(fields)
+    if refusal.code != "invalid" or not fields:
+        flash(REFUSAL_MESSAGES.get(refusal.code, lambda: _("The registration was refused."))(), "error")
+    for message in unshown:
+        flash(message, "error")

@@ -12,6 +12,7 @@ from wtforms.fields import IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from eventreg import widgets
+from eventreg.form_errors import ServiceErrors
 from eventreg.registration.validation import (
     EMAIL_MAX,
     MAX_STUDY_YEAR,
@@ -46,7 +47,7 @@ def _text(label, max_length=TEXT_MAX, required=False, **kw):
     return StringField(label, render_kw=render_kw, widget=widgets.TextInput(), **kw)
 
 
-class RegistrantFields(FlaskForm):
+class RegistrantFields(ServiceErrors, FlaskForm):
     """The person's details, shared by the public signup and the organizer's add/edit pages (their inputs
     are written by `eventreg.widgets`: a rush opens this form hundreds of times a minute)."""
 
@@ -82,13 +83,6 @@ class RegistrantFields(FlaskForm):
         return {name: getattr(self, name).data for name in (
             "full_name", "email", "phone", "organization", "position", "category_id", "university",
             "programme", "study_level", "study_year", "language", "consent_photos")}
-
-    def add_errors(self, fields):
-        """Field errors from the service, shown next to the fields they belong to."""
-        for name, messages in fields.items():
-            target = getattr(self, name, None)
-            if target is not None:
-                target.errors = list(target.errors) + list(messages)
 
 
 class SignupForm(RegistrantFields):

