@@ -227,7 +227,7 @@ def init_app(app):
         defaults = list(_EVERY_RESPONSE)
         if request.endpoint in SECRET_URL_ENDPOINTS:
             headers["Referrer-Policy"] = "no-referrer"
-            headers["Cache-Control"] = "private, no-store"
+            headers["Cache-Control"] = "no-store"
             headers["X-Robots-Tag"] = "noindex"
         else:
             defaults.append(("Referrer-Policy", "strict-origin-when-cross-origin"))
