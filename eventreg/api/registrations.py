@@ -31,6 +31,11 @@ FIELDS = ("full_name", "email", "phone", "organization", "position", "language",
           "consent_photos", "university", "programme", "study_level", "study_year")
 
 
+def _registrant_data(seminar, body):
+    """The body as the registration rules take it (model field names; the category by key or id)."""
+    return {**{name: body.get(name) for name in FIELDS if name in body}, "category_id": _category_id(seminar, body)}
+
+
 def _category_id(seminar, body):
     """`category` (the key, as in the seminar API) or `category_id`."""
     if "category" in body:
@@ -45,11 +50,9 @@ def _category_id(seminar, body):
 def create_registration(slug):
     seminar = queries.seminar_or_404(db.session, slug)
     body = json_body()
-    data = {name: body.get(name) for name in FIELDS if name in body}
-    data["category_id"] = _category_id(seminar, body)
     try:
         registration = services.register(
-            db.session, seminar, data, source="api", by=current_user,
+            db.session, seminar, _registrant_data(seminar, body), source="api", by=current_user,
             waitlist=body.get("waitlist", True) is not False, ignore_window=bool(body.get("ignore_window")),
         )
     except RegistrationRefused as refusal:

@@ -108,13 +108,18 @@ def signup(slug):
         token = services.register(db.session, seminar, form.registrant_data()).token
     except services.RegistrationRefused as refusal:
         db.session.rollback()
-        form.add_errors(refusal.fields)
-        if refusal.code not in ("invalid", "duplicate_email"):
-            flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
-        return _render_signup(seminar, form, 409 if refusal.code == "duplicate_email" else 400,
-                              duplicate=refusal.code == "duplicate_email")
+        return _signup_refused(seminar, form, refusal)
     db.session.commit()
     return redirect(url_for("registration.registered", token=token))
+
+
+def _signup_refused(seminar, form, refusal):
+    """The form again with the person's answers, the refusal next to its fields or above the form."""
+    form.add_errors(refusal.fields)
+    if refusal.code not in ("invalid", "duplicate_email"):
+        flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
+    duplicate = refusal.code == "duplicate_email"
+    return _render_signup(seminar, form, 409 if duplicate else 400, duplicate=duplicate)
 
 
 @bp.get("/t/<token>/registered")
@@ -250,7 +255,11 @@ def add(slug):
             flash(_("%(name)s added: %(status)s.", name=registration.full_name,
                     status=STATUS_LABELS[registration.status]), "success")
             return redirect(url_for("registration.manage", slug=seminar.slug))
-    return render_template("registration/edit.html", seminar=seminar, form=form, registration=None,
+    return _render_edit(seminar, form, None)
+
+
+def _render_edit(seminar, form, registration):
+    return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
                            student_ids=[c.id for c in seminar.categories if c.is_student],
                            universities=ASTANA_UNIVERSITIES)
 
@@ -272,9 +281,7 @@ def edit(slug, registration_id):
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("registration.manage", slug=seminar.slug))
-    return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
-                           student_ids=[c.id for c in seminar.categories if c.is_student],
-                           universities=ASTANA_UNIVERSITIES)
+    return _render_edit(seminar, form, registration)
 
 
 @bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/<action>")
