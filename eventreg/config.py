@@ -41,6 +41,7 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_SENDER = "eventreg <no-reply@eventreg.local>"
     MAIL_SEND_AFTER_REQUEST = False  # development turns it on: the outbox drains after each request
+    DEFAULT_TIMEZONE = DEFAULT_TIMEZONE  # for the staff pages' times (templates read config)
 
 
 def from_environment(environ=os.environ):
