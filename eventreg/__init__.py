@@ -37,12 +37,13 @@ def create_app(config=None, instance_path=None):
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
 
-    from eventreg import auth, formatting, mail, security
+    from eventreg import auth, formatting, mail, operations, security
 
     auth.init_login(login_manager)
     formatting.init_app(app)
     mail.init_app(app)
     security.init_app(app)
+    operations.init_app(app)
     _register_blueprints(app)
     security.apply_rate_limits(app)
     _register_error_pages(app)

@@ -41,6 +41,11 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_SENDER = "eventreg <no-reply@eventreg.local>"
     MAIL_SEND_AFTER_REQUEST = False  # development turns it on: the outbox drains after each request
+    # One line per request on standard error (gunicorn's error log), with the request id; "json" or "text".
+    LOG_REQUESTS = True
+    LOG_FORMAT = "text"
+    # While this file exists, /readyz answers 503 so a load balancer stops sending new requests (a drain).
+    DRAIN_FILE = None
     DEFAULT_TIMEZONE = DEFAULT_TIMEZONE  # for the staff pages' times (templates read config)
 
 

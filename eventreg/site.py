@@ -1,9 +1,7 @@
-"""Site-wide pages that belong to no feature: the language switch and a health check."""
+"""Site-wide pages that belong to no feature: the language switch."""
 
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
-from sqlalchemy import text
+from flask import Blueprint, current_app, redirect, request, session, url_for
 
-from eventreg.extensions import db
 from eventreg.redirects import safe_next
 
 bp = Blueprint("site", __name__)
@@ -15,9 +13,3 @@ def set_language():
     if language in current_app.config["LANGUAGES"]:
         session["language"] = language
     return redirect(safe_next(request.form.get("next"), url_for("seminars.index")))
-
-
-@bp.get("/healthz")
-def health():
-    db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")

@@ -17,7 +17,8 @@ RANK = {None: -1, "staff": 0, "organizer": 1, "admin": 2}
 PUBLIC_ENDPOINTS = {
     "static",
     "site.set_language",
-    "site.health",
+    "operations.health",
+    "operations.ready",
     "seminars.index",
     "seminars.show",
     "seminars.ics",
