@@ -40,12 +40,10 @@ def _wait_until_answers(url, process, log_path, limit=60):
         if process.poll() is not None:
             raise RuntimeError(f"{url}: the process exited; its log:\n{_tail(log_path)}")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310  (loopback, our own URL)
-                if response.status < 500:
-                    return
-        except urllib.error.HTTPError as error:
-            if error.code < 500:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310  (loopback, our own URL)
                 return
+        except urllib.error.HTTPError:
+            return  # it answers (a 503 from /healthz is an answer: the schema may still be on its way)
         except OSError:
             pass
         time.sleep(0.1)
@@ -116,6 +114,12 @@ class Cluster:
     @property
     def access_log(self):
         return self.workdir / "nginx-access.log"
+
+    @staticmethod
+    def final_upstream(access_log_line):
+        """The server that answered a request in the access log (after any retry: `a, b` means b answered)."""
+        upstreams = access_log_line.split(" upstream=", 1)[1].split(" sent=", 1)[0]
+        return upstreams.split(", ")[-1]
 
     def __enter__(self):
         try:

@@ -37,35 +37,43 @@ def person(n):
             "position": "Researcher"}
 
 
+def signup_sender(base_url, slug, refusals):
+    """`send(client, n)` for run_load: person n GETs the signup form and POSTs it filled in, with the cookie and
+    CSRF token the GET gave, as a browser does. The first refused page is kept in `refusals`."""
+    path = f"/s/{slug}/register"
+    first = call(Client(base_url).get(path))
+    if first.status != 200:
+        raise RuntimeError(f"GET {path} answered {first.status}")
+    form = find_form(first.text, "email")
+    action = form["action"] or path
+
+    async def send(client, n):
+        page = await client.get(path)
+        if page.status != 200:
+            return f"form_get_http_{page.status}", 0.0
+        answers = {**person(n), "csrf_token": csrf_token(page.text), "consent_data": True}
+        data = fill(form, answers, prefer=("general",))
+        began = time.perf_counter()
+        response = await client.post(action, form=data, cookies=page.cookies())
+        latency = time.perf_counter() - began
+        if response.status in (302, 303):
+            return None, latency
+        if len(refusals) < 1:
+            refusals.append(response.text)
+        return f"http_{response.status}", latency
+
+    return send
+
+
 def run(ctx):
     sizes = ctx.sizes
     url = ctx.scratch.create("rush")
     engine = engine_for(url)
     with engine.begin() as conn:
         seminar_id, _ = add_seminar(conn, SLUG, starts_at=utcnow() + timedelta(days=7), capacity=sizes.rush_seats)
-    path = f"/s/{SLUG}/register"
     with ctx.server("wsgi:app", url) as server:
-        first = call(Client(server.base_url).get(path))
-        if first.status != 200:
-            raise RuntimeError(f"GET {path} answered {first.status}")
-        form = find_form(first.text, "email")
-        action = form["action"] or path
         refusals = []
-
-        async def send(client, n):
-            page = await client.get(path)
-            if page.status != 200:
-                return f"form_get_http_{page.status}", 0.0
-            answers = {**person(n), "csrf_token": csrf_token(page.text), "consent_data": True}
-            data = fill(form, answers, prefer=("general",))
-            began = time.perf_counter()
-            response = await client.post(action, form=data, cookies=page.cookies())
-            latency = time.perf_counter() - began
-            if response.status in (302, 303):
-                return None, latency
-            if len(refusals) < 1:
-                refusals.append(response.text)
-            return f"http_{response.status}", latency
+        send = signup_sender(server.base_url, SLUG, refusals)
 
         workers = server.worker_pids()
         server_cpu = cpu_seconds(workers)

@@ -20,6 +20,7 @@ class Sizes:
     report_requests: int = 20
     export_rows: tuple = (1000, 100_000)
     qr_images: int = 200
+    scale_tickets: int = 5000
     instruction_warm_up: int = 100
     instruction_scans: tuple = (100, 400)
 
@@ -32,4 +33,5 @@ QUICK = replace(FULL, door_seconds=5.0, hello_seconds=2.0, report_requests=5, ex
 # until its codes run out, so a loaded machine still scans every one).
 TINY = Sizes(workers=1, door_registrations=40, door_clients=(2, 4), door_seconds=60.0, hello_seconds=0.2,
              rush_signups=12, rush_seats=5, rush_clients=4, report_registrations=30, report_check_ins=20,
-             report_requests=2, export_rows=(10, 50), qr_images=3, instruction_warm_up=2, instruction_scans=(2, 4))
+             report_requests=2, export_rows=(10, 50), qr_images=3, scale_tickets=20, instruction_warm_up=2,
+             instruction_scans=(2, 4))

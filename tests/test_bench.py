@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from bench import instructions
 from bench.__main__ import main
+from bench.cluster import nginx_binary
 from bench.database import Scratch, engine_for
 from bench.door import seed
 from bench.results import Row
@@ -125,3 +126,14 @@ def test_instruction_count_is_read_from_callgrinds_summary():
     assert instructions.collected(summary) == 123_456_789
     with pytest.raises(RuntimeError):
         instructions.collected("valgrind: command not found")
+
+
+def test_scale_out_runs_the_rush_and_the_door_through_nginx_with_one_and_two_servers(postgres_url):
+    if nginx_binary() is None:
+        pytest.skip("nginx is not installed")
+    figures = run(["scaleout"], TINY, postgres_url, quiet=True)["scaleout"]
+    for servers in (1, 2):
+        assert figures[servers]["signups"]["errors"] == 0
+        assert figures[servers]["rush_outcome_ok"]
+        assert figures[servers]["check_ins"]["errors"] == 0
+    assert len(figures[2]["requests_per_server"]) == 2
