@@ -36,3 +36,21 @@ def test_upgrade_builds_the_schema_and_matches_the_models(database_url, tmp_path
         db.engine.dispose()
     assert diff == [], f"models and migrations disagree: {diff}"
     assert {"seminar", "registration", "check_in_event", "outbox_message", "user_account"} <= tables
+
+
+def test_0018_stores_existing_addresses_in_their_normal_form_and_keeps_a_clash(database_url, tmp_path):
+    _empty_database(database_url)
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(tmp_path))
+    insert = text("INSERT INTO user_account (email, name, password_hash, role, active, session_version, created_at) "
+                  "VALUES (:email, 'x', 'x', 'staff', true, 1, '2026-01-01 00:00:00+00:00')")
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            for email in ("Aliya@Пример.KZ", "dias@xn--e1afmkfd.kz", "DIAS@пример.kz"):
+                conn.execute(insert, {"email": email})
+        upgrade(revision="0018")
+        with db.engine.connect() as conn:
+            emails = sorted(conn.execute(text("SELECT email FROM user_account")).scalars())
+        db.engine.dispose()
+    # The second Dias already holds the normal form: his older spelling stays, for an administrator to resolve.
+    assert emails == ["DIAS@пример.kz", "aliya@xn--e1afmkfd.kz", "dias@xn--e1afmkfd.kz"]
