@@ -57,10 +57,12 @@ class Response:
 class Client:
     """Requests to one server: `await client.request("POST", "/path", json={...}, headers={...})`."""
 
-    def __init__(self, base_url, headers=None):
+    def __init__(self, base_url, headers=None, local_address=None):
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname, parts.port
         self.headers = dict(headers or {})
+        # A loopback source address of its own (127.0.x.y) makes this client another visitor to the server.
+        self.local_addr = (local_address, 0) if local_address else None
 
     async def request(self, method, path, *, headers=None, json=None, form=None, cookies=None):
         body = b""
@@ -83,7 +85,7 @@ class Client:
             raise HttpError(type(error).__name__) from error
 
     async def _exchange(self, request):
-        reader, writer = await asyncio.open_connection(self.host, self.port)
+        reader, writer = await asyncio.open_connection(self.host, self.port, local_addr=self.local_addr)
         try:
             writer.write(request)
             raw = await reader.read()

@@ -22,12 +22,14 @@ from sqlalchemy import create_engine, text
 from bench.cluster import Cluster, flask_command, free_port, nginx_binary, server_environment
 from bench.database import add_seminar, add_user, insert_rows, registration_row, set_seats_taken
 from bench.forms import csrf_token, fill, find_form
+from bench.load import Client, HttpError
 from bench.rush import person
 from eventreg.models import Registration, utcnow
 from eventreg.tickets import qr_payload
 from tests.conftest import IN_CI, SmtpServer, _admin_url
 
-pytestmark = [pytest.mark.scale_out, pytest.mark.xdist_group("scale_out")]
+# Each test sends hundreds of requests through two servers: more than the suite's usual time limit per test.
+pytestmark = [pytest.mark.scale_out, pytest.mark.xdist_group("scale_out"), pytest.mark.timeout(900)]
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 PASSWORD = "scale-out-password-42"  # noqa: S105
@@ -110,32 +112,24 @@ def client_from(address, base_url):
     return httpx.AsyncClient(base_url=base_url, transport=transport, follow_redirects=False, timeout=90)
 
 
-def as_form(pairs):
-    """httpx takes repeated fields as a dict of lists."""
-    form = {}
-    for name, value in pairs:
-        form.setdefault(name, []).append(value)
-    return form
-
-
 async def sign_up(base_url, slug, n, address):
     """What a browser does: GET the form (session cookie, CSRF token), POST it filled in.
     Returns ('ok' | an error label, the e-mail, the upstream that answered the POST)."""
     path = f"/s/{slug}/register"
     answers = person(n)
+    client = Client(base_url, local_address=address)
     try:
-        async with client_from(address, base_url) as client:
-            page = await client.get(path)
-            if page.status_code != 200:
-                return f"form_{page.status_code}", answers["email"], None
-            form = find_form(page.text, "email")
-            data = fill(form, {**answers, "csrf_token": csrf_token(page.text), "consent_data": True},
-                        prefer=("general",))
-            response = await client.post(form["action"] or path, data=as_form(data))
-    except httpx.HTTPError as error:
-        return f"connection_{type(error).__name__}", answers["email"], None
-    outcome = "ok" if response.status_code in (302, 303) else f"post_{response.status_code}"
-    return outcome, answers["email"], response.headers.get("x-upstream")
+        page = await client.get(path)
+        if page.status != 200:
+            return f"form_{page.status}", answers["email"], None
+        form = find_form(page.text, "email")
+        data = fill(form, {**answers, "csrf_token": csrf_token(page.text), "consent_data": True},
+                    prefer=("general",))
+        response = await client.post(form["action"] or path, form=data, cookies=page.cookies())
+    except HttpError as error:
+        return f"connection_{error}", answers["email"], None
+    outcome = "ok" if response.status in (302, 303) else f"post_{response.status}"
+    return outcome, answers["email"], response.header("x-upstream")
 
 
 async def rush(base_url, slug, people, *, concurrency, on_progress=None):
