@@ -1,28 +1,185 @@
 """The PDF base for every document eventreg prints (tickets, attendance lists, sign-in sheets, reports).
 
-`new_document(title)` returns an A4 fpdf2 document with the shipped fonts (eventreg/fonts/) registered:
+`new_document(title)` returns an A4 fpdf2 document with the shipped fonts (eventreg/fonts/):
 
 - family ``"DejaVu"`` (styles ``""`` and ``"B"``): Latin and Cyrillic, Kazakh letters included; the default;
-- family ``"DroidSansFallback"`` (regular only): Chinese, Japanese and Korean, registered as the fallback,
-  so a name mixing scripts ("Ли Вэй 李伟") renders in one `cell()`/`multi_cell()` call without switching fonts.
+- fallbacks, added to a document only when its text needs them: ``"NanumSquare"`` for Hangul (Korean) and
+  ``"DroidSansFallback"`` for Chinese and Japanese, so a name mixing scripts ("Ли Вэй 李伟", "김민준") renders in
+  one `cell()`/`multi_cell()` call without switching fonts;
+- a character no shipped font has prints as PLACEHOLDER (an invisible formatting character is dropped):
+  the document is still made, and the reader sees that something was there.
 
-The fonts ship with the project because a fresh server may have none; fpdf2 embeds only the glyphs used.
-Set `document.footer_text` to print it, with the page number, at the foot of every page.
+Where a ticket's time went (cProfile, issue #26): parsing the three font files (four fifths), then subsetting
+every registered font, used or not, from the whole file. So each file is parsed once per process (`_parsed`),
+a fallback is added only when the text needs it, and fpdf2 subsets each document's font from a small font of
+the glyphs this process has printed so far (`_Glyphs`) instead of the whole file. Set `document.footer_text`
+to print it, with the page number, at the foot of every page.
 """
 
+import copy
+import functools
+import io
+import threading
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
+from fontTools import subset
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
 CJK_FAMILY = "DroidSansFallback"
+HANGUL_FAMILY = "NanumSquare"
+PLACEHOLDER = "\ufffd"
+HANGUL = "U+1100-11FF, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
+# What nearly every document prints (Latin-1, Cyrillic with Kazakh, dashes and quotes): a process starts with
+# these glyphs in its small fonts, so most documents never have to grow them.
+COMMON = [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x400, 0x500), *range(0x2010, 0x2027), 0x20AC, 0xFFFD]
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str
+    style: str
+    filename: str
+    unicode_range: str | None = None
+    common: tuple = ()
+
+
+MAIN = (Face(FAMILY, "", "DejaVuSans.ttf", common=tuple(COMMON)),
+        Face(FAMILY, "B", "DejaVuSans-Bold.ttf", common=tuple(COMMON)))
+# In order of preference. Hangul comes from Nanum only (Droid has 3 of its 11,172 syllables), so a Korean name
+# is drawn in one face; Chinese and Japanese from Droid (Nanum's hanja would mix in Korean shapes).
+FALLBACKS = (Face(HANGUL_FAMILY, "", "NanumSquareR.ttf", HANGUL), Face(CJK_FAMILY, "", "DroidSansFallbackFull.ttf"))
+
+
+# Two threads asking at once for a face nobody has asked for would each parse it: one at a time.
+_loading = threading.RLock()
+
+
+def _parsed(face):
+    """fpdf2's reading of a font file (metrics, character map), made once per process."""
+    with _loading:
+        return _parse(face)
+
+
+@functools.cache
+def _parse(face):
+    scratch = FPDF()
+    scratch.add_font(face.family, face.style, FONT_DIR / face.filename, unicode_range=face.unicode_range)
+    (font,) = scratch.fonts.values()
+    font.ttfont.close()
+    font.ttfont = None  # a document's own copy is opened when it is written (Document.output)
+    return font
+
+
+class _Glyphs:
+    """A small font of the glyphs this process has printed from one face, grown when a document needs more.
+
+    fpdf2 subsets a document's fonts in place when it writes it; from the whole file that cost ~0.1 s of CPU a
+    font (every glyph's outline, metric and name read). From this font it costs a tenth. Glyphs are kept by
+    name, which the subsetter keeps, so fpdf2's reading of the whole file still names them."""
+
+    def __init__(self, face):
+        self.face = face
+        self.names = frozenset()
+        self.data = b""
+        self.lock = threading.Lock()
+        cmap = _parsed(face).cmap
+        self.grow({cmap[code] for code in face.common if code in cmap})
+
+    def covering(self, names):
+        """A fresh TTFont holding at least `names`, for one document's fpdf2 to subset."""
+        if not self.names >= set(names):
+            self.grow(names)
+        return TTFont(io.BytesIO(self.data), lazy=True, recalcTimestamp=False, recalcBBoxes=False)
+
+    def grow(self, names):
+        with self.lock:
+            wanted = self.names | set(names)
+            if wanted == self.names and self.data:
+                return
+            font = TTFont(FONT_DIR / self.face.filename, recalcTimestamp=False)
+            options = subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True,
+                                     name_IDs=["*"], name_languages=["*"])
+            options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx"]
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(glyphs=sorted(wanted))
+            subsetter.subset(font)
+            data = io.BytesIO()
+            font.save(data)
+            self.data, self.names = data.getvalue(), frozenset(wanted)
+
+
+def _glyphs(face):
+    with _loading:
+        return _small_font(face)
+
+
+@functools.cache
+def _small_font(face):
+    return _Glyphs(face)
+
+
+@functools.lru_cache(maxsize=8192)
+def _face_for(char):
+    """The face that draws `char`: None for the main font, a fallback Face, or False when none can."""
+    if ord(char) in _parsed(MAIN[0]).cmap:
+        return None
+    return next((face for face in FALLBACKS if ord(char) in _parsed(face).cmap), False)
+
+
+def _placeholder(char):
+    return "" if unicodedata.category(char) == "Cf" else PLACEHOLDER
 
 
 class Document(FPDF):
-    """fpdf2's FPDF with an optional footer line (fpdf2 draws footers by subclassing)."""
+    """fpdf2's FPDF with an optional footer line (fpdf2 draws footers by subclassing), fallback fonts added as
+    the text needs them (every text fpdf2 draws or measures passes through `normalize_text`), and fonts
+    subset from the process's small fonts (`output`)."""
 
     footer_text = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.faces = {}  # fontkey: Face
+        self.fallbacks = []
+
+    def add_face(self, face):
+        """Register `face` from the process's parsed copy; only what fpdf2 changes per document is new."""
+        font = copy.copy(_parsed(face))
+        font.i = len(self.fonts) + 1
+        font.desc = copy.copy(font.desc)  # fpdf2 numbers it as an object of the document it writes
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font.subset = SubsetMap(font)
+        self.fonts[font.fontkey] = font
+        self.faces[font.fontkey] = face
+
+    def normalize_text(self, text):
+        text = super().normalize_text(text)
+        if text.isascii():
+            return text
+        faces = {char: _face_for(char) for char in set(text)}
+        needed = [face for face in FALLBACKS if face in faces.values() and face not in self.fallbacks]
+        if needed:
+            for face in needed:
+                self.add_face(face)
+            self.fallbacks = [face for face in FALLBACKS if face in self.fallbacks or face in needed]
+            # Bold text falls back to the regular face rather than failing: no bold CJK or Hangul font ships.
+            self.set_fallback_fonts([face.family for face in self.fallbacks], exact_match=False)
+        if False in faces.values():
+            text = "".join(_placeholder(char) if faces[char] is False else char for char in text)
+        return text
+
+    def output(self, *args, **kwargs):
+        for fontkey, face in self.faces.items():
+            font = self.fonts[fontkey]
+            font.ttfont = _glyphs(face).covering(font.subset.get_all_glyph_names())
+        return super().output(*args, **kwargs)
 
     def footer(self):
         if not self.footer_text:
@@ -34,14 +191,11 @@ class Document(FPDF):
 
 
 def new_document(title):
-    """An A4 portrait document (millimetres) titled `title`, DejaVu 11 pt selected, CJK fallback on."""
+    """An A4 portrait document (millimetres) titled `title`, DejaVu 11 pt selected."""
     pdf = Document(orientation="portrait", unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_creator("eventreg")
-    pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.add_font(CJK_FAMILY, "", FONT_DIR / "DroidSansFallbackFull.ttf")
-    # Bold text falls back to the regular CJK face rather than failing: no bold CJK font is shipped.
-    pdf.set_fallback_fonts([CJK_FAMILY], exact_match=False)
+    for face in MAIN:
+        pdf.add_face(face)
     pdf.set_font(FAMILY, size=11)
     return pdf
