@@ -241,6 +241,26 @@ def test_the_pdf_ticket(session, client):
     assert zxingcpp.read_barcodes(image.image)[0].text == f"ER1:{registration.token}"
 
 
+def test_a_ticket_opened_again_is_the_same_and_a_changed_one_is_new(session, client):
+    """The ticket PDF is kept per process by what it prints: asked for again it is the same document, and after
+    the person's name or the seminar's venue changes it shows the new ones."""
+    import io
+
+    from pypdf import PdfReader
+
+    seminar = make_seminar(session, title="Digital Silk Road", venue="Hall A")
+    registration = make_registration(session, seminar, full_name="Ким Минджун 김민준")
+    session.commit()
+    first = client.get(f"/t/{registration.token}/ticket.pdf").data
+    assert client.get(f"/t/{registration.token}/ticket.pdf").data == first
+    registration.full_name = "Ким Минджун"
+    seminar.venue = "Hall B"
+    session.commit()
+    text = PdfReader(io.BytesIO(client.get(f"/t/{registration.token}/ticket.pdf").data)).pages[0].extract_text()
+    assert "김민준" in PdfReader(io.BytesIO(first)).pages[0].extract_text()
+    assert "Hall B" in text and "Hall A" not in text and "김민준" not in text
+
+
 def test_a_seminar_that_needs_approval_says_so_and_waits_for_the_organizer(session, client, login):
     seminar = make_seminar(session, requires_approval=True)
     session.commit()
