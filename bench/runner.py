@@ -9,11 +9,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from bench import door, exports, instructions, qr, reports, rush, scale_out
+from bench import door, exports, instructions, pdf, qr, reports, rush, scale_out
 from bench.context import Context
 from bench.database import Scratch
 
-BENCHMARKS = {"door": door, "rush": rush, "reports": reports, "exports": exports, "qr": qr,
+BENCHMARKS = {"door": door, "rush": rush, "reports": reports, "exports": exports, "qr": qr, "pdf": pdf,
               "scaleout": scale_out, "instructions": instructions}
 # Run only when asked for by name (`--only instructions`): valgrind takes minutes.
 DEFAULT = [name for name in BENCHMARKS if name != "instructions"]

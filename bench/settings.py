@@ -23,15 +23,17 @@ class Sizes:
     scale_tickets: int = 5000
     instruction_warm_up: int = 100
     instruction_scans: tuple = (100, 400)
+    pdf_tickets: int = 30
+    pdf_list_rows: tuple = (1000, 50_000)
 
 
 FULL = Sizes()
 # `--quick`: the same shapes, shorter runs and a smaller large export (a few minutes less).
 QUICK = replace(FULL, door_seconds=5.0, hello_seconds=2.0, report_requests=5, export_rows=(1000, 20_000),
-                qr_images=50, instruction_scans=(50, 200))
+                qr_images=50, instruction_scans=(50, 200), pdf_tickets=10, pdf_list_rows=(1000, 10_000))
 # The tests: a few requests of each, so the benchmarks cannot rot; nothing here is a measurement (the door runs
 # until its codes run out, so a loaded machine still scans every one).
 TINY = Sizes(workers=1, door_registrations=40, door_clients=(2, 4), door_seconds=60.0, hello_seconds=0.2,
              rush_signups=12, rush_seats=5, rush_clients=4, report_registrations=30, report_check_ins=20,
              report_requests=2, export_rows=(10, 50), qr_images=3, scale_tickets=20, instruction_warm_up=2,
-             instruction_scans=(2, 4))
+             instruction_scans=(2, 4), pdf_tickets=2, pdf_list_rows=(20, 60))

@@ -30,7 +30,7 @@ def _registered(seminar):
     return lambda row: seminar.local(row.created_at).strftime("%d.%m.%Y")
 
 
-def _pdf_columns(seminar, list_name):
+def pdf_columns(seminar, list_name):
     """(header, value, width in mm) for each list; with the row number's column (NUMBER_WIDTH) the widths
     fill the 190 mm of A4 portrait (277 mm in landscape)."""
     name = (_l("Name"), lambda row: row.full_name, 47)
@@ -80,8 +80,10 @@ def _start(seminar, heading, now, *, landscape=False):
     return pdf
 
 
-def _table(pdf, columns, rows, *, line_height, padding=1):
-    pdf.set_font(FAMILY, "", 9)
+def draw_table(pdf, columns, rows, *, line_height, padding=1, family=FAMILY):
+    """The list as a table, one row per person; returns how many. (`family`: the benchmark's ceiling draws the
+    same table in a built-in font.)"""
+    pdf.set_font(family, "", 9)
     count = 0
     with pdf.table(col_widths=[NUMBER_WIDTH] + [width for _, _, width in columns],
                    width=NUMBER_WIDTH + sum(w for _, _, w in columns),
@@ -109,13 +111,13 @@ def _finish(pdf, total_label, count):
 def list_pdf(seminar, list_name, rows, *, now):
     heading = LIST_TITLES[list_name]
     pdf = _start(seminar, heading, now, landscape=list_name == "registrations")
-    count = _table(pdf, _pdf_columns(seminar, list_name), rows, line_height=4.5)
+    count = draw_table(pdf, pdf_columns(seminar, list_name), rows, line_height=4.5)
     return _finish(pdf, _l("People"), count)
 
 
 def signin_pdf(seminar, rows, *, now):
     pdf = _start(seminar, LIST_TITLES["signin-sheet"], now)
-    count = _table(pdf, _pdf_columns(seminar, "signin-sheet"), rows, line_height=5, padding=(3, 1))
+    count = draw_table(pdf, pdf_columns(seminar, "signin-sheet"), rows, line_height=5, padding=(3, 1))
     return _finish(pdf, _l("People"), count)
 
 
