@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from eventreg import mail, tickets
-from eventreg.models import OutboxMessage, utcnow
+from eventreg.models import OutboxMessage, Registration, utcnow
 from eventreg.privacy import services as privacy
 from eventreg.registration import emails, services
 from tests.factories import category, make_registration, make_seminar
@@ -298,4 +298,29 @@ def test_signups_go_on_while_the_sender_writes_a_message(app, session, smtp_serv
     monkeypatch.setattr(emails, "ticket_calendar", calendar_during_a_signup)
     assert mail.send_due(session) == (1, 0)
     assert seat_taken == [True]
+    assert _attachment(smtp_server.messages[0], "seminar.ics")
+
+
+def test_a_signup_writes_what_to_send_and_renders_nothing_in_its_transaction(app, session, client, smtp_server,
+                                                                            monkeypatch):
+    """Issue #26, item 2: the confirmation's templates, QR code and .ics are made by the sender, never inside the
+    signup's transaction (which holds the seat). With every renderer broken the signup through the public form still
+    goes through, and its outbox row holds what to send and no message; the sender then writes it."""
+    seminar = make_seminar(session)
+    session.commit()
+
+    def broken(*args, **kwargs):
+        raise AssertionError("rendered inside the signup")
+
+    for module, name in ((mail, "render"), (tickets, "qr_png"), (emails, "ticket_calendar")):
+        monkeypatch.setattr(module, name, broken)
+    response = client.post(f"/s/{seminar.slug}/register", data={
+        "full_name": "Ли Вэй", "email": "li.wei@example.cn", "category_id": str(category(seminar, "general").id),
+        "language": "en", "consent_data": "y"})
+    assert response.status_code == 302
+    queued = session.scalars(select(OutboxMessage)).one()
+    assert (queued.kind, queued.recipient, queued.message) == ("confirmation", "li.wei@example.cn", None)
+    assert session.get(Registration, queued.registration_id).status == "confirmed"
+    monkeypatch.undo()
+    assert mail.send_due(session) == (1, 0)
     assert _attachment(smtp_server.messages[0], "seminar.ics")
