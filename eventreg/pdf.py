@@ -102,15 +102,16 @@ class _Glyphs:
             wanted = self.names | set(names)
             if wanted == self.names and self.data:
                 return
-            font = TTFont(FONT_DIR / self.face.filename, recalcTimestamp=False)
             options = subset.Options(notdef_outline=True, recommended_glyphs=True, glyph_names=True,
                                      name_IDs=["*"], name_languages=["*"])
             options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx"]
             subsetter = subset.Subsetter(options)
             subsetter.populate(glyphs=sorted(wanted))
-            subsetter.subset(font)
             data = io.BytesIO()
-            font.save(data)
+            # Lazy: the subsetter reads only the tables and glyphs it needs (a fifth of the time for the CJK font).
+            with TTFont(FONT_DIR / self.face.filename, lazy=True, recalcTimestamp=False) as font:
+                subsetter.subset(font)
+                font.save(data)
             self.data, self.names = data.getvalue(), frozenset(wanted)
 
 
