@@ -37,8 +37,9 @@ def create_app(config=None, instance_path=None):
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
 
-    from eventreg import auth, formatting, mail, operations, security
+    from eventreg import assets, auth, formatting, mail, operations, security
 
+    assets.init_app(app)
     auth.init_login(login_manager)
     formatting.init_app(app)
     mail.init_app(app)
