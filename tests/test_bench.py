@@ -6,13 +6,14 @@ No test here asserts a time.
 """
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 from sqlalchemy import text
 
-from bench import instructions
+from bench import instructions, phone
 from bench.__main__ import main
 from bench.cluster import nginx_binary
 from bench.database import Scratch, engine_for
@@ -71,6 +72,31 @@ def test_qr_draws_each_kind_cold_and_cached():
     qr = run(["qr"], TINY, None, quiet=True)["qr"]
     assert set(qr) == {"png", "svg"}
     assert all(f["images"] == TINY.qr_images for f in qr.values())
+
+
+def test_pdf_makes_tickets_and_lists_with_eventreg_and_the_ceiling():
+    pdf = run(["pdf"], TINY, None, quiet=True)["pdf"]
+    assert pdf["ticket"]["tickets"] == TINY.pdf_tickets
+    assert all(pdf["ticket"][f"{name}_ms"] > 0 for name in ("ceiling", "cyrillic", "chinese", "korean"))
+    small, large = TINY.pdf_list_rows
+    assert pdf["list"]["rows"] == small and pdf["list"]["pages"] >= 1 and pdf["list"]["ceiling_pages"] >= 1
+    assert set(pdf["memory"]) == {small, large}
+    assert pdf["memory"][large]["pages"] >= pdf["memory"][small]["pages"] >= 1
+
+
+def test_phone_walks_the_signup_the_door_and_the_ticket_on_a_slow_network():
+    if not os.path.exists(phone.CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{phone.CHROMIUM} is missing; CI is set, so the phone benchmark must run")
+        pytest.skip(f"{phone.CHROMIUM} is missing (apt-get install chromium)")
+    figures = run(["phone"], TINY, None, quiet=True)["phone"]
+    assert figures["door"]["first"]["status"] == "checked_in"
+    assert figures["door"]["repeat"]["status"] == "already_checked_in"
+    for journey, visits in figures.items():
+        assert set(visits) == ({"first"} if journey == "ticket" else {"first", "repeat"})
+        assert all(visit["seconds"] > 0 for visit in visits.values())
+    assert figures["signup"]["first"]["bytes"] > figures["signup"]["repeat"]["bytes"]
+    assert figures["door"]["first"]["bytes"] > figures["door"]["repeat"]["bytes"]
 
 
 def test_the_command_prints_the_table_and_writes_the_json(tmp_path, capsys):
