@@ -35,9 +35,11 @@ CJK_FAMILY = "DroidSansFallback"
 HANGUL_FAMILY = "NanumSquare"
 PLACEHOLDER = "\ufffd"
 HANGUL = "U+1100-11FF, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
-# What nearly every document prints (Latin-1, Cyrillic with Kazakh, dashes and quotes): a process starts with
-# these glyphs in its small fonts, so most documents never have to grow them.
-COMMON = [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x400, 0x500), *range(0x2010, 0x2027), 0x20AC, 0xFFFD]
+# What nearly every document prints (Latin-1, Russian and Kazakh letters, dashes and quotes): a process starts
+# with these glyphs in its small fonts, so most documents never have to grow them.
+KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
+COMMON = [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x400, 0x460), *map(ord, KAZAKH), *range(0x2010, 0x2027),
+          0x20AC, 0x2116, 0xFFFD]
 
 
 @dataclass(frozen=True)
@@ -108,11 +110,13 @@ class _Glyphs:
             subsetter = subset.Subsetter(options)
             subsetter.populate(glyphs=sorted(wanted))
             data = io.BytesIO()
-            # Lazy: the subsetter reads only the tables and glyphs it needs (a fifth of the time for the CJK font).
-            with TTFont(FONT_DIR / self.face.filename, lazy=True, recalcTimestamp=False) as font:
+            # Lazy: the subsetter reads only the tables and glyphs it needs (a fifth of the time for the CJK font);
+            # the glyphs are copied as they are, so their bounding boxes need no recomputing.
+            with TTFont(FONT_DIR / self.face.filename, lazy=True, recalcTimestamp=False, recalcBBoxes=False) as font:
                 subsetter.subset(font)
                 font.save(data)
-            self.data, self.names = data.getvalue(), frozenset(wanted)
+                # What the font holds: the glyphs asked for and those the subsetter adds (.notdef, composites' parts).
+                self.data, self.names = data.getvalue(), frozenset(font.getGlyphOrder())
 
 
 def _glyphs(face):

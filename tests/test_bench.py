@@ -82,6 +82,7 @@ def test_pdf_makes_tickets_and_lists_with_eventreg_and_the_ceiling():
     assert pdf["list"]["rows"] == small and pdf["list"]["pages"] >= 1 and pdf["list"]["ceiling_pages"] >= 1
     assert set(pdf["memory"]) == {small, large}
     assert pdf["memory"][large]["pages"] >= pdf["memory"][small]["pages"] >= 1
+    assert pdf["memory"][small]["peak_kb"] > 0
 
 
 def test_phone_walks_the_signup_the_door_and_the_ticket_on_a_slow_network():
