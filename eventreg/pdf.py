@@ -34,7 +34,7 @@ FAMILY = "DejaVu"
 CJK_FAMILY = "DroidSansFallback"
 HANGUL_FAMILY = "NanumSquare"
 PLACEHOLDER = "\ufffd"
-HANGUL = "U+1100-11FF, U+3130-318F, U+A960-A97F, U+AC00-D7AF, U+D7B0-D7FF"
+HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xA960, 0xA97F), (0xAC00, 0xD7AF), (0xD7B0, 0xD7FF))
 # What nearly every document prints (Latin-1, Russian and Kazakh letters, dashes and quotes): a process starts
 # with these glyphs in its small fonts, so most documents never have to grow them.
 KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
@@ -47,8 +47,12 @@ class Face:
     family: str
     style: str
     filename: str
-    unicode_range: str | None = None
+    unicode_range: tuple | None = None  # ((first, last), ...): the face draws only these characters
     common: tuple = ()
+
+    def may_draw(self, char):
+        """False when `char` is outside the face's range: known without parsing the font."""
+        return self.unicode_range is None or any(first <= ord(char) <= last for first, last in self.unicode_range)
 
 
 MAIN = (Face(FAMILY, "", "DejaVuSans.ttf", common=tuple(COMMON)),
@@ -71,7 +75,8 @@ def _parsed(face):
 @functools.cache
 def _parse(face):
     scratch = FPDF()
-    scratch.add_font(face.family, face.style, FONT_DIR / face.filename, unicode_range=face.unicode_range)
+    scratch.add_font(face.family, face.style, FONT_DIR / face.filename, unicode_range=face.unicode_range and [
+        (first, last) for first, last in face.unicode_range])
     (font,) = scratch.fonts.values()
     font.ttfont.close()
     font.ttfont = None  # a document's own copy is opened when it is written (Document.output)
@@ -134,7 +139,7 @@ def _face_for(char):
     """The face that draws `char`: None for the main font, a fallback Face, or False when none can."""
     if ord(char) in _parsed(MAIN[0]).cmap:
         return None
-    return next((face for face in FALLBACKS if ord(char) in _parsed(face).cmap), False)
+    return next((face for face in FALLBACKS if face.may_draw(char) and ord(char) in _parsed(face).cmap), False)
 
 
 def _placeholder(char):
