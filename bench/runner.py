@@ -15,16 +15,6 @@ from bench.database import Scratch
 
 BENCHMARKS = {"door": door, "rush": rush, "reports": reports, "exports": exports, "qr": qr, "pdf": pdf,
               "phone": phone, "scaleout": scale_out, "instructions": instructions}
-from bench.context import Context
-from bench.database import Scratch
-
-BENCHMARKS = {"door": door, "rush": rush, "reports": reports, "exports": exports, "qr": qr, "pdf": pdf,
-from bench import door, exports, instructions, pdf, phone, qr, reports, rush, scale_out
-from bench.context import Context
-from bench.database import Scratch
-
-BENCHMARKS = {"door": door, "rush": rush, "reports": reports, "exports": exports, "qr": qr, "pdf": pdf,
-              "phone": phone, "scaleout": scale_out, "instructions": instructions}
 # Run only when asked for by name (`--only instructions`): valgrind takes minutes.
 DEFAULT = [name for name in BENCHMARKS if name != "instructions"]
 # The absolute targets are for its machine, where this same hello-world under gunicorn answered
