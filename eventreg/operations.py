@@ -5,15 +5,13 @@ Several servers share one PostgreSQL and one Redis; nothing here keeps state a r
 can answer any request.
 """
 
-import hashlib
 import json
 import logging
 import re
-import stat
 import sys
 import time
 import uuid
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import redis
@@ -115,33 +113,6 @@ def _log_request(response):
     return response
 
 
-def _version_static_urls(endpoint, values):
-    """Every static URL carries a hash of the file's content (`?v=`): a proxy or browser may keep such a URL for
-    a year (deploy/nginx/eventreg.conf), and a new release's file gets a new URL."""
-    if endpoint == "static" and "v" not in values:
-        version = static_version(current_app.static_folder, values.get("filename", ""))
-        if version:
-            values["v"] = version
-
-
-def static_version(folder, filename):
-    """The file's content hash, or None for what is not a file (a folder's URL, such as the QR decoder's)."""
-    path = Path(folder) / filename
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    if not stat.S_ISREG(found.st_mode):
-        return None
-    return _content_hash(str(path), found.st_mtime_ns, found.st_size)
-
-
-@lru_cache(maxsize=512)
-def _content_hash(path, mtime_ns, size):
-    """Keyed by modification time and size too, so a file edited under `make run` gets a new hash."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
 class RequestFormatter(logging.Formatter):
     """One line per request: `json` for a log collector, else `key=value` words for a person."""
 
@@ -161,7 +132,6 @@ def init_app(app):
     app.register_blueprint(bp)
     app.before_request(_start_request)
     app.after_request(_log_request)
-    app.url_defaults(_version_static_urls)
     # The development server and the tests have their own request logs.
     if app.config.get("LOG_REQUESTS") and not (app.debug or app.testing) and not REQUEST_LOG.handlers:
         handler = logging.StreamHandler(sys.stderr)

@@ -89,20 +89,6 @@ def test_the_json_log_line_is_one_object(client, caplog):
     assert parsed["path"] == "/login" and parsed["level"] == "info" and len(parsed["request_id"]) == 32
 
 
-def test_static_urls_carry_a_hash_of_the_file_that_changes_with_it(app, tmp_path):
-    app.static_folder = str(tmp_path)
-    (tmp_path / "app.css").write_text("body { color: black }")
-    with app.test_request_context():
-        from flask import url_for
-
-        before = url_for("static", filename="app.css")
-        (tmp_path / "app.css").write_text("body { color: navy }")
-        after = url_for("static", filename="app.css")
-        folder = url_for("static", filename="vendor/")
-    assert "?v=" in before and "?v=" in after and before != after
-    assert "?v=" not in folder
-
-
 def test_health_answers_503_not_500_when_the_database_is_gone(client, app, monkeypatch):
     def refuse(*args, **kwargs):
         from sqlalchemy.exc import OperationalError
