@@ -21,6 +21,7 @@ from eventreg.auth.services import issue_api_token
 from eventreg.config import normalise_database_url
 from eventreg.extensions import db
 from eventreg.models import Category, CheckInEvent, Seminar, User, search_key, utcnow
+from eventreg.names import sort_key
 from eventreg.seminars.services import DEFAULT_CATEGORIES
 
 CHUNK = 5000
@@ -140,6 +141,7 @@ def registration_row(seminar_id, category_id, n, *, is_student=False, status="co
         "status": status,
         "source": "online",
         "search_text": search_key(name, email, organization),
+        "name_sort_key": sort_key(name),
         "created_at": created_at or now - timedelta(seconds=n),
         "updated_at": now,
         "confirmed_at": now if status == "confirmed" else None,

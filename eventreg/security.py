@@ -70,6 +70,12 @@ def by_submitted_email():
     return f"account:{email}" if email else ""
 
 
+def by_account():
+    """The signed-in account, so a door account cannot spread a harvest over addresses (or be slowed by a
+    colleague on the same Wi-Fi)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else by_ip()
+
+
 def login_failed(response):
     """A successful log-in redirects; only refusals count towards the lockout."""
     return response.status_code != 302
@@ -86,6 +92,10 @@ def lockout_message():
 
 def too_fast_message():
     return _("Too many attempts from your network. Please wait a few minutes and try again.")
+
+
+def too_many_searches_message():
+    return _("Too many searches from this account. Please wait a few minutes, or scan the ticket instead.")
 
 
 def unknown_tickets_message():
@@ -127,6 +137,10 @@ RATE_LIMITS = {
         Rule("3 per hour", key=by_submitted_email, message=too_many_emails_message),
     ),
     "auth.reset_with_token": (Rule("10 per minute; 30 per hour", methods=("GET", "POST")),),
+    # The door's search runs as the volunteer types (a few requests a person): plenty for the people who
+    # forgot their ticket, far too slow to copy a seminar's list (issue #27).
+    "checkin.search": (Rule("40 per minute; 400 per hour", key=by_account, methods=("GET",),
+                            message=too_many_searches_message),),
     # Enough for a class signing up together from one campus network; a bot filling the seats is not.
     "registration.signup": (Rule("60 per hour"),),
     "registration.resend": (

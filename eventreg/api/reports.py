@@ -2,6 +2,7 @@
 (a door's staff token must never carry bulk personal data away)."""
 
 from flask import jsonify, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -55,8 +56,9 @@ def list_registrations(slug):
     seminar = _seminar(slug)
     try:
         page = services.registration_page(
-            db.session, seminar, status=request.args.get("status"), category=request.args.get("category"),
-            page=_number("page", 1), per_page=_number("per_page", services.PER_PAGE),
+            db.session, seminar, locale=get_locale(), status=request.args.get("status"),
+            category=request.args.get("category"), page=_number("page", 1),
+            per_page=_number("per_page", services.PER_PAGE),
         )
     except services.ReportRefused as refusal:
         raise _refused(refusal) from refusal
@@ -70,7 +72,8 @@ def export_list(slug, list_name, fmt):
     seminar = _seminar(slug)
     try:
         download = services.export_list(
-            db.session, seminar, list_name, fmt, user=current_user, status=request.args.get("status"),
+            db.session, seminar, list_name, fmt, user=current_user, locale=get_locale(),
+            status=request.args.get("status"),
             category=request.args.get("category"), sort=request.args.get("sort"),
         )
     except services.ReportRefused as refusal:

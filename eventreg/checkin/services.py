@@ -9,25 +9,27 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.dialects import postgresql, sqlite
 
 from eventreg.models import (
     Category,
     CheckInEvent,
     CheckInWindowMixin,
+    DoorSearchTally,
     Registration,
     Seminar,
     User,
-    search_key,
+    search_matches,
     utcnow,
 )
+from eventreg.names import alphabetical, query_is_specific
 from eventreg.registration import services as registration_services
 from eventreg.tickets import token_from_scan
 
 # What a scanning client may say it used (walk-ins and offline syncs have paths of their own).
 SCAN_METHODS = ("camera", "keyboard", "manual", "api")
-SEARCH_LIMIT = 25
-MIN_SEARCH_LENGTH = 2
+SEARCH_LIMIT = 10
+MIN_SEARCH_LETTERS = 3  # or one Chinese character: a Chinese surname is one
 _REFUSED_BY_STATUS = {"cancelled": "cancelled", "rejected": "rejected", "pending": "not_confirmed",
                       "waitlisted": "not_confirmed"}
 
@@ -302,25 +304,72 @@ def stats(session, seminar):
     }
 
 
-def _like_pattern(text):
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+class SearchRefused(Exception):
+    """A door search that is not answered: `outside_window` (the door is closed, so nobody needs to be found)
+    or `too_short` (a query that would list half the room)."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
 
 
-def search(session, seminar, query, *, limit=SEARCH_LIMIT):
-    """People of this seminar by part of their name, e-mail or organization, whatever the case or accents.
+@dataclass(frozen=True)
+class Found:
+    """A person as the door's search shows them: enough to pick the right one, never their e-mail address."""
 
-    Every status is listed (the door must see that someone cancelled); confirmed people first.
+    id: int
+    full_name: str
+    organization: str
+    category: str
+    email_hint: str
+    status: str
+    checked_in_at: datetime | None
+    checked_in_gate: str | None
+
+
+def email_hint(email):
+    """'aliya@enu.kz' as 'a•••@enu.kz': tells two namesakes apart without handing out the address."""
+    local, _at, domain = (email or "").partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else ""
+
+
+def _count_search(session, seminar, by, now):
+    """One more search by this account for this seminar this hour (one upsert: two searches at once both count)."""
+    session.execute(_UPSERT[session.get_bind().dialect.name].values(user_id=by.id, seminar_id=seminar.id,
+                                     hour=now.replace(minute=0, second=0, microsecond=0), searches=1))
+
+
+_UPSERT = {
+    name: dialect.insert(DoorSearchTally.__table__).on_conflict_do_update(
+        index_elements=["user_id", "seminar_id", "hour"],
+        set_={"searches": DoorSearchTally.__table__.c.searches + 1})
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def search(session, seminar, query, *, by, locale, now=None, override_window=False, limit=SEARCH_LIMIT):
+    """People of this seminar by any spelling of their name, e-mail or organization (eventreg/names.py), for the
+    door: at most `limit`, confirmed people first, then in the alphabet of `locale`.
+
+    Not a way to copy the list (issue #27): only while check-in is open (organizers: `override_window`),
+    only for a specific query, never with e-mail addresses; every search is counted per account and hour.
+    Every status is listed (the door must see that someone cancelled).
     """
-    key = search_key(query or "")
-    if len(key) < MIN_SEARCH_LENGTH:
-        return []
+    now = now or utcnow()
+    _count_search(session, seminar, by, now)
+    if not override_window and not window_is_open(seminar, now):
+        raise SearchRefused("outside_window")
+    if not query_is_specific(query, min_letters=MIN_SEARCH_LETTERS):
+        raise SearchRefused("too_short")
     confirmed_first = case((Registration.status == "confirmed", 0), else_=1)
-    return session.scalars(
-        select(Registration)
-        .options(joinedload(Registration.category), joinedload(Registration.checked_in_by))
-        .where(Registration.seminar_id == seminar.id,
-               Registration.search_text.like(_like_pattern(key), escape="\\"))
-        .order_by(confirmed_first, Registration.full_name, Registration.id)
-        .limit(limit)
+    rows = session.execute(
+        select(Registration.id, Registration.full_name, Registration.organization, Category.label,
+               Registration.email, Registration.status, Registration.checked_in_at, Registration.checked_in_gate)
+        .join(Category, Category.id == Registration.category_id)
+        .where(Registration.seminar_id == seminar.id, search_matches(Registration.search_text, query))
+        .order_by(confirmed_first, *alphabetical(Registration.name_sort_key, locale), Registration.id)
+        .limit(min(limit, SEARCH_LIMIT))
     ).all()
+    return [Found(id=r.id, full_name=r.full_name, organization=r.organization, category=r.label,
+                  email_hint=email_hint(r.email), status=r.status, checked_in_at=r.checked_in_at,
+                  checked_in_gate=r.checked_in_gate) for r in rows]

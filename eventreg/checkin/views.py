@@ -1,6 +1,7 @@
 """The door: choose a seminar, scan tickets, search people, register walk-ins."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -45,9 +46,14 @@ def search(slug):
     """The people matching `q`, as a fragment the scanner page shows under its search box."""
     seminar = _seminar(slug)
     query = request.args.get("q", "")
-    return render_template("checkin/_search_results.html", seminar=seminar, query=query,
-                           results=services.search(db.session, seminar, query),
-                           too_short=len(query.strip()) < services.MIN_SEARCH_LENGTH)
+    try:
+        results, refusal = services.search(db.session, seminar, query, by=current_user, locale=get_locale(),
+                                           override_window=current_user.has_role("organizer")), None
+    except services.SearchRefused as refused:
+        results, refusal = [], refused.code
+    db.session.commit()  # the search is counted either way
+    return render_template("checkin/_search_results.html", seminar=seminar, query=query, results=results,
+                           refusal=refusal)
 
 
 @bp.route("/s/<slug>/walk-in", methods=["GET", "POST"])

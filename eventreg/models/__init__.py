@@ -1,6 +1,6 @@
 """All models, importable from one place."""
 
-from eventreg.models.audit import AuditEntry
+from eventreg.models.audit import AuditEntry, DoorSearchTally
 from eventreg.models.base import UTCDateTime, utcnow
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.outbox import OutboxMessage
@@ -14,6 +14,7 @@ from eventreg.models.registration import (
     new_ticket_token,
     registration_search_text,
     search_key,
+    search_matches,
 )
 from eventreg.models.seminar import (
     AGENDA_KINDS,
@@ -51,6 +52,7 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "AuditEntry",
+    "DoorSearchTally",
     "Category",
     "CheckInWindowMixin",
     "CheckInEvent",
@@ -67,5 +69,6 @@ __all__ = [
     "new_ticket_token",
     "registration_search_text",
     "search_key",
+    "search_matches",
     "utcnow",
 ]

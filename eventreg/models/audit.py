@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.extensions import db
@@ -21,3 +21,18 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     user = relationship("User")
+
+
+class DoorSearchTally(db.Model):
+    """How many door searches an account made for a seminar in one clock hour: searches are audited in aggregate
+    (one row per account, seminar and hour, counted by an upsert), so a harvest shows up without logging what
+    each volunteer typed."""
+
+    __tablename__ = "door_search_tally"
+    __table_args__ = (UniqueConstraint("user_id", "seminar_id", "hour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminar.id", ondelete="CASCADE"), index=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    searches: Mapped[int] = mapped_column(default=0)

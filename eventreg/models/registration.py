@@ -1,15 +1,15 @@
 """One person's registration for one seminar, with the state of their entry at the door."""
 
 import secrets
-import unicodedata
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, event, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.extensions import db
 from eventreg.models.base import UTCDateTime, one_of, utcnow
 from eventreg.models.seminar import STUDY_LEVELS, Category, Seminar
+from eventreg.names import query_words, search_key, sort_key
 
 REGISTRATION_STATUSES = ("pending", "confirmed", "waitlisted", "cancelled", "rejected")
 ACTIVE_STATUSES = ("pending", "confirmed", "waitlisted")
@@ -25,16 +25,19 @@ def new_ticket_token():
     return secrets.token_urlsafe(18)
 
 
-def search_key(*parts):
-    """Case- and accent-insensitive text for search: 'Şäkär' and 'SAKAR' meet; Cyrillic stays Cyrillic.
+def search_matches(column, query):
+    """The SQL condition for a query on a stored search key: every word of the query, in any order, found
+    anywhere in the key by any of its spellings. None for a query with no words."""
+    words = query_words(query)
+    if not words:
+        return None
+    return and_(*(or_(*(column.like(_like_pattern(spelling), escape="\\") for spelling in spellings))
+                  for spellings in words))
 
-    Stored on the row, so a LIKE on it behaves the same on SQLite (ASCII-only lower()) and PostgreSQL.
-    """
-    joined = " ".join(p for p in parts if p)
-    decomposed = unicodedata.normalize("NFKD", joined.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # й and ё lose their marks too; searching "иван" for "Иван" or "ёлка" for "елка" then both work.
-    return " ".join(stripped.split())
+
+def _like_pattern(text):
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class Registration(db.Model):
@@ -78,7 +81,9 @@ class Registration(db.Model):
     consent_photos: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     source: Mapped[str] = mapped_column(String(20), default="online")
+    # Every spelling of the name, e-mail and organization (eventreg/names.py), and the name's alphabetical key.
     search_text: Mapped[str] = mapped_column(String(800), default="")
+    name_sort_key: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -105,8 +110,8 @@ class Registration(db.Model):
 
 
 def registration_search_text(full_name, email, organization):
-    """What the organizer's search matches a registration on: its name, e-mail and organization."""
-    return search_key(full_name, email, organization)[:800]
+    """What every search matches a registration on: its name, e-mail and organization."""
+    return search_key(full_name, email, organization)
 
 
 @event.listens_for(Registration, "before_insert")
@@ -115,3 +120,4 @@ def _refresh_search_text(mapper, connection, registration):
     registration.search_text = registration_search_text(
         registration.full_name, registration.email, registration.organization
     )
+    registration.name_sort_key = sort_key(registration.full_name)

@@ -8,7 +8,7 @@ Callers commit; every erasure leaves an audit entry in the same transaction.
 from sqlalchemy import delete, func, select
 
 from eventreg import audit
-from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, new_ticket_token, search_key, utcnow
+from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, new_ticket_token, search_matches, utcnow
 
 # Blanked on erasure. Student fields included: with a small group, university and year can name a person.
 PERSONAL_TEXT_FIELDS = ("full_name", "phone", "organization", "position", "university", "programme")
@@ -86,14 +86,12 @@ def erase_seminar_personal_data(session, seminar, *, by, now=None):
 
 def find_registrations(session, seminar, text, *, limit=20):
     """Registrations of the seminar whose name, e-mail or organization contain `text` (for erasure requests)."""
-    key = search_key(text)
-    if not key:
+    matches = search_matches(Registration.search_text, text)
+    if matches is None:
         return []
-    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return session.scalars(
         select(Registration)
-        .where(Registration.seminar_id == seminar.id, Registration.anonymised_at.is_(None),
-               Registration.search_text.like(f"%{escaped}%", escape="\\"))
+        .where(Registration.seminar_id == seminar.id, Registration.anonymised_at.is_(None), matches)
         .order_by(Registration.created_at).limit(limit)
     ).all()
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from eventreg.email_addresses import normalise_email
-from eventreg.models import Category, Registration, search_key
+from eventreg.models import Category, Registration, search_matches
+from eventreg.names import alphabetical
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
 
@@ -40,24 +41,27 @@ class Page:
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
-def registrations_page(session, seminar, *, q="", status="", category_key="", page=1, per_page=PER_PAGE):
-    """One page of a seminar's registrations, newest first, filtered by search text, status and category.
+def registrations_page(session, seminar, *, locale, q="", status="", category_key="", by_name=False, page=1,
+                       per_page=PER_PAGE):
+    """One page of a seminar's registrations, newest first (or `by_name`, in the alphabet of `locale`),
+    filtered by search text, status and category.
 
-    Search uses the stored `search_text` (case-folded, accents stripped), so "иван" finds "Иван" on SQLite too.
+    Search matches every spelling of a name (eventreg/names.py): "Aliya" finds "Әлия", on SQLite too.
     """
     query = select(Registration).where(Registration.seminar_id == seminar.id)
-    key = search_key(q or "")
-    if key:
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Registration.search_text.like(f"%{escaped}%", escape="\\"))
+    matches = search_matches(Registration.search_text, q)
+    if matches is not None:
+        query = query.where(matches)
     if status:
         query = query.where(Registration.status == status)
     if category_key:
         query = query.join(Category, Category.id == Registration.category_id).where(Category.key == category_key)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(page, 1)
+    order = ([*alphabetical(Registration.name_sort_key, locale), Registration.id] if by_name
+             else [Registration.created_at.desc(), Registration.id.desc()])
     items = session.scalars(
-        query.order_by(Registration.created_at.desc(), Registration.id.desc())
+        query.order_by(*order)
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(items=items, total=total, page=page, per_page=per_page)

@@ -25,6 +25,7 @@ from eventreg.models import (
     registration_search_text,
     utcnow,
 )
+from eventreg.names import sort_key
 from eventreg.registration import emails
 from eventreg.registration.validation import clean
 
@@ -150,6 +151,7 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
         "created_at": now, "updated_at": now, "consent_data_at": now if consent else None,
         "confirmed_at": now if status == "confirmed" else None,
         "search_text": registration_search_text(values["full_name"], values["email"], values["organization"]),
+        "name_sort_key": sort_key(values["full_name"]),
     })
     if registration is None:  # the e-mail already has an active registration: the seat goes back
         if status == "confirmed":

@@ -3,6 +3,7 @@
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -224,6 +225,7 @@ def manage(slug):
     page = organizer.registrations_page(
         db.session, seminar, q=request.args.get("q", "")[:200], status=status,
         category_key=request.args.get("category", "")[:40], page=request.args.get("page", 1, type=int),
+        by_name=request.args.get("sort") == "name", locale=get_locale(),
     )
     return render_template("registration/manage.html", seminar=seminar, page=page, action_form=ActionForm(),
                            counts=organizer.status_counts(db.session, seminar), filters=request.args)

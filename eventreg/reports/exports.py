@@ -20,6 +20,7 @@ from sqlalchemy import case, func, select
 
 from eventreg.database import streaming_read
 from eventreg.models import Category, Registration, User
+from eventreg.names import alphabetical
 
 LISTS = ("attendance", "registrations", "no-shows")
 FORMATS = ("csv", "xlsx", "pdf")
@@ -91,8 +92,9 @@ def _translated(column, labels):
     return case({code: str(label) for code, label in labels.items()}, value=column, else_=func.coalesce(column, ""))
 
 
-def list_statement(seminar, list_name, filters=None, sort="name"):
-    """The SELECT behind a list: plain columns (no ORM objects to keep), in a stable order."""
+def list_statement(seminar, list_name, filters=None, sort="name", *, locale):
+    """The SELECT behind a list: plain columns (no ORM objects to keep), in a stable order: by name in the
+    alphabet of `locale` (the reader's language: eventreg/names.py), or by arrival."""
     r = Registration
     stmt = (
         select(
@@ -120,7 +122,7 @@ def list_statement(seminar, list_name, filters=None, sort="name"):
             stmt = stmt.where(r.status == filters.status)
         if filters.category:
             stmt = stmt.where(Category.key == filters.category)
-    return stmt.order_by(r.full_name, r.id)
+    return stmt.order_by(*alphabetical(r.name_sort_key, locale), r.id)
 
 
 def stream_rows(session, statement):

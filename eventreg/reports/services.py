@@ -179,12 +179,13 @@ def _record(session, seminar, user, list_name, fmt, now, **details):
                  details={"list": list_name, "format": fmt, **details}, now=now)
 
 
-def export_list(session, seminar, list_name, fmt, *, user, status=None, category=None, sort=None, now=None):
+def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, category=None, sort=None,
+                now=None):
     """One list (attendance, registrations, no-shows) in one format (csv, xlsx, pdf), recorded in the audit.
 
     `status` and `category` filter the registration list, as on the organizer's list; `sort` orders the
-    attendance list by `name` (the default) or `arrival`. CSV rows are read while the response streams;
-    XLSX and PDF are written before this returns."""
+    attendance list by `name` (the default, in the alphabet of `locale`) or `arrival`. CSV rows are read while
+    the response streams; XLSX and PDF are written before this returns."""
     if list_name not in exports.LISTS:
         raise ReportRefused("unknown_list")
     if fmt not in exports.FORMATS:
@@ -197,7 +198,7 @@ def export_list(session, seminar, list_name, fmt, *, user, status=None, category
     details = {k: v for k, v in (("status", filters.status), ("category", filters.category)) if v}
     if list_name == "attendance":
         details["sort"] = sort
-    statement = exports.list_statement(seminar, list_name, filters, sort)
+    statement = exports.list_statement(seminar, list_name, filters, sort, locale=locale)
     if fmt == "pdf":
         _check_printable(session, statement)
     _record(session, seminar, user, list_name, fmt, now, **details)
@@ -229,10 +230,11 @@ def _sheet_title(list_name):
                 "no-shows": _l("No-shows")}[list_name])
 
 
-def signin_sheet(session, seminar, *, user, now=None):
-    """A printable sign-in sheet: every confirmed person by name, with an empty signature column."""
+def signin_sheet(session, seminar, *, user, locale, now=None):
+    """A printable sign-in sheet: every confirmed person by name (in the alphabet of `locale`), with an empty
+    signature column."""
     now = now or utcnow()
-    statement = exports.list_statement(seminar, "registrations", exports.Filters(status="confirmed"))
+    statement = exports.list_statement(seminar, "registrations", exports.Filters(status="confirmed"), locale=locale)
     _check_printable(session, statement)
     _record(session, seminar, user, "signin-sheet", "pdf", now)
     rows = exports.stream_rows(session, statement)
@@ -260,12 +262,12 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def registration_page(session, seminar, *, status=None, category=None, page=1, per_page=PER_PAGE):
+def registration_page(session, seminar, *, locale, status=None, category=None, page=1, per_page=PER_PAGE):
     """One page of the full registration list (same order and filters as the export)."""
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ReportRefused("invalid_filter", {"page": [str(_l("Page out of range."))]})
     filters = parse_filters(session, seminar, status=status, category=category)
-    statement = exports.list_statement(seminar, "registrations", filters)
+    statement = exports.list_statement(seminar, "registrations", filters, locale=locale)
     total = _count(session, statement)
     items = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=items, page=page, per_page=per_page, total=total)

@@ -1,6 +1,7 @@
 """The organizer's summary page and the downloads (lists, sign-in sheet, summary PDF)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -29,7 +30,8 @@ def export(slug, list_name, fmt):
     seminar = _seminar(slug)
     try:
         download = services.export_list(
-            db.session, seminar, list_name, fmt, user=current_user, status=request.args.get("status"),
+            db.session, seminar, list_name, fmt, user=current_user, locale=get_locale(),
+            status=request.args.get("status"),
             category=request.args.get("category"), sort=request.args.get("sort"),
         )
     except services.ReportRefused as refusal:
@@ -53,7 +55,7 @@ def _refused(refusal, slug):
 @role_required("organizer")
 def signin_sheet(slug):
     try:
-        download = services.signin_sheet(db.session, _seminar(slug), user=current_user)
+        download = services.signin_sheet(db.session, _seminar(slug), user=current_user, locale=get_locale())
     except services.ReportRefused as refusal:
         return _refused(refusal, slug)
     db.session.commit()
