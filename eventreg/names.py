@@ -135,4 +135,4 @@ def group_ranks(locale):
 def alphabetical(column, locale):
     """ORDER BY terms for a stored sort_key column in the language's alphabetical order (both databases)."""
     ranks = group_ranks(locale)
-    return [case(ranks, value=func.substr(column, 1, 1), else_=3), column]
+    return [case(ranks, value=func.substr(column, 1, 1), else_=3), func.substr(column, 2)]
