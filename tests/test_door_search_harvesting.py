@@ -113,6 +113,19 @@ def test_every_search_is_counted_per_account_and_hour(client, session, seminar, 
     assert all(t.hour.minute == 0 and t.hour.second == 0 for t in tallies)
 
 
+def test_an_administrator_sees_who_searched_how_often(client, session, seminar, login):
+    staff = factories.make_user(session, role="staff", name="Harvester Door")
+    session.commit()
+    for _ in range(7):
+        door.search(session, seminar, "aliya", by=staff, locale="en")
+    session.commit()
+    login("admin")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "Door searches per account and hour" in html
+    row = html[html.index("Harvester Door"):]
+    assert "<td>7</td>" in row[:row.index("</tr>")]
+
+
 def _search_in_thread(app, seminar_id, user_id, barrier):
     with app.app_context():
         session = db.session

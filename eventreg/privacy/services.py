@@ -8,7 +8,17 @@ Callers commit; every erasure leaves an audit entry in the same transaction.
 from sqlalchemy import delete, func, select
 
 from eventreg import audit
-from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, new_ticket_token, search_matches, utcnow
+from eventreg.models import (
+    AuditEntry,
+    DoorSearchTally,
+    OutboxMessage,
+    Registration,
+    Seminar,
+    User,
+    new_ticket_token,
+    search_matches,
+    utcnow,
+)
 
 # Blanked on erasure. Student fields included: with a small group, university and year can name a person.
 PERSONAL_TEXT_FIELDS = ("full_name", "phone", "organization", "position", "university", "programme")
@@ -93,6 +103,16 @@ def find_registrations(session, seminar, text, *, limit=20):
         select(Registration)
         .where(Registration.seminar_id == seminar.id, Registration.anonymised_at.is_(None), matches)
         .order_by(Registration.created_at).limit(limit)
+    ).all()
+
+
+def door_search_tallies(session, *, limit=50):
+    """The latest hours of door searches, busiest accounts first within an hour: (hour, user, seminar title,
+    searches). A volunteer finds a few people an hour; hundreds in one hour is someone copying the list."""
+    return session.execute(
+        select(DoorSearchTally.hour, User, Seminar.title, DoorSearchTally.searches)
+        .join(User, User.id == DoorSearchTally.user_id).join(Seminar, Seminar.id == DoorSearchTally.seminar_id)
+        .order_by(DoorSearchTally.hour.desc(), DoorSearchTally.searches.desc(), DoorSearchTally.id).limit(limit)
     ).all()
 
 

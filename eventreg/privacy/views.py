@@ -63,4 +63,5 @@ def audit_log():
     if page < 1:
         abort(404)
     entries, titles, has_more = privacy.audit_entries(db.session, page=page)
-    return render_template("privacy/audit_log.html", entries=entries, titles=titles, page=page, has_more=has_more)
+    return render_template("privacy/audit_log.html", entries=entries, titles=titles, page=page, has_more=has_more,
+                           door_searches=privacy.door_search_tallies(db.session) if page == 1 else [])
