@@ -139,8 +139,9 @@ RATE_LIMITS = {
     "auth.reset_with_token": (Rule("10 per minute; 30 per hour", methods=("GET", "POST")),),
     # The door's search runs as the volunteer types (a few requests a person): plenty for the people who
     # forgot their ticket, far too slow to copy a seminar's list (issue #27).
-    "checkin.search": (Rule("40 per minute; 400 per hour", key=by_account, methods=("GET",),
-                            message=too_many_searches_message),),
+    **{endpoint: (Rule("40 per minute; 400 per hour", key=by_account, methods=("GET",),
+                       message=too_many_searches_message, shared="door-search"),)
+       for endpoint in ("checkin.search", "api.search_people")},
     # Enough for a class signing up together from one campus network; a bot filling the seats is not.
     "registration.signup": (Rule("60 per hour"),),
     "registration.resend": (

@@ -11,6 +11,7 @@ from eventreg.checkin import services as door
 from eventreg.extensions import db
 from eventreg.models import DoorSearchTally, Seminar, User, utcnow
 from tests import factories
+from tests.openapi_check import assert_matches_openapi
 
 
 @pytest.fixture
@@ -153,3 +154,37 @@ def test_searches_made_at_the_same_moment_are_all_counted(app, session, seminar)
         thread.join()
     session.expire_all()
     assert session.scalar(select(DoorSearchTally.searches).where(DoorSearchTally.user_id == user_id)) == 20
+
+
+# --- the same rules through the API ---------------------------------------------------------------------------
+
+
+def _api_search(client, seminar, query, token):
+    url = f"/api/v1/seminars/{seminar.slug}/search"
+    response = client.get(url, query_string={"q": query}, headers={"Authorization": f"Bearer {token}"})
+    assert_matches_openapi(client, "GET", f"{url}?q=x", response)
+    return response
+
+
+def test_the_api_search_finds_latin_spellings_without_handing_out_emails(client, session, seminar, api_token):
+    aliya = factories.make_registration(session, seminar, full_name="Әлия Сейтқали", email="aliya@enu.kz")
+    session.commit()
+    token = api_token("staff")
+    answer = _api_search(client, seminar, "seitkali aliia", token)
+    assert answer.status_code == 200
+    assert answer.get_json()["items"][0]["id"] == aliya.id
+    assert answer.get_json()["items"][0]["email_hint"] == "a•••@enu.kz"
+    assert "aliya@enu.kz" not in answer.get_data(as_text=True)
+
+
+def test_the_api_search_refuses_sweeps_and_closed_doors(client, session, seminar, past_seminar, api_token):
+    factories.make_registration(session, past_seminar, full_name="Aliya Nurlanova")
+    session.commit()
+    token = api_token("staff")
+    too_short = _api_search(client, seminar, "al", token)
+    assert (too_short.status_code, too_short.get_json()["error"]) == (400, "too_short")
+    closed = _api_search(client, past_seminar, "aliya", token)
+    assert (closed.status_code, closed.get_json()["error"]) == (403, "outside_window")
+    assert "Aliya" not in closed.get_data(as_text=True)
+    session.expire_all()
+    assert sum(session.scalars(select(DoorSearchTally.searches)).all()) == 2

@@ -30,6 +30,7 @@ from eventreg.tickets import token_from_scan
 SCAN_METHODS = ("camera", "keyboard", "manual", "api")
 SEARCH_LIMIT = 10
 MIN_SEARCH_LETTERS = 3  # or one Chinese character: a Chinese surname is one
+MAX_QUERY = 200  # a name is at most 200 characters; more would only build a longer statement
 _REFUSED_BY_STATUS = {"cancelled": "cancelled", "rejected": "rejected", "pending": "not_confirmed",
                       "waitlisted": "not_confirmed"}
 
@@ -356,6 +357,7 @@ def search(session, seminar, query, *, by, locale, now=None, override_window=Fal
     Every status is listed (the door must see that someone cancelled).
     """
     now = now or utcnow()
+    query = (query or "")[:MAX_QUERY]
     _count_search(session, seminar, by, now)
     if not override_window and not window_is_open(seminar, now):
         raise SearchRefused("outside_window")

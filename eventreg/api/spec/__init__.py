@@ -2,9 +2,10 @@
 
 import copy
 
-from eventreg.api.spec import checkins, me, registrations, reports, seminars
+from eventreg.api.spec import checkins, me, registrations, reports, search, seminars
 
-FRAGMENTS = (checkins.FRAGMENT, me.FRAGMENT, registrations.FRAGMENT, reports.FRAGMENT, seminars.FRAGMENT)
+FRAGMENTS = (checkins.FRAGMENT, me.FRAGMENT, registrations.FRAGMENT, reports.FRAGMENT, search.FRAGMENT,
+             seminars.FRAGMENT)
 
 _COMMON_SCHEMAS = {
     "Error": {
