@@ -29,7 +29,7 @@ KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
 ROMANISATIONS = (iuliia.ICAO_DOC_9303, iuliia.WIKIPEDIA, iuliia.MVD_310, iuliia.TELEGRAM)
 # The stored column's length: a name's spellings come first, so a cut loses only the end of an organization.
 MAX_SEARCH_KEY = 800
-# Sort groups: the first letter's script decides where a name goes for each language (see sort_order).
+# Sort groups: the first letter's script decides where a name goes for each language (see group_ranks).
 LATIN, CYRILLIC, CHINESE, OTHER = "1", "2", "3", "4"
 
 

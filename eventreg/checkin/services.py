@@ -336,8 +336,9 @@ def email_hint(email):
 
 def _count_search(session, seminar, by, now):
     """One more search by this account for this seminar this hour (one upsert: two searches at once both count)."""
-    session.execute(_UPSERT[session.get_bind().dialect.name].values(user_id=by.id, seminar_id=seminar.id,
-                                     hour=now.replace(minute=0, second=0, microsecond=0), searches=1))
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    upsert = _UPSERT[session.get_bind().dialect.name]
+    session.execute(upsert.values(user_id=by.id, seminar_id=seminar.id, hour=hour, searches=1))
 
 
 _UPSERT = {
@@ -348,9 +349,9 @@ _UPSERT = {
 }
 
 
-def search(session, seminar, query, *, by, locale, now=None, override_window=False, limit=SEARCH_LIMIT):
+def search(session, seminar, query, *, by, locale, now=None, override_window=False):
     """People of this seminar by any spelling of their name, e-mail or organization (eventreg/names.py), for the
-    door: at most `limit`, confirmed people first, then in the alphabet of `locale`.
+    door: at most SEARCH_LIMIT, confirmed people first, then in the alphabet of `locale`.
 
     Not a way to copy the list (issue #27): only while check-in is open (organizers: `override_window`),
     only for a specific query, never with e-mail addresses; every search is counted per account and hour.
@@ -370,7 +371,7 @@ def search(session, seminar, query, *, by, locale, now=None, override_window=Fal
         .join(Category, Category.id == Registration.category_id)
         .where(Registration.seminar_id == seminar.id, search_matches(Registration.search_text, query))
         .order_by(confirmed_first, *alphabetical(Registration.name_sort_key, locale), Registration.id)
-        .limit(min(limit, SEARCH_LIMIT))
+        .limit(SEARCH_LIMIT)
     ).all()
     return [Found(id=r.id, full_name=r.full_name, organization=r.organization, category=r.label,
                   email_hint=email_hint(r.email), status=r.status, checked_in_at=r.checked_in_at,
