@@ -13,12 +13,12 @@ folded to their Russian look-alikes first (the issue's table), which is also wha
 keyboard.
 """
 
+import os
 import unicodedata
 from functools import cache, lru_cache
 
 import iuliia
 import pyuca
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import case, func
 
 # Kazakh letters that Russian keyboards and Russian romanisations lack, folded to the letter they look like.
@@ -29,6 +29,7 @@ KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
 ROMANISATIONS = (iuliia.ICAO_DOC_9303, iuliia.WIKIPEDIA, iuliia.MVD_310, iuliia.TELEGRAM)
 # The stored column's length: a name's spellings come first, so a cut loses only the end of an organization.
 MAX_SEARCH_KEY = 800
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 # Sort groups: the first letter's script decides where a name goes for each language (see group_ranks).
 LATIN, CYRILLIC, CHINESE, OTHER = "1", "2", "3", "4"
 
@@ -51,6 +52,16 @@ def _is_cyrillic(char):
     return "\u0400" <= char <= "\u052f"
 
 
+@cache
+def _pinyin():
+    """pypinyin, loaded at first use without its phrase dictionary: a name needs each character's readings, and
+    the phrases cost 45 MB and two seconds in every process (measured), Chinese names or not."""
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    import pypinyin
+
+    return pypinyin
+
+
 @lru_cache(maxsize=4096)  # first names and surnames repeat: half a millisecond of romanising saved each
 def spellings(word):
     """Every spelling of one already case-folded word that a search should find it by, the folded word first."""
@@ -58,8 +69,16 @@ def spellings(word):
     if any(_is_cyrillic(c) for c in word):
         found += [_strip_marks(schema.translate(word)) for schema in ROMANISATIONS]
     if any(is_chinese(c) for c in word):
-        syllables = lazy_pinyin(word, errors="default")
-        found += [" ".join(syllables), "".join(syllables), "".join(lazy_pinyin(word, style=Style.TONE3))]
+        pypinyin = _pinyin()
+        syllables = pypinyin.lazy_pinyin(word, errors="default")
+        found += [" ".join(syllables), "".join(syllables),
+                  "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.TONE3, errors="default"))]
+        # Every reading of the first character, the surname: surnames often take a rarer one (单 Shan, 曾 Zeng).
+        found += [reading for readings in pypinyin.pinyin(word[0], style=pypinyin.Style.NORMAL, heteronym=True)
+                  for reading in readings if reading.isascii()]
+        # Chinese names as Russian and Kazakh texts write them (Palladius): 王芳 is Ван Фан.
+        palladius = "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.CYRILLIC, errors="default"))
+        found.append(palladius.translate(_NO_DIGITS))
     return tuple(dict.fromkeys(found))
 
 
@@ -112,7 +131,11 @@ def sort_key(name):
     string of digits orders the same under every database collation.
     """
     name = unicodedata.normalize("NFKC", name or "").strip()
-    spelled = " ".join(lazy_pinyin(name, style=Style.TONE3, errors="default")) if any(map(is_chinese, name)) else name
+    if any(map(is_chinese, name)):
+        pypinyin = _pinyin()
+        spelled = " ".join(pypinyin.lazy_pinyin(name, style=pypinyin.Style.TONE3, errors="default"))
+    else:
+        spelled = name
     return _group(name) + "".join(f"{weight:05d}" for weight in _collator().sort_key(spelled))
 
 
