@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from flask_migrate import downgrade, upgrade
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from eventreg import create_app
@@ -130,7 +131,20 @@ def test_exports_follow_the_kazakh_and_russian_alphabet(session, seminar):
     session.commit()
     expected = ["Аян", "Әлия", "Бек", "Егоров", "Ёлкин", "Ершов", "Орлов", "Өмірзақ", "Пак"]
     assert _export_names(session, seminar, organizer_user, "kk") == [*expected, "Ivanov"]
+    assert _export_names(session, seminar, organizer_user, "ru") == [*expected, "Ivanov"]
     assert _export_names(session, seminar, organizer_user, "en") == ["Ivanov", *expected]
+
+
+@pytest.mark.parametrize("app_config", [{"LANGUAGES": {"en": "English", "kk": "Қазақша"}}])
+def test_the_attendance_xlsx_downloaded_in_kazakh_is_in_kazakh_order(client, session, seminar, login):
+    for name in ["Өмірзақ", "Ivanov", "Орлов", "Әлия", "Аян"]:
+        factories.make_registration(session, seminar, full_name=name, checked_in_at=utcnow())
+    session.commit()
+    login("organizer")
+    response = client.get(f"/reports/s/{seminar.slug}/attendance.xlsx", headers={"Accept-Language": "kk"})
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ["Аян", "Әлия", "Орлов", "Өмірзақ", "Ivanov"]
 
 
 def test_chinese_names_sort_by_pinyin_among_latin_ones_in_chinese(session, seminar):
