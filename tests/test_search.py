@@ -181,7 +181,7 @@ def test_the_migration_rebuilds_the_keys_of_existing_registrations(database_url,
         factories.make_registration(db.session, seminar, full_name="Әлия Сейтқали", organization="ЕНУ")
         db.session.commit()
         db.session.remove()
-        downgrade(revision="0001")
+        downgrade(revision="0018")
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE registration SET search_text = 'әлия сейтқали'"))
         upgrade()

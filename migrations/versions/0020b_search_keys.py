@@ -2,7 +2,7 @@
 door's searches counted per account and hour (issue #27, item 3).
 
 Revision ID: 0020b
-Revises: 0001
+Revises: 0018
 
 Every registration's `search_text` is rebuilt with eventreg.names.search_key (Kazakh letters folded, Cyrillic
 romanised, pinyin of Chinese names) and its new `name_sort_key` filled, in batches, so existing people are
@@ -16,7 +16,7 @@ import eventreg.models.base
 from eventreg.names import search_key, sort_key
 
 revision = '0020b'
-down_revision = '0001'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
