@@ -47,6 +47,8 @@ class Defaults:
     # While this file exists, /readyz answers 503 so a load balancer stops sending new requests (a drain).
     DRAIN_FILE = None
     DEFAULT_TIMEZONE = DEFAULT_TIMEZONE  # for the staff pages' times (templates read config)
+    # `flask purge-expired` (daily cron) erases the personal data of seminars ended this many days ago.
+    PERSONAL_DATA_RETENTION_DAYS = 180
 
 
 def from_environment(environ=os.environ):

@@ -156,7 +156,7 @@ def test_send_reminders_twice_sends_one_reminder_each(app, session, runner, smtp
     for _ in range(2):
         result = runner.invoke(args=["send-reminders"])
         assert result.exit_code == 0, result.output
-    reminders = [m for m in smtp_server.messages if m["Subject"].startswith("Tomorrow")]
+    reminders = [m for m in smtp_server.messages if m["Subject"].startswith("Reminder")]
     assert sorted(m["To"] for m in reminders) == sorted([first.email, second.email])
     assert tickets.qr_payload(first.token) in [
         zxingcpp.read_barcodes(Image.open(io.BytesIO(_attachment(m, "ticket-qr.png"))))[0].text for m in reminders]

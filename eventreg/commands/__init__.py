@@ -92,7 +92,23 @@ def send_reminders_command():
     click.echo(f"Queued {queued} reminder(s); sent {sent} message(s), {failed} failed.")
 
 
+@click.command("purge-expired")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Keep personal data this many days after a seminar ends (default: PERSONAL_DATA_RETENTION_DAYS).")
+def purge_expired_command(days):
+    """Erase the personal data of seminars that ended longer ago than the retention; the figures stay.
+    Safe to run daily from cron: a seminar already erased is skipped."""
+    from eventreg.privacy import services as privacy
+
+    days = current_app.config["PERSONAL_DATA_RETENTION_DAYS"] if days is None else days
+    done = privacy.purge_expired(db.session, days=days)
+    db.session.commit()
+    for seminar, count in done:
+        click.echo(f"{seminar.slug}: erased the personal data of {count} registration(s).")
+    click.echo(f"{len(done)} seminar(s) past the {days}-day retention erased.")
+
+
 def init_app(app):
     for command in (create_user_command, create_token_command, seed_demo_command, send_mail_command,
-                    send_reminders_command):
+                    send_reminders_command, purge_expired_command):
         app.cli.add_command(command)

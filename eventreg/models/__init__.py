@@ -3,6 +3,7 @@
 from eventreg.models.audit import AuditEntry, DoorSearchTally
 from eventreg.models.base import UTCDateTime, utcnow
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
+from eventreg.models.figures import ErasedFigure
 from eventreg.models.outbox import OutboxMessage
 from eventreg.models.registration import (
     ACTIVE_SQL,
@@ -56,6 +57,7 @@ __all__ = [
     "Category",
     "CheckInWindowMixin",
     "CheckInEvent",
+    "ErasedFigure",
     "OutboxMessage",
     "PasswordResetToken",
     "RoleMixin",

@@ -1,11 +1,15 @@
 """Erasing personal data: one registration on request, or every registrant of a seminar once it is over.
 
 What identifies a person is blanked; what the reports count stays (status, category, timestamps, the
-check-in), so the attendance figures of a past seminar do not change when its people are forgotten.
-Callers commit; every erasure leaves an audit entry in the same transaction.
+check-in, and the student and organization breakdowns as anonymous counts: `reports/erased.py`), so the
+figures of a past seminar do not change when its people are forgotten. `purge_expired` is the retention the
+consent text promises (cron: `flask purge-expired`). Callers commit; every erasure leaves an audit entry in
+the same transaction.
 """
 
-from sqlalchemy import delete, func, select
+from datetime import timedelta
+
+from sqlalchemy import delete, exists, func, select
 
 from eventreg import audit
 from eventreg.models import (
@@ -19,6 +23,7 @@ from eventreg.models import (
     search_matches,
     utcnow,
 )
+from eventreg.reports.erased import keep_figures
 
 # Blanked on erasure. Student fields included: with a small group, university and year can name a person.
 PERSONAL_TEXT_FIELDS = ("full_name", "phone", "organization", "position", "university", "programme")
@@ -40,6 +45,7 @@ def _erased_email(registration):
 
 
 def _blank(session, registration, now):
+    keep_figures(session, registration)
     for name in PERSONAL_TEXT_FIELDS:
         setattr(registration, name, "")
     for name in PERSONAL_OPTIONAL_FIELDS:
@@ -76,7 +82,7 @@ def personal_data_count(session, seminar):
     )
 
 
-def erase_seminar_personal_data(session, seminar, *, by, now=None):
+def erase_seminar_personal_data(session, seminar, *, by, now=None, reason=None):
     """Erase the personal data of every registrant of a seminar that has ended (or was cancelled).
 
     Returns how many registrations were erased; one audit entry records the whole erasure."""
@@ -89,9 +95,30 @@ def erase_seminar_personal_data(session, seminar, *, by, now=None):
     for registration in registrations:
         _blank(session, registration, now)
     audit.record(session, user=by, action="seminar_personal_data_erased", seminar=seminar,
-                 details={"registrations": len(registrations)}, now=now)
+                 details={"registrations": len(registrations), **(reason or {})}, now=now)
     session.flush()
     return len(registrations)
+
+
+def purge_expired(session, *, days, now=None):
+    """Erase the personal data of every seminar that ended (or was cancelled and would have ended) more than
+    `days` days before `now`: the retention the signup's consent text promises. Run daily from cron.
+
+    Returns [(seminar, erased count)] for the seminars that still held personal data; each gets its audit
+    entry (no account: the retention did it)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=days)
+    seminars = session.scalars(
+        select(Seminar).where(Seminar.ends_at <= cutoff, exists().where(
+            Registration.seminar_id == Seminar.id, Registration.anonymised_at.is_(None)))
+        .order_by(Seminar.ends_at, Seminar.id)
+    ).all()
+    done = []
+    for seminar in seminars:
+        count = erase_seminar_personal_data(session, seminar, by=None, now=now,
+                                            reason={"retention_days": days})
+        done.append((seminar, count))
+    return done
 
 
 def find_registrations(session, seminar, text, *, limit=20):

@@ -1,5 +1,8 @@
 """The "Add to calendar" file for one registration (RFC 5545), attached to e-mails and on the ticket page."""
 
+from datetime import UTC
+from urllib.parse import urlencode
+
 from icalendar import Calendar, Event
 
 from eventreg.models import utcnow
@@ -25,3 +28,25 @@ def ticket_calendar(registration, ticket_url, *, now=None):
         event.add("status", "CANCELLED")
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _compact(moment):
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar_links(seminar, ticket_url):
+    """"Add to Google Calendar" and "Outlook" links: one tap on a phone, where an attached .ics often
+    opens nowhere. Both take the event in the URL; times in UTC, so no zone can be misread."""
+    location = ", ".join(p for p in (seminar.venue, seminar.address) if p)
+    google = "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE", "text": seminar.title,
+        "dates": f"{_compact(seminar.starts_at)}/{_compact(seminar.ends_at)}",
+        "details": ticket_url, "location": location,
+    })
+    outlook = "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
+        "path": "/calendar/action/compose", "rru": "addevent", "subject": seminar.title,
+        "startdt": seminar.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "enddt": seminar.ends_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "body": ticket_url, "location": location,
+    })
+    return {"google": google, "outlook": outlook}

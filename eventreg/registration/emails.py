@@ -4,7 +4,7 @@ the sender just before sending (`content`), from the registration and seminar as
 from flask_babel import lazy_gettext as _l
 
 from eventreg import mail, tickets
-from eventreg.registration.calendar import ticket_calendar
+from eventreg.registration.calendar import calendar_links, ticket_calendar
 
 QR_CID = "ticket-qr"
 
@@ -18,7 +18,8 @@ SUBJECTS = {
     "rejected": _l("Registration not approved: %(title)s"),
     "cancelled": _l("Registration cancelled: %(title)s"),
     "seminar_cancelled": _l("Cancelled: %(title)s"),
-    "reminder": _l("Tomorrow: %(title)s"),
+    # Not "Tomorrow": the hourly run also reminds of a seminar later the same day.
+    "reminder": _l("Reminder: %(title)s"),
     "ticket_resend": _l("Your registration: %(title)s"),
 }
 # The e-mails that hand over the ticket; it goes with them only while the seat is still the person's.
@@ -42,6 +43,12 @@ def queue(session, registration, kind, *, now=None, dedupe_key=None):
     )
 
 
+def _day_word(seminar, now):
+    """"today", "tomorrow" or "later": which day the seminar starts, seen from the sending in its own zone."""
+    days = (seminar.local(seminar.starts_at).date() - seminar.local(now).date()).days
+    return {0: "today", 1: "tomorrow"}.get(days, "later")
+
+
 @mail.renders(*SUBJECTS)
 def content(registration, kind, now):
     """E-mail `kind` for the registration as it is at `now` (the sending). A confirmed ticket carries its QR
@@ -61,5 +68,9 @@ def content(registration, kind, now):
         "ticket_url": ticket_url,
         "seminar_url": mail.absolute_url(f"/s/{seminar.slug}/"),
         "qr_cid": QR_CID if inline_images else None,
+        # Beside the attached .ics (phones often cannot open one from an e-mail): only with a ticket.
+        "calendar_links": calendar_links(seminar, ticket_url) if inline_images else None,
+        "ics_url": mail.absolute_url(f"/t/{registration.token}/calendar.ics"),
+        "day": _day_word(seminar, now),
     }
     return mail.Content(kind, context, tuple(attachments), tuple(inline_images))

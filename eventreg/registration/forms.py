@@ -52,7 +52,7 @@ class RegistrantFields(ServiceErrors, FlaskForm):
     are written by `eventreg.widgets`: a rush opens this form hundreds of times a minute)."""
 
     full_name = _text(_l("Full name"), NAME_MAX, required=True, render_kw={"autocomplete": "name"},
-                      description=_l("As it should appear on your badge, in any script."))
+                      description=_l("As you write it, in any script: it appears on your ticket."))
     email = EmailField(_l("E-mail"), render_kw={"maxlength": EMAIL_MAX, "required": True, "autocomplete": "email"},
                        widget=widgets.EmailInput())
     phone = TelField(_l("Phone (optional)"), render_kw={"maxlength": 40, "autocomplete": "tel"},

@@ -354,7 +354,7 @@ def notify_seminar_cancelled(session, seminar, *, now=None):
 
 
 def send_reminders(session, *, now=None, ahead=REMINDER_AHEAD):
-    """Queue the day-before reminder for confirmed registrants of seminars starting within `ahead`.
+    """Queue the reminder for confirmed registrants not yet at the door, of seminars starting within `ahead`.
 
     Safe to run every hour, and twice at once: `reminder_sent_at` is claimed with a conditional UPDATE
     and the outbox's dedupe key backs it up, so nobody gets two. Returns how many were queued.
@@ -365,7 +365,8 @@ def send_reminders(session, *, now=None, ahead=REMINDER_AHEAD):
         select(Registration)
         .join(Seminar, Seminar.id == Registration.seminar_id)
         .where(Seminar.status == "published", Seminar.starts_at > now, Seminar.starts_at <= now + ahead,
-               Registration.status == "confirmed", Registration.reminder_sent_at.is_(None))
+               Registration.status == "confirmed", Registration.reminder_sent_at.is_(None),
+               Registration.checked_in_at.is_(None))
         .order_by(Registration.id)
     ).all()
     queued = 0

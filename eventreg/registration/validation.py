@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from eventreg.email_addresses import normalise_email
 from eventreg.models import STUDY_LEVELS
 
-# What a registrant may choose as the language of their e-mails and badge.
+# What a registrant may choose as the language of their e-mails.
 PREFERRED_LANGUAGES = {"en": _l("English"), "ru": _l("Russian"), "kk": _l("Kazakh"), "zh": _l("Chinese")}
 NAME_MIN, NAME_MAX = 2, 200
 TEXT_MAX = 300

@@ -14,7 +14,7 @@ from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
 from eventreg.redirects import safe_next
 from eventreg.registration import bp, organizer, services
-from eventreg.registration.calendar import ticket_calendar
+from eventreg.registration.calendar import calendar_links, ticket_calendar
 from eventreg.registration.forms import (
     ActionForm,
     ImportConfirmForm,
@@ -90,11 +90,20 @@ def _public_categories(seminar):
     return [c for c in seminar.categories if c.is_public]
 
 
+def _quota_full_ids(seminar):
+    """Categories whose quota is taken while the seminar still has seats: said beside the choice, before the
+    person fills in the rest (when the whole seminar is full, the page says that instead)."""
+    if seminar.is_full:
+        return []
+    return [c.id for c in seminar.categories if c.seats_left == 0]
+
+
 def _render_signup(seminar, form, status=200, duplicate=False):
     return render_template(
         "registration/signup.html", seminar=seminar, form=form, state=seminar.registration_state(utcnow()),
         student_ids=[c.id for c in seminar.categories if c.is_student], universities=ASTANA_UNIVERSITIES,
-        duplicate=duplicate, resend_form=ResendForm(formdata=None, email=form.email.data) if duplicate else None,
+        quota_full_ids=_quota_full_ids(seminar), duplicate=duplicate,
+        resend_form=ResendForm(formdata=None, email=form.email.data) if duplicate else None,
     ), status
 
 
@@ -148,7 +157,8 @@ def ticket(token):
     registration = _registration_by_token(token)
     qr = tickets.qr_svg(tickets.qr_payload(registration.token)) if registration.status == "confirmed" else None
     page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
-                           qr_svg=qr)
+                           qr_svg=qr, now=utcnow(), calendar_links=calendar_links(
+                               registration.seminar, url_for("registration.ticket", token=token, _external=True)))
     return Response(page)
 
 

@@ -11,9 +11,10 @@ handles daylight-saving changes the same way on SQLite and PostgreSQL.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, String, case, cast, func, select
+from sqlalchemy import BigInteger, Integer, String, case, cast, func, select, union_all
 
 from eventreg.models import STUDY_LEVELS, Category, CheckInEvent, Registration, User
+from eventreg.reports import erased
 
 ARRIVAL_BUCKET_MINUTES = 5
 DAY_BUCKET_MINUTES = 15
@@ -112,15 +113,17 @@ def by_category(session, seminar):
 
 def students(session, seminar, limit=TOP_UNIVERSITIES):
     """Confirmed students by university (largest first, at most `limit`) and by level of study (bachelor,
-    master, PhD, then not given), from one pass grouped by both; "" is "not given"."""
+    master, PhD, then not given), from one pass grouped by both; "" is "not given". Erased registrations
+    count through their kept figures (`reports/erased.py`)."""
     r = Registration
-    rows = session.execute(
+    live = (
         select(r.university, r.study_level, func.count(r.id), _count_if(r.checked_in_at.is_not(None)))
-        .where(r.seminar_id == seminar.id, r.status == "confirmed",
+        .where(r.seminar_id == seminar.id, r.status == "confirmed", r.anonymised_at.is_(None),
                r.category_id.in_(select(Category.id).where(Category.seminar_id == seminar.id,
                                                            Category.is_student.is_(True))))
         .group_by(r.university, r.study_level)
-    ).all()
+    )
+    rows = session.execute(union_all(live, erased.student_rows(seminar.id))).all()
     universities, levels = {}, {}
     for university, level, registered, attended in rows:
         for totals, key in ((universities, university or ""), (levels, level or "")):
@@ -133,13 +136,20 @@ def students(session, seminar, limit=TOP_UNIVERSITIES):
 
 
 def top_organizations(session, seminar, limit=TOP_ORGANIZATIONS):
+    """The organizations with most confirmed people, erased registrations counted (`reports/erased.py`)."""
     r = Registration
-    registered = func.count(r.id)
-    rows = session.execute(
-        select(r.organization, registered, _count_if(r.checked_in_at.is_not(None)))
-        .where(r.seminar_id == seminar.id, r.status == "confirmed", r.organization != "")
+    live = (
+        select(r.organization.label("name"), func.count(r.id).label("registered"),
+               _count_if(r.checked_in_at.is_not(None)).label("attended"))
+        .where(r.seminar_id == seminar.id, r.status == "confirmed", r.organization != "", r.anonymised_at.is_(None))
         .group_by(r.organization)
-        .order_by(registered.desc(), r.organization)
+    )
+    both = union_all(live, erased.organization_rows(seminar.id)).subquery()
+    registered = func.sum(both.c.registered)
+    rows = session.execute(
+        select(both.c.name, registered, func.sum(both.c.attended))
+        .group_by(both.c.name)
+        .order_by(registered.desc(), both.c.name)
         .limit(limit)
     ).all()
     return [Row(organization, int(n), int(came)) for organization, n, came in rows]
