@@ -110,13 +110,17 @@ class ResendForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField(_l("CSV file"),
                      validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file, please."))],
-                     description=_l("UTF-8, first row with column names: full_name, email, category, "
-                                    "organization, position, phone, university, programme, study_level, "
-                                    "study_year, language."))
+                     description=_l("UTF-8, UTF-16 or Windows-1251 (as Excel saves it); first row with column "
+                                    "names: full_name, email, category, organization, position, phone, "
+                                    "university, programme, study_level, study_year, language."))
 
 
 class ImportConfirmForm(FlaskForm):
     rows = HiddenField()
+    # Asked every time, "do not" first: a list is often imported before its people should hear anything.
+    notify = RadioField(_l("E-mail"), choices=[SelectChoice("no", _l("Do not e-mail")),
+                                               SelectChoice("yes", _l("Send the tickets by e-mail now"))],
+                        default="no", validate_choice=False)
 
 
 class ActionForm(FlaskForm):

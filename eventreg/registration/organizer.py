@@ -6,8 +6,11 @@ The import is two steps: `preview_import` writes nothing and says what each row 
 
 import csv
 import io
+import json
+import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventreg.email_addresses import normalise_email
@@ -81,34 +84,94 @@ class ImportRefused(Exception):
         self.code = code
 
 
-def parse_csv(raw):
-    """Rows (dicts with our column names) from the uploaded bytes: UTF-8 with or without BOM, comma or
-    semicolon (Excel in many locales writes semicolons)."""
+# Excel's CSV is not always UTF-8: "CSV (Comma delimited)" is the Windows code page (1251 for Russian and
+# Kazakh settings), "Unicode Text" is UTF-16 with a BOM. Name -> how the preview says it.
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1251": "Windows-1251 (Cyrillic)"}
+# A cell longer than any field accepts: said in its row, never echoed whole (the longest field takes 300).
+MAX_CELL = 1000
+# The csv module refuses a field over 128 KiB by default with an error for the whole file; the upload limit
+# (5 MiB) bounds it instead, so such a cell becomes a message in its own row.
+csv.field_size_limit(8 * 1024 * 1024)
+
+
+def decode(raw):
+    """(text, encoding) of the uploaded bytes: UTF-8 (with or without BOM), UTF-16 (BOM, or the zero bytes of
+    mostly-ASCII text), else Windows-1251 when the result reads as Cyrillic; ImportRefused("encoding") if not."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(raw):
+        try:
+            return _utf16(raw).lstrip("\ufeff"), "utf-16"
+        except UnicodeDecodeError:
+            raise ImportRefused("encoding") from None
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        raise ImportRefused("not_utf8") from None
+        pass
+    try:
+        text = raw.decode("cp1251")
+    except UnicodeDecodeError:
+        raise ImportRefused("encoding") from None
+    others = [c for c in text if ord(c) > 127]
+    cyrillic = sum("\u0400" <= c <= "\u04ff" for c in others)
+    if cyrillic < 0.8 * len(others):
+        raise ImportRefused("encoding")
+    return text, "cp1251"
+
+
+def _looks_utf16(raw):
+    sample = raw[:512]
+    return len(sample) >= 4 and (sample[1::2].count(0) > len(sample) // 4 or sample[0::2].count(0) > len(sample) // 4)
+
+
+def _utf16(raw):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    return raw.decode("utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be")
+
+
+def parse_csv(raw):
+    """(rows, encoding): dicts with our column names from the uploaded bytes, in any encoding `decode` reads,
+    comma, semicolon or tab separated (Excel in many locales writes semicolons; "Unicode Text" tabs), with any
+    line ending (old Mac files end lines with CR alone)."""
+    text, encoding = decode(raw)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if not header:
-        raise ImportRefused("empty")
-    names = [_HEADER_ALIASES.get(h.strip().lower(), h.strip().lower().replace(" ", "_")) for h in header]
-    if "full_name" not in names or "email" not in names:
-        raise ImportRefused("no_header")
-    rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        rows.append({name: (values[i].strip() if i < len(values) else "")
-                     for i, name in enumerate(names) if name in IMPORT_COLUMNS})
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise ImportRefused("too_many_rows")
+    # newline="": the csv module itself splits lines on CR, LF or CRLF, and keeps a quoted line break.
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise ImportRefused("empty")
+        names = [_HEADER_ALIASES.get(h.strip().lower(), h.strip().lower().replace(" ", "_")) for h in header]
+        if "full_name" not in names or "email" not in names:
+            raise ImportRefused("no_header")
+        rows = []
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            rows.append({name: (values[i].strip() if i < len(values) else "")
+                         for i, name in enumerate(names) if name in IMPORT_COLUMNS})
+            if len(rows) > MAX_IMPORT_ROWS:
+                raise ImportRefused("too_many_rows")
+    except csv.Error:
+        raise ImportRefused("unreadable") from None
     if not rows:
         raise ImportRefused("empty")
+    return rows, encoding
+
+
+def rows_from_confirmation(value):
+    """The previewed rows as the confirm step sends them back (a hidden field), or ImportRefused("tampered")
+    when they are not what the preview wrote: a list of rows of known columns with short texts."""
+    try:
+        rows = json.loads(value or "[]")
+    except ValueError:
+        raise ImportRefused("tampered") from None
+    if not isinstance(rows, list) or len(rows) > MAX_IMPORT_ROWS or not all(
+            isinstance(row, dict) and all(key in IMPORT_COLUMNS and isinstance(text, str) and _cell_problem(text)
+                                          is None for key, text in row.items()) for row in rows):
+        raise ImportRefused("tampered")
     return rows
 
 
@@ -120,13 +183,77 @@ class RowResult:
     fields: dict = field(default_factory=dict)
 
 
+def _cell_problem(text):
+    if len(text) > MAX_CELL:
+        return _l("This cell is too long (%(n)d characters; at most %(max)d).", n=len(text), max=MAX_CELL)
+    if any(ord(c) < 32 and c not in "\t\n\r" or c == "\x7f" for c in text):
+        return _l("This cell contains control characters (such as NUL) that cannot be stored.")
+    return None
+
+
+def _words(text):
+    """Lower-case words of a cell, punctuation dropped: "Магистратура (2 курс)" -> ["магистратура", "2", "курс"]."""
+    return re.findall(r"\w+", text.casefold())
+
+
+# The names people write for our levels of study and default categories, in Kazakh, Russian and English.
+LEVEL_NAMES = {
+    "bachelor": {"bachelor", "bachelors", "ba", "bsc", "undergraduate", "бакалавр", "бакалавриат", "бакалавра",
+                 "бакалавриаты"},
+    "master": {"master", "masters", "ma", "msc", "mba", "магистр", "магистратура", "магистрант", "магистратуры",
+               "магистранты", "магистратурасы"},
+    "phd": {"phd", "doctoral", "doctorate", "doctor", "докторантура", "докторант", "phd докторантура",
+            "доктор", "докторантурасы"},
+}
+CATEGORY_NAMES = {
+    "expert": {"expert", "experts", "эксперт", "эксперты", "сарапшы", "сарапшылар"},
+    "government": {"government", "diplomatic", "diplomat", "government diplomatic", "госорган", "государственный",
+                   "дипломат", "дипломатический", "госслужащий", "мемлекеттік", "дипломатиялық"},
+    "business": {"business", "бизнес", "компания", "кәсіпкер"},
+    "academic": {"academic", "academia", "академический", "наука", "академиялық", "ғылым"},
+    "student": {"student", "students", "студент", "студенты", "студентка", "студенттер", "білім алушы",
+                "обучающийся"},
+    "media": {"media", "press", "сми", "пресса", "журналист", "бақ", "баспасөз"},
+    "general": {"general", "guest", "общий", "гость", "другое", "жалпы", "қонақ"},
+}
+
+
+def match_level(text):
+    """bachelor, master or phd when the cell names exactly one ("Master", "магистратура (2 курс)"), else the
+    cell unchanged (validation then says what it takes)."""
+    words = _words(text)
+    joined = " ".join(words)
+    found = {level for level, names in LEVEL_NAMES.items() if joined in names or any(w in names for w in words)}
+    return found.pop() if len(found) == 1 else text
+
+
+def match_year(text):
+    """The year of study written beside the level ("магистратура (2 курс)", "2nd year"), or ""."""
+    found = re.findall(r"(\d{1,2})\s*(?:st|nd|rd|th)?\s*(?:курс|year|курсы|жыл)", text.casefold())
+    return found[0] if len(set(found)) == 1 else ""
+
+
+def match_category(seminar, text):
+    """The seminar's category a cell names: its key or label in any case, or a Kazakh, Russian or English name
+    of a default category; None when no category, or more than one, answers to it."""
+    words = _words(text)
+    joined = " ".join(words)
+    if not joined:
+        return None
+    found = [c for c in seminar.categories if joined in (" ".join(_words(c.key)), " ".join(_words(c.label)))]
+    if not found:
+        found = [c for c in seminar.categories if joined in CATEGORY_NAMES.get(c.key, ())]
+    return found[0] if len(found) == 1 else None
+
+
 def _data(seminar, row, default_category):
-    key = (row.get("category") or "").strip().lower()
-    category = next((c for c in seminar.categories if c.key == key or c.label.lower() == key), None)
-    if not key:
-        category = default_category
+    cell = (row.get("category") or "").strip()
+    category = match_category(seminar, cell) if cell else default_category
+    level = row.get("study_level", "")
     return {
         **{k: row.get(k, "") for k in IMPORT_COLUMNS if k != "category"},
+        "study_level": match_level(level),
+        "study_year": row.get("study_year") or match_year(level),
         "category_id": category.id if category is not None else None,
         "language": row.get("language") or "en",
     }
@@ -137,6 +264,11 @@ def preview_import(session, seminar, rows, *, default_category):
     seen = set()
     results = []
     for number, row in enumerate(rows, start=2):
+        cells = {key: [message] for key, text in row.items() if (message := _cell_problem(text)) is not None}
+        if cells:
+            shown = {key: (text[:80] if key in cells else text) for key, text in row.items()}
+            results.append(RowResult(number, shown, "invalid", cells))
+            continue
         data = _data(seminar, row, default_category)
         email = normalise_email(data["email"])
         try:
@@ -154,14 +286,16 @@ def preview_import(session, seminar, rows, *, default_category):
     return results
 
 
-def import_rows(session, seminar, rows, *, default_category, by, now=None):
-    """Register every row through the same rules as the public form; a refused row is reported, not fatal."""
+def import_rows(session, seminar, rows, *, default_category, by, notify=False, now=None):
+    """Register every row through the same rules as the public form; a refused row is reported, not fatal.
+    Nobody is e-mailed unless the organizer chose `notify` (a list often arrives before its people should
+    hear anything)."""
     results = []
     for number, row in enumerate(rows, start=2):
         data = _data(seminar, row, default_category)
         try:
             registration = services.register(session, seminar, data, source="import", by=by, now=now,
-                                             ignore_window=True)
+                                             ignore_window=True, notify=notify)
         except RegistrationRefused as refusal:
             results.append(RowResult(number, row, refusal.code, refusal.fields))
             continue

@@ -134,10 +134,12 @@ def validate(session, seminar, data, *, source="online"):
     return values, category
 
 
-def register(session, seminar, data, *, source="online", now=None, by=None, waitlist=True, ignore_window=False):
+def register(session, seminar, data, *, source="online", now=None, by=None, waitlist=True, ignore_window=False,
+             notify=True):
     """Sign one person up: confirmed while seats remain in the seminar and the category's quota,
     else waitlisted (or RegistrationRefused("full") when there is no waiting list or `waitlist` is
-    False); `pending` when the seminar needs approval and the person signed up themselves."""
+    False); `pending` when the seminar needs approval and the person signed up themselves.
+    The person is e-mailed unless `notify` is False (an organizer's import may choose not to)."""
     now = now or utcnow()
     _check_open(seminar, now, ignore_window=ignore_window)
     values, category = validate(session, seminar, data, source=source)
@@ -159,8 +161,9 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
         _refresh_counters(session, seminar, category)
         raise _duplicate()
     _refresh_counters(session, seminar, category)
-    kind = {"confirmed": "confirmation", "waitlisted": "waitlisted", "pending": "pending"}[status]
-    emails.queue(session, registration, kind, now=now)
+    if notify:
+        kind = {"confirmed": "confirmation", "waitlisted": "waitlisted", "pending": "pending"}[status]
+        emails.queue(session, registration, kind, now=now)
     if by is not None:
         audit.record(session, user=by, action="registration_added", seminar=seminar, registration=registration,
                      details={"source": source, "status": status}, now=now)

@@ -47,7 +47,10 @@ STATUS_LABELS = {
     "rejected": _l("Not approved"),
 }
 IMPORT_REFUSALS = {
-    "not_utf8": _l("The file is not UTF-8 text. In Excel choose “CSV UTF-8” when saving."),
+    "encoding": _l("The file's characters could not be read (it is not UTF-8, UTF-16 or Windows-1251 text). "
+                   "In Excel choose “CSV UTF-8” when saving."),
+    "unreadable": _l("The file could not be read as CSV (an unclosed quote?). Save it again from the spreadsheet."),
+    "tampered": _l("The previewed rows came back changed or unreadable. Upload the file again."),
     "empty": _l("The file has no rows."),
     "no_header": _l("The first row must name the columns, with at least full_name and email."),
     "too_many_rows": _l("Too many rows: at most %(n)d per import.", n=organizer.MAX_IMPORT_ROWS),
@@ -333,13 +336,13 @@ def import_csv(slug):
         return _import_confirmed(seminar, upload, confirm)
     if request.form.get("step") != "confirm" and upload.validate_on_submit():
         try:
-            rows = organizer.parse_csv(upload.file.data.read())
+            rows, encoding = organizer.parse_csv(upload.file.data.read())
         except organizer.ImportRefused as refusal:
             upload.file.errors = [IMPORT_REFUSALS[refusal.code]]
         else:
-            return _import_preview(seminar, upload, confirm, rows)
+            return _import_preview(seminar, upload, confirm, rows, encoding)
     return render_template("registration/import.html", seminar=seminar, form=upload, results=None,
-                           columns=organizer.IMPORT_COLUMNS)
+                           columns=organizer.IMPORT_COLUMNS), 400 if upload.errors else 200
 
 
 def _default_import_category(seminar):
@@ -348,24 +351,23 @@ def _default_import_category(seminar):
         seminar.categories[0] if seminar.categories else None)
 
 
-def _import_preview(seminar, upload, confirm, rows):
+def _import_preview(seminar, upload, confirm, rows, encoding):
     results = organizer.preview_import(db.session, seminar, rows, default_category=_default_import_category(seminar))
     db.session.rollback()
     good = [r.row for r in results if r.outcome == "ok"]
     confirm.rows.data = json.dumps(good, ensure_ascii=False)
     return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
-                           confirm=confirm, good=len(good), refusals=REFUSALS, field_labels=_field_labels())
+                           confirm=confirm, good=len(good), refusals=REFUSALS, field_labels=_field_labels(),
+                           encoding=organizer.ENCODING_NAMES[encoding])
 
 
 def _import_confirmed(seminar, upload, confirm):
     try:
-        rows = json.loads(confirm.rows.data or "[]")
-    except ValueError:
-        abort(400)
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        abort(400)
-    results = organizer.import_rows(db.session, seminar, rows[:organizer.MAX_IMPORT_ROWS],
-                                    default_category=_default_import_category(seminar), by=current_user)
+        rows = organizer.rows_from_confirmation(confirm.rows.data)
+    except organizer.ImportRefused as refusal:
+        abort(400, str(IMPORT_REFUSALS[refusal.code]))
+    results = organizer.import_rows(db.session, seminar, rows, default_category=_default_import_category(seminar),
+                                    by=current_user, notify=confirm.notify.data == "yes")
     db.session.commit()
     flash(_("%(n)d registrations imported.", n=sum(r.outcome in REGISTRATION_STATUSES for r in results)), "success")
     return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
