@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FLASK_DEBUG=1 $(BIN)/flask --app eventreg
+# `make run PORT=5001` when 5000 is taken (macOS AirPlay uses it); links in the demo and e-mails follow.
+PORT ?= 5000
+PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint bench migration messages clean
 
@@ -21,8 +24,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	EVENTREG_PUBLIC_URL=$(PUBLIC_URL) $(FLASK) seed-demo
+	EVENTREG_PUBLIC_URL=$(PUBLIC_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # One worker per core; the browser journeys stay together on one worker, which starts one Chromium for them.
 test: $(VENV)/.installed-dev lint

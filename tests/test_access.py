@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = {
     "site.set_language",
     "operations.health",
     "operations.ready",
+    "site.favicon",
     "seminars.index",
     "seminars.show",
     "seminars.ics",

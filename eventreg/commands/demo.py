@@ -261,9 +261,19 @@ def _upcoming(session, slug, now):
         session.add(registration)
 
 
+def today_starts_at(now):
+    """When today's demo seminar starts: the next full hour in Astana while that is between 08:00 and 18:00,
+    else half an hour ago (in progress), so the door can be tried at once and nobody reads "starts at 05:00"."""
+    local = now.astimezone(ALMATY)
+    next_hour = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if 8 <= next_hour.hour <= 18:
+        return next_hour.astimezone(UTC)
+    started = (now - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    return started - timedelta(minutes=started.minute % 5)
+
+
 def _today(session, slug, now):
-    starts = (now + timedelta(minutes=30)).replace(second=0, microsecond=0)
-    starts -= timedelta(minutes=starts.minute % 5)
+    starts = today_starts_at(now)
     seminar = Seminar(
         slug=slug,
         title="Morning Briefing: Kazakhstan–China Trade Outlook",

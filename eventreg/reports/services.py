@@ -139,13 +139,14 @@ class Export:
     def as_response(self):
         """The download as a response; call it in a request (a CSV streams, reading rows as it goes)."""
         if isinstance(self.body, bytes):
-            response = Response(self.body, mimetype=self.mimetype)
+            response = Response(self.body, content_type=self.mimetype)
         elif callable(self.body):
             file = self.body()
-            response = Response(_file_chunks(file), mimetype=self.mimetype)
+            response = Response(_file_chunks(file), content_type=self.mimetype)
             response.content_length = os.fstat(file.fileno()).st_size
         else:
-            response = Response(stream_with_context(self.body), mimetype=self.mimetype)
+            # content_type, not mimetype: Flask would add "; charset=utf-8" to the CSV's own a second time.
+            response = Response(stream_with_context(self.body), content_type=self.mimetype)
         response.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         # Personal data: never kept by a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
