@@ -387,16 +387,21 @@ def delete_agenda_item(session, item, *, by=None, now=None):
     _record(session, by, "seminar_edit", seminar, now, agenda_item_deleted=item.title)
 
 
-def move_agenda_item(session, item, direction, *, by=None, now=None):
-    """Swap the item with its neighbour above ("up") or below ("down"); at either end nothing moves."""
+def _swap(items, item, direction):
+    """Swap `item` with its neighbour above ("up") or below ("down") and renumber; at either end nothing moves."""
     if direction not in ("up", "down"):
         raise SeminarRefused("invalid", fields={"direction": [_l("Up or down.")]})
-    items = list(item.seminar.agenda_items)
+    items = list(items)
     index = items.index(item)
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(items):
         items[index], items[other] = items[other], items[index]
     _renumber(items)
+
+
+def move_agenda_item(session, item, direction, *, by=None, now=None):
+    """Move a programme item one place up or down."""
+    _swap(item.seminar.agenda_items, item, direction)
     session.flush()
     session.expire(item.seminar, ["agenda_items"])
     _record(session, by, "seminar_edit", item.seminar, now, agenda_item_moved=item.id)
@@ -470,6 +475,14 @@ def save_category(session, seminar, data, category=None, *, by=None, now=None):
     if old_quota is not None and (quota is None or quota > old_quota) and seminar.status == "published":
         registration_services.promote_from_waitlist(session, seminar, now=now)
     return category
+
+
+def move_category(session, category, direction, *, by=None, now=None):
+    """Move a category one place up or down: the order of the choices on the signup form."""
+    _swap(category.seminar.categories, category, direction)
+    session.flush()
+    session.expire(category.seminar, ["categories"])
+    _record(session, by, "seminar_edit", category.seminar, now, category_moved=category.key)
 
 
 def delete_category(session, category, *, by=None, now=None):

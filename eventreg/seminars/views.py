@@ -111,7 +111,10 @@ def new():
 def manage(slug):
     seminar = queries.seminar_or_404(db.session, slug)
     kinds = {choice.value: choice.label for choice in forms.KIND_CHOICES}
-    return render_template("seminars/manage.html", seminar=seminar, now=utcnow(), kinds=kinds)
+    # The add forms sit on this page (one POST each, back here), so building a seminar is not a page per part.
+    new = {"agenda": forms.agenda_form(seminar, None), "speaker": forms.speaker_form(seminar, None),
+           "category": forms.category_form(seminar, None)}
+    return render_template("seminars/manage.html", seminar=seminar, now=utcnow(), kinds=kinds, new=new)
 
 
 @bp.route("/organizer/s/<slug>/edit", methods=["GET", "POST"])
@@ -237,18 +240,25 @@ def agenda_delete(slug, item_id):
     return _part_delete(slug, AgendaItem, item_id, services.delete_agenda_item, "agenda")
 
 
-@bp.post("/organizer/s/<slug>/agenda/<int:item_id>/move")
-@role_required("organizer")
-def agenda_move(slug, item_id):
+def _part_move(slug, model, part_id, move, anchor):
+    """One place up or down. The page's script asks for JSON and moves the row itself (no reload); without
+    JavaScript the form posts and the page comes back at the moved row."""
     seminar = queries.seminar_or_404(db.session, slug)
-    item = queries.part_or_404(db.session, AgendaItem, item_id, seminar)
+    part = queries.part_or_404(db.session, model, part_id, seminar)
     try:
-        services.move_agenda_item(db.session, item, request.form.get("direction", ""), by=current_user,
-                                  now=utcnow())
+        move(db.session, part, request.form.get("direction", ""), by=current_user, now=utcnow())
     except SeminarRefused:
         abort(400)
     db.session.commit()
-    return redirect(url_for("seminars.manage", slug=slug) + f"#item-{item.id}")
+    if request.accept_mimetypes.best == "application/json":
+        return {"moved": part.id, "position": part.position}
+    return redirect(url_for("seminars.manage", slug=slug) + f"#{anchor}-{part.id}")
+
+
+@bp.post("/organizer/s/<slug>/agenda/<int:item_id>/move")
+@role_required("organizer")
+def agenda_move(slug, item_id):
+    return _part_move(slug, AgendaItem, item_id, services.move_agenda_item, "item")
 
 
 @bp.route("/organizer/s/<slug>/speakers/new", methods=["GET", "POST"])
@@ -279,6 +289,12 @@ def category_new(slug):
 @role_required("organizer")
 def category_edit(slug, category_id):
     return _part_form(slug, Category, category_id, forms.category_form, services.save_category, "category")
+
+
+@bp.post("/organizer/s/<slug>/categories/<int:category_id>/move")
+@role_required("organizer")
+def category_move(slug, category_id):
+    return _part_move(slug, Category, category_id, services.move_category, "category")
 
 
 @bp.post("/organizer/s/<slug>/categories/<int:category_id>/delete")
