@@ -102,11 +102,27 @@
     update();
 
     if (!form.dataset.messageRequired) { return; }  // the organizer's pages: the server's checks only
-    // Inline checks: when a field is left, and all of them at once on submit.
+    // Inline checks: a message goes as soon as the value is right (while typing); a new one appears when the
+    // field is left, but only once the tap that left it has landed: text appearing under a finger on its way
+    // down would move the target away from it.
+    var pending = [];
+    var pointerDown = false;
+    function flush() {
+      pending.splice(0).forEach(function (field) { show(field, problem(form, field)); });
+    }
+    document.addEventListener("pointerdown", function () { pointerDown = true; }, true);
+    ["pointerup", "pointercancel"].forEach(function (name) {
+      document.addEventListener(name, function () { pointerDown = false; setTimeout(flush, 0); }, true);
+    });
+    form.addEventListener("input", function (event) {
+      var field = event.target;
+      if (field.getAttribute("aria-invalid") === "true" && !problem(form, field)) { show(field, ""); }
+    });
     form.addEventListener("focusout", function (event) {
       var field = event.target;
       if (checked(form).indexOf(field) >= 0 && field.type !== "radio" && field.type !== "checkbox") {
-        show(field, problem(form, field));
+        pending.push(field);
+        if (!pointerDown) { setTimeout(flush, 0); }
       }
     });
     form.addEventListener("change", function (event) {

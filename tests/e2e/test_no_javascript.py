@@ -26,7 +26,7 @@ def test_signup_without_javascript(live_server, new_context, shot):
     page.get_by_role("button", name="Register").click()
 
     # Forgotten: the student details and the consent. The server says so next to each field.
-    expect(page.get_by_role("alert").first).to_contain_text("Please correct the fields marked below")
+    expect(page.get_by_role("alert").first).to_contain_text("problems with the form")
     expect(page.locator(".field.has-error", has=page.get_by_label("University"))).to_be_visible()
     expect(page.get_by_label("Full name")).to_have_value(NAME)
     shot(page, "6-nojs-errors-phone")
