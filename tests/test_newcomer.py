@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from eventreg.demo import today_starts_at
+from eventreg.commands.demo import today_starts_at
 from tests.test_reports import make_report_seminar
 
 ROOT = Path(__file__).resolve().parent.parent
