@@ -1,7 +1,7 @@
 """erased figures: the report's student and organization breakdowns kept as counts when people are erased
 
 Revision ID: 0024
-Revises: 0001
+Revises: 0020b
 Create Date: 2026-12-07 00:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0024'
-down_revision = '0001'
+down_revision = '0020b'
 branch_labels = None
 depends_on = None
 
