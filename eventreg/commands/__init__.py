@@ -108,7 +108,20 @@ def purge_expired_command(days):
     click.echo(f"{len(done)} seminar(s) past the {days}-day retention erased.")
 
 
+@click.command("rotate-ticket-key")
+@click.option("--revoke", is_flag=True,
+              help="Delete the old keys instead of retiring them (a leaked key): their codes then pass only online.")
+def rotate_ticket_key_command(revoke):
+    """Sign new ticket codes with a new key; old codes stay valid offline until their seminars end."""
+    from eventreg import tickets
+    from eventreg.models import utcnow
+
+    key, old = tickets.rotate_signing_key(db.session, utcnow(), revoke=revoke)
+    db.session.commit()
+    click.echo(f"New ticket signing key {tickets.key_id(key)}; {old} old key(s) {'deleted' if revoke else 'retired'}.")
+
+
 def init_app(app):
     for command in (create_user_command, create_token_command, seed_demo_command, send_mail_command,
-                    send_reminders_command, purge_expired_command):
+                    send_reminders_command, purge_expired_command, rotate_ticket_key_command):
         app.cli.add_command(command)

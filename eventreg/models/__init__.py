@@ -4,6 +4,7 @@ from eventreg.models.audit import AuditEntry, DoorSearchTally
 from eventreg.models.base import UTCDateTime, utcnow
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.figures import ErasedFigure
+from eventreg.models.offline import OFFLINE_ACTION_KINDS, OFFLINE_OUTCOMES, OfflineAction, TicketSigningKey
 from eventreg.models.outbox import OutboxMessage
 from eventreg.models.registration import (
     ACTIVE_SQL,
@@ -44,6 +45,8 @@ __all__ = [
     "AGENDA_KINDS",
     "CHECKIN_METHODS",
     "MIN_PASSWORD_LENGTH",
+    "OFFLINE_ACTION_KINDS",
+    "OFFLINE_OUTCOMES",
     "REGISTRATION_STATUSES",
     "ROLES",
     "SCAN_RESULTS",
@@ -58,12 +61,14 @@ __all__ = [
     "CheckInWindowMixin",
     "CheckInEvent",
     "ErasedFigure",
+    "OfflineAction",
     "OutboxMessage",
     "PasswordResetToken",
     "RoleMixin",
     "Registration",
     "Seminar",
     "Speaker",
+    "TicketSigningKey",
     "User",
     "UTCDateTime",
     "agenda_item_speaker",

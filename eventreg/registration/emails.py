@@ -58,7 +58,7 @@ def content(registration, kind, now):
     attachments = []
     inline_images = []
     if kind in TICKET_KINDS and registration.status == "confirmed":
-        png = tickets.qr_png(tickets.qr_payload(registration.token), box_size=8)
+        png = tickets.qr_png(tickets.ticket_payload(registration), box_size=8)
         inline_images.append((QR_CID, "ticket-qr.png", "image/png", png))
         attachments.append(("ticket-qr.png", "image/png", png))
         attachments.append(("seminar.ics", "text/calendar", ticket_calendar(registration, ticket_url, now=now)))

@@ -41,7 +41,7 @@ def ticket_content(registration, ticket_url):
         full_name=registration.full_name,
         about=(registration.category.label, registration.organization or "", registration.university or ""),
         note=_("Show this code at the entrance.") + " " + ticket_url,
-        qr_payload=tickets.qr_payload(registration.token),
+        qr_payload=tickets.ticket_payload(registration),
     )
 
 

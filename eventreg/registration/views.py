@@ -158,7 +158,7 @@ def resend(slug):
 @bp.get("/t/<token>/")
 def ticket(token):
     registration = _registration_by_token(token)
-    qr = tickets.qr_svg(tickets.qr_payload(registration.token)) if registration.status == "confirmed" else None
+    qr = tickets.qr_svg(tickets.ticket_payload(registration)) if registration.status == "confirmed" else None
     page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
                            qr_svg=qr, now=utcnow(), calendar_links=calendar_links(
                                registration.seminar, url_for("registration.ticket", token=token, _external=True)))
@@ -168,14 +168,14 @@ def ticket(token):
 @bp.get("/t/<token>/qr.svg")
 def ticket_qr(token):
     registration = _confirmed_by_token(token)
-    svg = tickets.qr_svg(tickets.qr_payload(registration.token))
+    svg = tickets.qr_svg(tickets.ticket_payload(registration))
     return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.get("/t/<token>/qr.png")
 def ticket_png(token):
     registration = _confirmed_by_token(token)
-    return Response(tickets.qr_png(tickets.qr_payload(registration.token)), mimetype="image/png")
+    return Response(tickets.qr_png(tickets.ticket_payload(registration)), mimetype="image/png")
 
 
 @bp.get("/t/<token>/ticket.pdf")

@@ -1,0 +1,68 @@
+"""offline door: ticket signing keys and synced offline actions
+
+Revision ID: 0021
+Revises: 0024
+Create Date: 2026-12-07 00:40:00
+
+"""
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from alembic import op
+
+import eventreg.models.base
+from eventreg.tickets import new_key_pair
+
+
+# revision identifiers, used by Alembic.
+revision = '0021'
+down_revision = '0024'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    keys = op.create_table('ticket_signing_key',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('private_key', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('public_key', sa.LargeBinary(length=32), nullable=False),
+    sa.Column('created_at', eventreg.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('retired_at', eventreg.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_signing_key'))
+    )
+    op.create_table('offline_action',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('seminar_id', sa.Integer(), nullable=False),
+    sa.Column('device_id', sa.String(length=64), nullable=False),
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('device_at', eventreg.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', eventreg.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('gate', sa.String(length=60), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('undoes', sa.String(length=64), nullable=False),
+    sa.CheckConstraint("kind IN ('check_in', 'undo')", name=op.f('ck_offline_action_kind')),
+    sa.CheckConstraint("outcome IN ('admitted', 'conflict', 'not_valid', 'undone', 'ignored')", name=op.f('ck_offline_action_outcome')),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_offline_action_registration_id_registration'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['seminar_id'], ['seminar.id'], name=op.f('fk_offline_action_seminar_id_seminar'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_offline_action_user_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_offline_action')),
+    sa.UniqueConstraint('device_id', 'nonce', name='uq_offline_action_device_nonce')
+    )
+    with op.batch_alter_table('offline_action', schema=None) as batch_op:
+        batch_op.create_index('ix_offline_action_seminar_outcome', ['seminar_id', 'outcome'], unique=False)
+        batch_op.create_index(batch_op.f('ix_offline_action_registration_id'), ['registration_id'], unique=False)
+    # The first signing key, so tickets issued from now on carry signed codes (later keys: flask rotate-ticket-key).
+    private, public = new_key_pair()
+    op.bulk_insert(keys, [{'private_key': private, 'public_key': public, 'created_at': datetime.now(UTC)}])
+
+
+def downgrade():
+    with op.batch_alter_table('offline_action', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_offline_action_registration_id'))
+        batch_op.drop_index('ix_offline_action_seminar_outcome')
+    op.drop_table('offline_action')
+    op.drop_table('ticket_signing_key')
