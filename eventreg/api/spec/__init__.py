@@ -2,9 +2,10 @@
 
 import copy
 
-from eventreg.api.spec import checkins, me, registrations, reports, search, seminars
+from eventreg.api.spec import checkins, me, offline, registrations, reports, search, seminars
 
-FRAGMENTS = (checkins.FRAGMENT, me.FRAGMENT, registrations.FRAGMENT, reports.FRAGMENT, search.FRAGMENT,
+FRAGMENTS = (checkins.FRAGMENT, me.FRAGMENT, offline.FRAGMENT, registrations.FRAGMENT, reports.FRAGMENT,
+             search.FRAGMENT,
              seminars.FRAGMENT)
 
 _COMMON_SCHEMAS = {

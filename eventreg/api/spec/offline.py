@@ -1,0 +1,120 @@
+"""The OpenAPI description of the offline door: its roster and the sync of its queue."""
+
+from eventreg.api.spec.common import ERROR_RESPONSES
+from eventreg.checkin import offline
+
+_JSON = "application/json"
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+FRAGMENT = dict(
+    paths={
+        "/seminars/{slug}/roster": {
+            "get": {
+                "summary": "What an offline door needs to decide and greet: hashed tickets, names, categories.",
+                "description": "A hash (SHA-256, hex) of each ticket token, never the token; no e-mail or phone. "
+                "`keys` are the Ed25519 public keys that verify the seminar's signed `ER2:` codes.",
+                "operationId": "getDoorRoster",
+                "parameters": [_SLUG],
+                "responses": {
+                    "200": {"description": "The roster.", "content": {_JSON: {"schema": _ref("DoorRoster")}}},
+                    "401": ERROR_RESPONSES["401"],
+                    "403": ERROR_RESPONSES["403"],
+                    "404": ERROR_RESPONSES["404"],
+                },
+            }
+        },
+        "/seminars/{slug}/checkins/sync": {
+            "post": {
+                "summary": "Apply what a door did while offline, exactly once.",
+                "description": "Each action is applied once per (`device`, `nonce`): the same batch sent again "
+                "changes nothing and gets the same outcomes. The earliest admission of a ticket by device time is "
+                "its check-in; a later one is recorded as a `conflict`; one the server would have refused (e.g. "
+                "the ticket was cancelled meanwhile) as `not_valid`. A malformed batch gets 400 and nothing of "
+                "it is applied; more than 500 actions or 256 KiB get 413.",
+                "operationId": "syncOfflineCheckIns",
+                "parameters": [_SLUG],
+                "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("SyncBatch")}}},
+                "responses": {
+                    "200": {"description": "The outcome of every action of the batch.",
+                            "content": {_JSON: {"schema": _ref("SyncResult")}}},
+                    **ERROR_RESPONSES,
+                    "413": {"description": "The batch is too large.",
+                            "content": {_JSON: {"schema": _ref("Error")}}},
+                },
+            }
+        },
+    },
+    schemas={
+        "DoorRoster": {
+            "type": "object",
+            "required": ["seminar", "generated_at", "keys", "entries"],
+            "properties": {
+                "seminar": {"type": "object", "required": ["id", "slug", "title", "checkin_opens_at",
+                                                           "checkin_closes_at"],
+                            "properties": {"id": {"type": "integer"}, "slug": {"type": "string"},
+                                           "title": {"type": "string"},
+                                           "checkin_opens_at": {"type": "string", "format": "date-time"},
+                                           "checkin_closes_at": {"type": "string", "format": "date-time"}}},
+                "generated_at": {"type": "string", "format": "date-time"},
+                "keys": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "public_key"],
+                    "properties": {"id": {"type": "integer"},
+                                   "public_key": {"type": "string", "description": "32 bytes, base64url."}}}},
+                "entries": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["hash", "name", "category", "is_student", "status", "checked_in_at", "gate"],
+                    "properties": {
+                        "hash": {"type": "string", "description": "SHA-256 of the ticket token, hex."},
+                        "name": {"type": "string"},
+                        "category": {"type": "string"},
+                        "is_student": {"type": "boolean"},
+                        "status": {"type": "string",
+                                   "enum": ["pending", "confirmed", "waitlisted", "cancelled", "rejected"]},
+                        "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
+                        "gate": {"type": "string"},
+                    }}},
+            },
+        },
+        "SyncBatch": {
+            "type": "object",
+            "required": ["device", "actions"],
+            "properties": {
+                "device": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                           "description": "The door device's id, made once and kept on the device."},
+                "actions": {"type": "array", "maxItems": offline.MAX_ACTIONS, "items": {
+                    "type": "object",
+                    "required": ["nonce", "kind", "at"],
+                    "properties": {
+                        "nonce": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+                        "kind": {"type": "string", "enum": ["check_in", "undo"]},
+                        "at": {"type": "string", "format": "date-time", "description": "The device's clock."},
+                        "gate": {"type": "string", "maxLength": 60},
+                        "code": {"type": "string", "maxLength": 500, "description": "For check_in: what was "
+                                 "scanned (`ER2:`, `ER1:`, a ticket URL or a token)."},
+                        "undoes": {"type": "string", "description": "For undo: the nonce of the check-in."},
+                    },
+                }},
+            },
+        },
+        "SyncResult": {
+            "type": "object",
+            "required": ["results", "checked_in"],
+            "properties": {
+                "checked_in": {"type": "integer", "description": "Checked in now, all doors together."},
+                "results": {"type": "object", "additionalProperties": {
+                    "type": "object", "required": ["outcome", "reason", "registration_id"],
+                    "properties": {
+                        "outcome": {"type": "string",
+                                    "enum": ["admitted", "conflict", "not_valid", "undone", "ignored"]},
+                        "reason": {"type": "string", "description": "For not_valid: the refusal's code."},
+                        "registration_id": {"type": ["integer", "null"]},
+                    }}},
+            },
+        },
+    },
+)
