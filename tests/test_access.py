@@ -39,6 +39,9 @@ PUBLIC_ENDPOINTS = {
     "registration.ticket_pdf",
     "registration.ticket_ics",
     "registration.cancel",
+    # The door app's service worker and manifest: static files' names and a version, nothing of anyone's.
+    "checkin.service_worker",
+    "checkin.manifest",
 }
 
 def _url_for_rule(rule):

@@ -63,7 +63,7 @@ def roster(session, seminar, now):
         .order_by(Registration.id)
     ).all()
     return {
-        "seminar": {"id": seminar.id, "slug": seminar.slug, "title": seminar.title,
+        "seminar": {"id": seminar.id, "slug": seminar.slug, "title": seminar.title, "timezone": seminar.timezone,
                     "checkin_opens_at": opens.isoformat(), "checkin_closes_at": closes.isoformat()},
         "generated_at": now.isoformat(),
         "keys": [{"id": tickets.key_id(key), "public_key": urlsafe_b64encode(key.public_key).decode("ascii")}
@@ -315,6 +315,14 @@ def checked_in_count(session, seminar):
 
 
 # ---- what the organizer sees ------------------------------------------------------------------------------------
+REASON_LABELS = {
+    "cancelled": _l("cancelled"),
+    "rejected": _l("rejected"),
+    "not_confirmed": _l("not confirmed"),
+    "wrong_seminar": _l("a ticket for another seminar"),
+    "unknown_code": _l("unknown code"),
+    "outside_window": _l("outside the check-in time"),
+}
 @dataclass(frozen=True)
 class Admission:
     gate: str
@@ -363,3 +371,9 @@ def offline_problems(session, seminar):
     not_valid = [NotValid(row.registration, row.gate, row.device_at, row.reason, row.user)
                  for row in rows if row.outcome == "not_valid"]
     return listed, not_valid
+
+
+def problems_context(session, seminar):
+    """The template context of checkin/_offline_problems.html."""
+    conflicts, not_valid = offline_problems(session, seminar)
+    return {"offline_conflicts": conflicts, "offline_not_valid": not_valid, "offline_reasons": REASON_LABELS}

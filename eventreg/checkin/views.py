@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.auth.access import role_required
-from eventreg.checkin import bp, services
+from eventreg.checkin import bp, offline, pwa, services  # noqa: F401 (pwa: the door app's manifest and worker)
 from eventreg.checkin.forms import WalkInForm
 from eventreg.extensions import db
 from eventreg.models import utcnow
@@ -36,8 +36,9 @@ def index():
 @role_required("staff")
 def scan(slug):
     seminar = _seminar(slug)
+    problems = offline.problems_context(db.session, seminar) if current_user.has_role("organizer") else {}
     return render_template("checkin/scan.html", seminar=seminar,
-                           window_open=services.window_is_open(seminar, utcnow()))
+                           window_open=services.window_is_open(seminar, utcnow()), **problems)
 
 
 @bp.get("/s/<slug>/search")

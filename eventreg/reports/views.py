@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.auth.access import role_required
+from eventreg.checkin import offline
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES
 from eventreg.reports import bp, exports, services
@@ -21,7 +22,8 @@ def _seminar(slug):
 def summary(slug):
     seminar = _seminar(slug)
     return render_template("reports/summary.html", seminar=seminar, report=services.summary(db.session, seminar),
-                           statuses=REGISTRATION_STATUSES, status_labels=exports.STATUS_LABELS)
+                           statuses=REGISTRATION_STATUSES, status_labels=exports.STATUS_LABELS,
+                           **offline.problems_context(db.session, seminar))
 
 
 @bp.get("/s/<slug>/<list_name>.<fmt>")

@@ -5,6 +5,7 @@
 
   var GATE_KEY = "eventreg.gate";
   var REPEAT_MS = 4000; // the same code from this device within this time is a double read, not a new scan
+  var SCAN_TIMEOUT_MS = 3500; // a scan unanswered this long is decided on the device (door-offline.js)
   var STATS_MS = 5000;
   var FRAME_MS = 120;
 
@@ -54,8 +55,13 @@
 
   var state = {
     stream: null, facing: "environment", torch: false, decoder: null, timer: null, busy: false,
-    seen: new Map(), lastCheckedIn: null, hideTimer: null, pending: 0, resume: false
+    seen: new Map(), lastCheckedIn: null, lastOfflineNonce: null, hideTimer: null, pending: 0, resume: false,
+    wakeLock: null
   };
+  var door = function () { return window.EventregDoor || null; };
+  // On a phone, focusing the text input opens the keyboard over the camera: keys from a USB scanner are
+  // collected on the page instead (below), so nothing needs the focus there.
+  var touchScreen = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
 
   // ---- the gate --------------------------------------------------------------------------------------------
   function showGate() {
@@ -84,8 +90,18 @@
   function unlockAudio() {
     var Context = window.AudioContext || window.webkitAudioContext;
     if (!audio && Context) { audio = new Context(); }
-    if (audio && audio.state === "suspended") { audio.resume(); }
+    if (!audio) { return; }
+    if (audio.state === "suspended") { audio.resume(); }
+    // Some browsers (iOS Safari) unlock only once a sound starts inside the tap: a silent one.
+    var buffer = audio.createBuffer(1, 1, 22050);
+    var source = audio.createBufferSource();
+    source.buffer = buffer;
+    source.connect(audio.destination);
+    source.start(0);
+    body.dataset.audio = "unlocked";
   }
+  // Hidden once the tap is over, not as it starts: the page must not move under the finger mid-tap.
+  document.addEventListener("click", function () { $("sound-hint").classList.add("hidden"); });
   document.addEventListener("pointerdown", unlockAudio);
   document.addEventListener("keydown", unlockAudio);
 
@@ -102,16 +118,27 @@
     oscillator.stop(audio.currentTime + start + length + 0.05);
   }
 
+  // Each answer its own sound and vibration: a welcome rises, "already checked in" repeats a middle note
+  // three times (look again: this ticket was used), "not admitted" is one long low buzz.
+  var VIBRATIONS = { ok: [80], again: [60, 60, 60, 60, 60], bad: [400], info: [40] };
   function sound(kind) {
+    if (navigator.vibrate) { try { navigator.vibrate(VIBRATIONS[kind] || [40]); } catch (e) { /* not allowed */ } }
+    body.dataset.lastSound = kind;
     if (!audio || audio.state !== "running") { return; }
     if (kind === "ok") { tone(880, 0, 0.12, "sine"); tone(1320, 0.13, 0.18, "sine"); }
-    else if (kind === "warn") { tone(520, 0, 0.15, "triangle"); tone(520, 0.22, 0.15, "triangle"); }
+    else if (kind === "again") { tone(660, 0, 0.1, "triangle"); tone(660, 0.15, 0.1, "triangle"); tone(660, 0.3, 0.1, "triangle"); }
+    else if (kind === "info") { tone(520, 0, 0.15, "sine"); }
     else { tone(180, 0, 0.45, "square"); }
   }
 
   // ---- talking to the API ----------------------------------------------------------------------------------
-  function api(method, url, payload) {
+  function api(method, url, payload, timeoutMs) {
     var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (timeoutMs && window.AbortController) {
+      var controller = new AbortController();
+      options.signal = controller.signal;
+      setTimeout(function () { controller.abort(); }, timeoutMs);
+    }
     if (payload !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(payload);
@@ -125,17 +152,26 @@
     });
   }
 
+  function showCounts(stats) {
+    if (!stats) { return; }
+    $("count-in").textContent = stats.checked_in;
+    $("count-confirmed").textContent = stats.confirmed;
+    body.dataset.checkedIn = stats.checked_in;
+  }
+
+  // Offline, the counters come from the device's roster and queue (door-offline.js).
   function refreshStats() {
-    return api("GET", root.getAttribute("data-stats-url")).then(function (stats) {
-      $("count-in").textContent = stats.checked_in;
-      $("count-confirmed").textContent = stats.confirmed;
-      body.dataset.checkedIn = stats.checked_in;
-    }, function () { /* the next poll tries again */ });
+    var offline = door();
+    if (offline && !offline.isOnline()) { return offline.ready().then(offline.counts).then(showCounts); }
+    return api("GET", root.getAttribute("data-stats-url")).then(showCounts, function (failure) {
+      if (offline && noAnswer(failure)) { offline.markOffline(); return offline.counts().then(showCounts); }
+    });
   }
 
   // ---- showing an answer -----------------------------------------------------------------------------------
+  // Green: come in. Amber: already checked in (someone may be using a copy). Red: not admitted. Blue: undone.
   var TONES = {
-    checked_in: "ok", undone: "warn", not_confirmed: "warn", outside_window: "bad", already_checked_in: "bad",
+    checked_in: "ok", undone: "info", already_checked_in: "again", not_confirmed: "bad", outside_window: "bad",
     wrong_seminar: "bad", cancelled: "bad", rejected: "bad", unknown_code: "bad", error: "bad"
   };
 
@@ -159,7 +195,10 @@
     $("result-category").setAttribute("data-student-label", msg("student"));
     $("result-detail").textContent = answer.message === name ? "" : answer.message;
     state.lastCheckedIn = answer.status === "checked_in" ? registration : null;
+    state.lastOfflineNonce = answer.status === "checked_in" && answer.offline ? answer.nonce : null;
     undoButton.classList.toggle("hidden", !state.lastCheckedIn);
+    $("result-offline").classList.toggle("hidden", !answer.offline);
+    body.dataset.lastOffline = answer.offline ? "true" : "false";
     sound(tone);
     body.dataset.lastCode = code;
     body.dataset.lastStatus = answer.status;
@@ -173,7 +212,12 @@
   function hideResult() {
     clearTimeout(state.hideTimer);
     result.className = "result hidden";
-    wedgeInput.focus();
+    readyForNext();
+  }
+
+  function readyForNext() {
+    if (!touchScreen) { wedgeInput.focus(); return; }
+    if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }
   }
 
   function showError(code, failure) {
@@ -184,11 +228,29 @@
   }
 
   // ---- one scan, whatever its source -----------------------------------------------------------------------
+  function noAnswer(failure) { return !failure || failure.status === undefined; }
+
+  // Online the server decides; without network (or no answer in time) the device does, from its roster.
+  function decided(payload) {
+    var offline = door();
+    if (offline && !offline.isOnline() && payload.code) { return offline.decide(payload.code, payload.gate); }
+    if (offline && !offline.isOnline()) { return Promise.reject({ status: undefined }); }
+    return api("POST", root.getAttribute("data-checkin-url"), payload, SCAN_TIMEOUT_MS).then(function (answer) {
+      if (offline) { offline.markOnline(); }
+      return answer;
+    }, function (failure) {
+      if (!offline || !noAnswer(failure)) { throw failure; }
+      offline.markOffline();
+      if (!payload.code) { throw failure; }
+      return offline.decide(payload.code, payload.gate);
+    });
+  }
+
   function submit(payload, displayCode) {
     payload.gate = storedGate() || gateInput.value.trim();
     state.pending += 1;
     body.dataset.pending = state.pending;
-    return api("POST", root.getAttribute("data-checkin-url"), payload).then(function (answer) {
+    return decided(payload).then(function (answer) {
       show(answer, displayCode);
       if (answer.status === "checked_in") { refreshStats(); }
     }, function (failure) { showError(displayCode, failure); }).then(function () {
@@ -223,6 +285,13 @@
   undoButton.addEventListener("click", function () {
     var registration = state.lastCheckedIn;
     if (!registration) { return; }
+    if (state.lastOfflineNonce && door()) {
+      door().undo(state.lastOfflineNonce, storedGate()).then(function (answer) {
+        show(answer, body.dataset.lastCode || "");
+        refreshStats();
+      });
+      return;
+    }
     var url = root.getAttribute("data-undo-url").replace(/\/0$/, "/" + registration.id);
     api("DELETE", url, { gate: storedGate() }).then(function (answer) {
       show(answer, body.dataset.lastCode || "");
@@ -397,8 +466,22 @@
     torchButton.setAttribute("aria-pressed", "false");
   }
 
+  // The screen stays on while the scanner is open (the lock is dropped by the browser when the page hides).
+  function keepAwake() {
+    if (!navigator.wakeLock || document.hidden || state.wakeLock) { return; }
+    navigator.wakeLock.request("screen").then(function (lock) {
+      state.wakeLock = lock;
+      body.dataset.wakeLock = "on";
+      lock.addEventListener("release", function () { state.wakeLock = null; body.dataset.wakeLock = "off"; });
+    }, function () { body.dataset.wakeLock = "refused"; });
+  }
+  keepAwake();
+  document.addEventListener("visibilitychange", keepAwake);
+  document.addEventListener("pointerdown", keepAwake);
+
   toggleButton.setAttribute("data-start-label", toggleButton.textContent);
   toggleButton.addEventListener("click", function () {
+    unlockAudio(); // the tap that starts the camera also turns the sound on, before the first scan
     if (state.stream) {
       stopCamera();
       setCameraStatus(msg("camera-off"), "off");
@@ -431,6 +514,10 @@
   var cameraChoice = "on";
   try { cameraChoice = window.localStorage.getItem(GATE_KEY + ".camera") || "on"; } catch (e) { /* ignore */ }
   if (cameraChoice === "on") { startCamera(); } else { setCameraStatus(msg("camera-off"), "off"); }
+  // A camera started without a tap has no sound yet (browsers allow it only after one): say so.
+  if (!audio || audio.state !== "running") { $("sound-hint").classList.remove("hidden"); }
+  if (touchScreen) { readyForNext(); }
+  document.addEventListener("eventreg:synced", function () { refreshStats(); });
 
   refreshStats();
   setInterval(refreshStats, STATS_MS);

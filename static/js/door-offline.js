@@ -1,0 +1,429 @@
+// The door without network: the roster kept in IndexedDB, decisions taken on the device, the queue of what
+// was done offline and its sync (exactly once, by nonce), and the door's status line. scanner.js calls
+// window.EventregDoor; this file talks to the roster and sync endpoints (eventreg/api/offline.py).
+(function () {
+  "use strict";
+
+  var root = document.getElementById("scanner");
+  if (!root || !window.indexedDB) { return; }
+
+  var ROSTER_DB = "eventreg-door";      // what the server sent: removed on logout and after the window closes
+  var QUEUE_DB = "eventreg-door-queue"; // what this device did offline: kept until the server acknowledged it
+  var DEVICE_KEY = "eventreg.device";
+  var ROSTER_EVERY_MS = 60000;
+  var SYNC_EVERY_MS = 5000;
+  var STALE_MS = 10 * 60000;
+  var TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
+  var SIGNED_TAG = "eventreg-ticket-v2";
+
+  var slug = root.getAttribute("data-slug");
+  var rosterUrl = root.getAttribute("data-roster-url");
+  var syncUrl = root.getAttribute("data-sync-url");
+  var csrfMeta = document.querySelector("meta[name=csrf-token]");
+  var body = document.body;
+  var msg = function (name) { return root.getAttribute("data-msg-" + name) || ""; };
+  var $ = function (id) { return document.getElementById(id); };
+
+  var state = { online: navigator.onLine !== false, roster: null, queued: 0, syncing: null, keys: {}, ready: null };
+
+  // ---- IndexedDB, as promises ------------------------------------------------------------------------------
+  function open(name, stores) {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(name, 1);
+      request.onupgradeneeded = function () {
+        stores.forEach(function (store) { request.result.createObjectStore(store, { keyPath: "key" }); });
+      };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  var rosterDb = function () { return open(ROSTER_DB, ["rosters", "admitted"]); };
+  var queueDb = function () { return open(QUEUE_DB, ["actions"]); };
+
+  function run(dbPromise, store, mode, work) {
+    return dbPromise().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction(store, mode);
+        var result = work(transaction.objectStore(store));
+        transaction.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
+        transaction.onerror = function () { db.close(); reject(transaction.error); };
+      });
+    });
+  }
+  function all(dbPromise, store) {
+    return run(dbPromise, store, "readonly", function (objects) { return objects.getAll(); });
+  }
+
+  // ---- identities ------------------------------------------------------------------------------------------
+  function randomId() {
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function deviceId() {
+    var id = null;
+    try { id = window.localStorage.getItem(DEVICE_KEY); } catch (e) { /* private mode */ }
+    if (!id) {
+      id = randomId();
+      try { window.localStorage.setItem(DEVICE_KEY, id); } catch (e) { /* kept for this page only */ }
+    }
+    return id;
+  }
+  var device = deviceId();
+
+  // ---- reading codes, as the server does (eventreg/tickets.py) --------------------------------------------
+  function base32(text) {
+    var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    var bits = 0;
+    var value = 0;
+    var out = [];
+    for (var i = 0; i < text.length; i++) {
+      var index = alphabet.indexOf(text[i]);
+      if (index < 0) { return null; }
+      value = (value << 5) | index;
+      bits += 5;
+      if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
+    }
+    return new Uint8Array(out);
+  }
+  function base64url(bytes) {
+    var text = btoa(String.fromCharCode.apply(null, bytes));
+    return text.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function fromBase64url(text) {
+    var plain = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(plain, function (c) { return c.charCodeAt(0); });
+  }
+
+  function parse(code) {
+    code = (code || "").trim();
+    if (code.length > 500) { return null; }
+    var upper = code.toUpperCase();
+    if (upper.indexOf("ER2:") === 0) {
+      var raw = base32(upper.slice(4));
+      if (!raw || raw.length !== 88) { return null; }
+      var head = raw.slice(0, 6);
+      var view = new DataView(head.buffer);
+      return { signed: true, seminarId: view.getUint32(0), keyId: view.getUint16(4), token: base64url(raw.slice(6, 24)),
+        message: concat(new TextEncoder().encode(SIGNED_TAG), raw.slice(0, 24)), signature: raw.slice(24) };
+    }
+    var candidate = code;
+    if (upper.indexOf("ER1:") === 0) { candidate = code.slice(4); }
+    else if (/^https?:\/\//.test(code)) {
+      var parts = new URL(code).pathname.split("/").filter(Boolean);
+      var at = parts.indexOf("t");
+      candidate = at !== -1 && at < parts.length - 1 ? parts[at + 1] : "";
+    }
+    return TOKEN.test(candidate) ? { signed: false, token: candidate } : null;
+  }
+  function concat(a, b) {
+    var out = new Uint8Array(a.length + b.length);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  }
+
+  function sha256hex(text) {
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (buffer) {
+      return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return ("0" + b.toString(16)).slice(-2); })
+        .join("");
+    });
+  }
+
+  function verify(parsed, roster) {
+    var key = roster.keys.filter(function (k) { return k.id === parsed.keyId; })[0];
+    if (!key) { return Promise.resolve(false); }
+    if (!state.keys[key.public_key]) {
+      state.keys[key.public_key] = crypto.subtle.importKey("raw", fromBase64url(key.public_key), { name: "Ed25519" },
+        false, ["verify"]);
+    }
+    return state.keys[key.public_key].then(function (cryptoKey) {
+      return crypto.subtle.verify({ name: "Ed25519" }, cryptoKey, parsed.signature, parsed.message);
+    }).catch(function () { return false; }); // a browser without Ed25519: signed codes then need the roster
+  }
+
+  // ---- the roster --------------------------------------------------------------------------------------------
+  function loadRoster() {
+    return run(rosterDb, "rosters", "readonly", function (store) { return store.get(slug); }).then(function (saved) {
+      state.roster = saved || null;
+      if (state.roster && new Date(state.roster.seminar.checkin_closes_at) <= new Date()) { return forgetRoster(); }
+      showStatus();
+    }, function () { state.roster = null; });
+  }
+
+  function forgetRoster() {
+    state.roster = null;
+    showStatus();
+    return run(rosterDb, "rosters", "readwrite", function (store) { store.delete(slug); });
+  }
+
+  function refreshRoster() {
+    return fetch(rosterUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw { status: response.status }; }
+        return response.json();
+      }).then(function (roster) {
+        markOnline();
+        var entries = {};
+        roster.entries.forEach(function (entry) { entries[entry.hash] = entry; });
+        var saved = { key: slug, seminar: roster.seminar, keys: roster.keys, entries: entries,
+          generated_at: roster.generated_at };
+        state.roster = saved;
+        return run(rosterDb, "rosters", "readwrite", function (store) { store.put(saved); }).then(dropSyncedAdmissions);
+      }).then(function () {
+        if (state.roster && new Date(state.roster.seminar.checkin_closes_at) <= new Date()) { return forgetRoster(); }
+        showStatus();
+      }, function (failure) {
+        if (!failure || failure.status === undefined) { markOffline(); }
+        showStatus();
+      });
+  }
+
+  // Admissions this device made offline count until the roster the server sends after their sync holds them.
+  function dropSyncedAdmissions() {
+    return all(queueDb, "actions").then(function (actions) {
+      var waiting = {};
+      actions.forEach(function (action) { waiting[action.key] = true; });
+      return run(rosterDb, "admitted", "readwrite", function (store) {
+        var request = store.getAll();
+        request.onsuccess = function () {
+          request.result.forEach(function (admission) {
+            if (admission.slug === slug && !waiting[admission.key]) { store.delete(admission.key); }
+          });
+        };
+      });
+    });
+  }
+
+  // ---- deciding without the network --------------------------------------------------------------------------
+  function timeIn(iso) {
+    var zone = state.roster && state.roster.seminar.timezone;
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+        { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: zone || undefined }).format(new Date(iso));
+    } catch (e) { return new Date(iso).toTimeString().slice(0, 5); }
+  }
+
+  function refusal(status, title, message, entry) {
+    return { status: status, title: title, message: message || "", offline: true, registration: entry ? asRegistration(entry) : null };
+  }
+  function asRegistration(entry) {
+    return { id: null, full_name: entry.name, category: entry.category, category_is_student: entry.is_student,
+      organization: "", status: entry.status };
+  }
+
+  function localAdmission(hash) {
+    return run(rosterDb, "admitted", "readonly", function (store) { return store.getAll(); }).then(function (list) {
+      return list.filter(function (a) { return a.slug === slug && a.hash === hash; })[0] || null;
+    });
+  }
+
+  // The same answers as online (eventreg/api/checkins.py), decided from the roster and this device's queue.
+  function decide(code, gate) {
+    var roster = state.roster;
+    if (!roster) { return Promise.resolve(refusal("error", msg("no-roster"), "")); }
+    var parsed = parse(code);
+    if (!parsed) { return Promise.resolve(refusal("unknown_code", msg("unknown"), msg("unknown-detail"))); }
+    var checks = [sha256hex(parsed.token)];
+    if (parsed.signed) {
+      if (parsed.seminarId !== roster.seminar.id) {
+        return Promise.resolve(refusal("wrong_seminar", msg("wrong-seminar"), msg("wrong-seminar-detail")));
+      }
+      checks.push(verify(parsed, roster));
+    }
+    return Promise.all(checks).then(function (results) {
+      var hash = results[0];
+      var signatureOk = parsed.signed && results[1];
+      if (parsed.signed && !signatureOk) { return refusal("unknown_code", msg("unknown"), msg("forged")); }
+      var entry = roster.entries[hash];
+      if (!entry && !signatureOk) {
+        return refusal("unknown_code", msg("unknown"), msg("unknown-detail"));
+      }
+      if (entry && entry.status === "cancelled") { return refusal("cancelled", msg("cancelled"), entry.name, entry); }
+      if (entry && entry.status === "rejected") { return refusal("rejected", msg("rejected"), entry.name, entry); }
+      if (entry && entry.status !== "confirmed") { return refusal("not_confirmed", msg("not-confirmed"), entry.name, entry); }
+      var now = new Date();
+      var organizer = root.getAttribute("data-organizer") === "true";
+      if (!organizer && (now < new Date(roster.seminar.checkin_opens_at) || now >= new Date(roster.seminar.checkin_closes_at))) {
+        return refusal("outside_window", msg("outside-window"), "", entry);
+      }
+      return localAdmission(hash).then(function (admitted) {
+        var earlier = admitted ? { at: admitted.at, gate: admitted.gate } :
+          entry && entry.checked_in_at ? { at: entry.checked_in_at, gate: entry.gate } : null;
+        if (earlier) {
+          var detail = msg("at").replace("%(time)s", timeIn(earlier.at)) + (earlier.gate ? ", " + earlier.gate : "");
+          return refusal("already_checked_in", msg("already"), detail, entry);
+        }
+        return admit(code, gate, hash, entry);
+      });
+    });
+  }
+
+  function admit(code, gate, hash, entry) {
+    var nonce = randomId();
+    var at = new Date().toISOString();
+    var action = { key: nonce, slug: slug, action: { nonce: nonce, kind: "check_in", at: at, gate: gate, code: code } };
+    return run(queueDb, "actions", "readwrite", function (store) { store.put(action); }).then(function () {
+      return run(rosterDb, "admitted", "readwrite", function (store) {
+        store.put({ key: nonce, slug: slug, hash: hash, at: at, gate: gate });
+      });
+    }).then(function () {
+      state.queued += 1;
+      showStatus();
+      var name = entry ? entry.name : msg("valid-ticket");
+      return { status: "checked_in", title: msg("welcome"), message: name, offline: true, nonce: nonce,
+        registration: entry ? asRegistration(entry) : { id: null, full_name: name, category: "", category_is_student: false,
+          organization: "", status: "confirmed" } };
+    });
+  }
+
+  // Undo of an offline admission: queued like it, and the ticket may enter again on this device.
+  function undo(nonce, gate) {
+    var id = randomId();
+    var action = { key: id, slug: slug, action: { nonce: id, kind: "undo", at: new Date().toISOString(), gate: gate,
+      undoes: nonce } };
+    return run(queueDb, "actions", "readwrite", function (store) { store.put(action); }).then(function () {
+      return run(rosterDb, "admitted", "readwrite", function (store) { store.delete(nonce); });
+    }).then(function () {
+      state.queued += 1;
+      showStatus();
+      return { status: "undone", title: msg("undone"), message: "", offline: true };
+    });
+  }
+
+  // ---- the queue and its sync -----------------------------------------------------------------------------
+  function countQueue() {
+    return all(queueDb, "actions").then(function (actions) {
+      state.queued = actions.filter(function (a) { return a.slug === slug; }).length;
+      showStatus();
+      return actions;
+    });
+  }
+
+  function sync() {
+    if (state.syncing) { return state.syncing; }
+    state.syncing = countQueue().then(function (actions) {
+      var mine = actions.filter(function (a) { return a.slug === slug; }).slice(0, 500);
+      if (!mine.length) { return null; }
+      var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+      if (csrfMeta) { headers["X-CSRFToken"] = csrfMeta.getAttribute("content"); }
+      return fetch(syncUrl, { method: "POST", credentials: "same-origin", headers: headers,
+        body: JSON.stringify({ device: device, actions: mine.map(function (a) { return a.action; }) }) })
+        .then(function (response) {
+          return response.json().then(function (answer) {
+            if (!response.ok) { throw { status: response.status, data: answer }; }
+            return answer;
+          });
+        }).then(function (answer) {
+          markOnline();
+          return run(queueDb, "actions", "readwrite", function (store) {
+            Object.keys(answer.results).forEach(function (nonce) { store.delete(nonce); });
+          }).then(function () {
+            body.dataset.synced = String(Number(body.dataset.synced || 0) + 1);
+            body.dataset.syncedCheckedIn = String(answer.checked_in);
+            document.dispatchEvent(new CustomEvent("eventreg:synced", { detail: answer }));
+            return countQueue();
+          }).then(refreshRoster);
+        });
+    }).catch(function (failure) {
+      if (!failure || failure.status === undefined) { markOffline(); }
+      else { body.dataset.syncError = String(failure.status); }
+    }).then(function () { state.syncing = null; });
+    return state.syncing;
+  }
+
+  // ---- online or not, and the status line -----------------------------------------------------------------
+  function markOffline() {
+    if (!state.online) { return; }
+    state.online = false;
+    showStatus();
+  }
+  function markOnline() {
+    if (state.online) { return; }
+    state.online = true;
+    showStatus();
+    sync();
+  }
+
+  function showStatus() {
+    var connection = $("door-connection");
+    if (!connection) { return; }
+    connection.textContent = state.online ? msg("online") : msg("offline");
+    $("door-status").setAttribute("data-state", state.online ? "online" : "offline");
+    body.dataset.connection = state.online ? "online" : "offline";
+    $("door-queue").textContent = String(state.queued);
+    body.dataset.queued = String(state.queued);
+    var at = state.roster && state.roster.generated_at;
+    $("door-roster-time").textContent = at ? timeIn(at) : msg("no-roster-short");
+    body.dataset.rosterAt = at || "";
+    var stale = !at || Date.now() - new Date(at).getTime() > STALE_MS;
+    $("door-roster-stale").classList.toggle("hidden", !stale || (!at && state.online));
+  }
+
+  window.addEventListener("online", function () { sync().then(refreshRoster); });
+  window.addEventListener("offline", markOffline);
+
+  // ---- the service worker ----------------------------------------------------------------------------------
+  function keepPage(worker) {
+    return new Promise(function (resolve) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) { resolve(event.data); };
+      worker.postMessage({ type: "keep-page", url: location.href }, [channel.port2]);
+    });
+  }
+  if ("serviceWorker" in navigator) {
+    var hadController = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      // A new version took over: reload once, so this page runs on its files only, never a mix.
+      if (hadController && state.online) { location.reload(); }
+      hadController = true;
+    });
+    navigator.serviceWorker.register(root.getAttribute("data-worker-url"), { scope: root.getAttribute("data-worker-scope") })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) { return keepPage(registration.active); })
+      .then(function (version) { if (version) { body.dataset.worker = version; } }, function () { body.dataset.worker = "none"; });
+  }
+
+  // The door's counters without the server: the roster's figures plus this device's queued admissions.
+  function counts() {
+    if (!state.roster) { return Promise.resolve(null); }
+    return run(rosterDb, "admitted", "readonly", function (store) { return store.getAll(); }).then(function (list) {
+      var confirmed = 0;
+      var checkedIn = 0;
+      var entries = state.roster.entries;
+      Object.keys(entries).forEach(function (hash) {
+        if (entries[hash].status !== "confirmed") { return; }
+        confirmed += 1;
+        if (entries[hash].checked_in_at) { checkedIn += 1; }
+      });
+      list.forEach(function (admission) {
+        var entry = entries[admission.hash];
+        if (admission.slug === slug && !(entry && entry.checked_in_at)) { checkedIn += 1; }
+      });
+      return { confirmed: confirmed, checked_in: checkedIn };
+    });
+  }
+
+  window.EventregDoor = {
+    counts: counts,
+    isOnline: function () { return state.online; },
+    markOffline: markOffline,
+    markOnline: markOnline,
+    decide: decide,
+    undo: undo,
+    sync: sync,
+    queued: function () { return state.queued; },
+    ready: function () { return state.ready; }
+  };
+
+  state.ready = loadRoster().then(countQueue).then(function () {
+    if (state.online) { refreshRoster().then(sync); }
+  });
+  setInterval(function () { if (state.online) { refreshRoster(); } }, ROSTER_EVERY_MS);
+  // Back online is noticed by the next attempt: a sync when something waits, a roster download otherwise.
+  setInterval(function () {
+    if (state.queued) { sync(); } else if (!state.online) { refreshRoster(); }
+    showStatus();
+  }, SYNC_EVERY_MS);
+  body.dataset.offlineReady = "true";
+})();
