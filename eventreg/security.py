@@ -61,6 +61,12 @@ def by_ip():
     return get_remote_address() or ""
 
 
+def by_user():
+    """The logged-in account (a hotel hall's doors share one Wi-Fi address), else the address."""
+    user = current_user._get_current_object()
+    return f"user:{user.id}" if user.is_authenticated else by_ip()
+
+
 def by_submitted_email():
     """The account named in the form, so guessing one account's password from many addresses is slow too.
 
@@ -148,6 +154,10 @@ RATE_LIMITS = {
         Rule("10 per hour"),
         Rule("3 per hour", key=by_submitted_email, message=too_many_emails_message),
     ),
+    # The offline door: a door syncs every few seconds while its queue is not empty and downloads its roster
+    # every minute; a replayed or scripted flood of batches is not a door.
+    "api.sync_check_ins": (Rule("30 per minute; 600 per hour", key=by_user),),
+    "api.door_roster": (Rule("30 per minute; 600 per hour", key=by_user, methods=("GET",)),),
     **{
         endpoint: (TICKET_LOOKUPS,)
         for endpoint in ("registration.ticket", "registration.ticket_qr", "registration.ticket_png",

@@ -146,3 +146,20 @@ def test_guessing_ticket_links_is_limited_but_opening_your_own_is_not(client, se
 @pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1"}])
 def test_the_site_keeps_working_when_the_limit_storage_is_down(client, app_config):
     assert _login(client, "someone@example.kz", "wrong-password", _fresh_address()).status_code == 200
+
+
+def test_a_door_that_floods_the_sync_is_slowed_down_per_account_not_per_hall(client, login, session):
+    """Doors behind one hotel Wi-Fi share an address: the counter is the staff account's."""
+    seminar = factories.make_seminar(session)
+    session.commit()
+    login("staff")
+    url = f"/api/v1/seminars/{seminar.slug}/checkins/sync"
+    answers = [client.post(url, json={"device": "device-one", "actions": []}).status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30
+    assert answers[30] == 429
+    assert client.post(url, json={"device": "device-one", "actions": []}).headers.get("Retry-After")
+    factories.make_user(session, role="staff", email="door2@example.kz")
+    session.commit()
+    fresh = client.application.test_client()
+    fresh.post("/login", data={"email": "door2@example.kz", "password": PASSWORD})
+    assert fresh.post(url, json={"device": "device-two", "actions": []}).status_code == 200
