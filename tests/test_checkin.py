@@ -1,5 +1,6 @@
 """Check-in at the door: the rule (service), the JSON API, the race between two doors, undo and the log."""
 
+import re
 import threading
 from datetime import timedelta
 
@@ -462,6 +463,20 @@ def test_a_walk_in_is_registered_and_checked_in_at_once(client, session, seminar
     assert (registration.checked_in_method, registration.checked_in_gate) == ("walk_in", "Door 3")
     assert [e.result for e in _events(session, seminar)] == ["checked_in"]
     assert "is registered and checked in" in client.get(response.location).get_data(as_text=True)
+
+
+def test_the_walk_in_form_assumes_no_category_and_asks_for_one(client, session, seminar, login):
+    login("staff")
+    page = client.get(f"/checkin/s/{seminar.slug}/walk-in").get_data(as_text=True)
+    select_html = page[page.index('name="category_id"'):]
+    select_html = select_html[:select_html.index("</select>")]
+    assert re.search(r'<option selected value="">Choose a category</option>', select_html)
+    assert select_html.count("selected") == 1
+    refused = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar, category_id=""))
+    assert refused.status_code == 200
+    assert "Choose a category for this person." in refused.get_data(as_text=True)
+    assert "Ерлан Есенов" in refused.get_data(as_text=True)  # what was typed stays
+    assert session.scalar(select(Registration).where(Registration.email == "erlan@example.kz")) is None
 
 
 def test_a_student_walk_in_needs_the_student_fields(client, session, seminar, login):

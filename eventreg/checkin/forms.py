@@ -11,11 +11,17 @@ from eventreg.models import STUDY_LEVELS
 LEVEL_LABELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD")}
 
 
+def _category_id(value):
+    """A category's id, or "" for the empty choice: the person at the door must pick one, nothing is assumed."""
+    return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else (value or "")
+
+
 class WalkInForm(ServiceErrors, FlaskForm):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
     organization = StringField(_l("Organization"), validators=[Optional(), Length(max=300)])
-    category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired()])
+    category_id = SelectField(_l("Category"), coerce=_category_id, default="",
+                              validators=[InputRequired(_l("Choose a category for this person."))])
     university = StringField(_l("University"), validators=[Optional(), Length(max=300)])
     programme = StringField(_l("Programme"), validators=[Optional(), Length(max=300)])
     study_level = SelectField(
@@ -27,7 +33,8 @@ class WalkInForm(ServiceErrors, FlaskForm):
 
     def __init__(self, seminar, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category_id.choices = [SelectChoice(c.id, c.label) for c in seminar.categories]
+        self.category_id.choices = [SelectChoice("", _l("Choose a category"))] + [
+            SelectChoice(c.id, c.label) for c in seminar.categories]
         self.student_category_ids = [c.id for c in seminar.categories if c.is_student]
 
     def data_for_registration(self):
