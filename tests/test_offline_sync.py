@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventreg import tickets
-from eventreg.checkin import offline
+from eventreg.checkin import offline, pwa
 from eventreg.extensions import db
 from eventreg.models import CheckInEvent, OfflineAction, Registration, Seminar, TicketSigningKey, User, utcnow
 from tests import factories
@@ -325,3 +325,64 @@ def test_the_same_batch_from_two_requests_at_once_is_applied_once(app, session, 
     rows = session.scalars(select(OfflineAction).where(OfflineAction.seminar_id == seminar_id)).all()
     assert sorted(r.outcome for r in rows) == ["admitted"] * 5 + ["conflict"] * 5
     assert {session.get(Registration, i).checked_in_gate for i in ids} == {"Door 1"}
+
+
+# --- what the organizer sees -------------------------------------------------------------------------------
+
+
+def test_the_door_page_and_the_report_show_offline_conflicts_and_invalid_admissions(client, login, session, seminar,
+                                                                                    door):
+    twice = factories.make_registration(session, seminar, full_name="Dana Serikova")
+    cancelled = factories.make_registration(session, seminar, full_name="Erlan Ospanov", status="cancelled")
+    session.commit()
+    _sync(session, seminar, door, "device-one", [_scan("door1-0001", twice.token, 41, gate="Door 1"),
+                                                  _scan("door1-0002", cancelled.token, 42, gate="Door 1")])
+    _sync(session, seminar, door, "device-two", [_scan("door2-0001", twice.token, 43, gate="Door 2")])
+    local = [(_START + timedelta(minutes=m)).astimezone(seminar.zone).strftime("%H:%M") for m in (41, 42, 43)]
+    login("organizer")
+    for url in (f"/checkin/s/{seminar.slug}/", f"/reports/s/{seminar.slug}/"):
+        page = " ".join(client.get(url).get_data(as_text=True).split())
+        assert f"<strong>Dana Serikova</strong>: admitted twice while offline: Door 1 {local[0]}, Door 2 {local[2]}" \
+            in page, url
+        assert f"<strong>Erlan Ospanov</strong>: admitted offline, not valid (cancelled), Door 1 {local[1]}" in page
+
+
+def test_staff_at_the_door_do_not_get_the_organizers_list(client, login, session, seminar, door):
+    registration = factories.make_registration(session, seminar, status="cancelled")
+    session.commit()
+    _sync(session, seminar, door, "device-one", [_scan("door1-0001", registration.token, 1)])
+    login("staff")
+    assert "admitted offline, not valid" not in client.get(f"/checkin/s/{seminar.slug}/").get_data(as_text=True)
+
+
+# --- the installable app -----------------------------------------------------------------------------------
+
+
+def test_the_worker_and_the_manifest_describe_the_door_app(client):
+    worker = client.get("/checkin/sw.js")
+    assert worker.status_code == 200 and worker.mimetype == "text/javascript"
+    assert worker.headers["Cache-Control"] == "no-cache"
+    text = worker.get_data(as_text=True)
+    version = pwa.door_version()
+    assert f'var VERSION = "{version}";' in text
+    for name in pwa.DOOR_FILES:
+        assert f'"/static/{name}"' in text
+    manifest = client.get("/checkin/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    body = manifest.get_json(force=True)
+    assert (body["start_url"], body["scope"], body["display"]) == ("/checkin/", "/checkin/", "standalone")
+
+
+def test_the_version_changes_with_any_door_file_so_a_deploy_installs_a_new_worker(tmp_path):
+    for name in pwa.DOOR_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    template = tmp_path / "door-sw.js"
+    template.write_text("worker")
+    first = pwa._version(str(tmp_path), str(template))
+    (tmp_path / "js/scanner.js").write_text("a new scanner")
+    pwa._version.cache_clear()
+    second = pwa._version(str(tmp_path), str(template))
+    template.write_text("a new worker")
+    pwa._version.cache_clear()
+    assert len({first, second, pwa._version(str(tmp_path), str(template))}) == 3

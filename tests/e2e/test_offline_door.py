@@ -293,7 +293,7 @@ def test_server_gone_signed_codes_are_judged_on_the_device_and_synced_when_it_re
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_the_worker_keeps_its_version_of_every_door_file_and_the_page(app_process, arrival, new_context):
+def test_the_worker_keeps_its_version_of_every_door_file_and_logging_out_removes_what_the_door_kept(app_process, arrival, new_context):
     _door_context, page = _door(new_context, "Door 1", "door1@example.kz")
     _open_online(page, arrival["slug"])
     version = page.locator("body").get_attribute("data-worker")
@@ -302,3 +302,10 @@ def test_the_worker_keeps_its_version_of_every_door_file_and_the_page(app_proces
                            ".then(keys => keys.map(r => new URL(r.url).pathname))")
     assert {"/static/vendor/zxing-wasm/zxing_reader.wasm", "/static/js/scanner.js", "/static/js/door-offline.js",
             "/static/css/app.css", f"/checkin/s/{arrival['slug']}/"} <= set(cached)
+
+    # Logging out takes the roster and the kept pages off the device.
+    assert "eventreg-door" in page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(lambda url: "/checkin/" not in url)
+    assert "eventreg-door" not in page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
+    assert page.evaluate("caches.keys()") == []
