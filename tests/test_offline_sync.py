@@ -386,3 +386,28 @@ def test_the_version_changes_with_any_door_file_so_a_deploy_installs_a_new_worke
     template.write_text("a new worker")
     pwa._version.cache_clear()
     assert len({first, second, pwa._version(str(tmp_path), str(template))}) == 3
+
+
+def test_a_queued_walk_in_is_registered_and_checked_in_once_or_recorded_as_not_valid(session, seminar, door):
+    business = str(factories.category(seminar, "business").id)
+    person = {"full_name": "Ерлан Есенов", "email": "erlan@example.kz", "organization": "Astana Hub",
+              "category_id": business}
+    walk_in = {"nonce": "walkin-0001", "kind": "walk_in", "at": _at(12), "gate": "Door 1", "person": person}
+    again = {**walk_in, "nonce": "walkin-0002", "at": _at(13)}  # the same person, typed in at a second door
+    results = _sync(session, seminar, door, "device-one", [walk_in, again])
+    assert _sync(session, seminar, door, "device-one", [walk_in]) == {"walkin-0001": results["walkin-0001"]}
+    assert results["walkin-0001"]["outcome"] == "admitted"
+    assert (results["walkin-0002"]["outcome"], results["walkin-0002"]["reason"]) == ("not_valid", "duplicate_email")
+    registration = session.get(Registration, results["walkin-0001"]["registration_id"])
+    assert (registration.source, registration.status, registration.checked_in_gate) == ("walk_in", "confirmed",
+                                                                                         "Door 1")
+    assert registration.checked_in_at.isoformat() == _at(12)
+    _, not_valid = offline.offline_problems(session, seminar)
+    assert [(n.walk_in, n.reason) for n in not_valid] == [(True, "duplicate_email")]
+
+
+def test_a_queued_walk_in_with_unknown_fields_is_refused_whole(session, seminar):
+    with pytest.raises(offline.BatchRefused) as refused:
+        offline.read_batch({"device": "device-one", "actions": [
+            {"nonce": "walkin-0001", "kind": "walk_in", "at": _at(1), "person": {"password": "x"}}]})
+    assert "actions.0.person" in refused.value.fields

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from eventreg import tickets
 from eventreg.models import Category, CheckInEvent, OfflineAction, Registration, Seminar, User
+from eventreg.registration import services as registration_services
 
 MAX_ACTIONS = 500  # a door's queue after ~40 minutes of a busy offline door; more is not one door's batch
 MAX_BATCH_BYTES = 256 * 1024
@@ -86,6 +87,12 @@ class Action:
     gate: str
     code: str
     undoes: str
+    person: dict
+
+
+# What a queued walk-in may carry: the walk-in form's fields (eventreg/checkin/forms.py), as typed.
+WALK_IN_FIELDS = ("full_name", "email", "organization", "category_id", "university", "programme", "study_level",
+                  "study_year")
 
 
 def _device_time(value):
@@ -106,10 +113,11 @@ def _action(item, index, errors):
         return None
     nonce, kind, at = item.get("nonce"), item.get("kind"), _device_time(item.get("at"))
     gate, code, undoes = item.get("gate", ""), item.get("code", ""), item.get("undoes", "")
+    person = item.get("person", {})
     if not isinstance(nonce, str) or not _ID.match(nonce):
         errors[f"{where}.nonce"] = [_l("8 to 64 letters, digits, '-' or '_'.")]
-    if kind not in ("check_in", "undo"):
-        errors[f"{where}.kind"] = [_l("One of: check_in, undo.")]
+    if kind not in ("check_in", "undo", "walk_in"):
+        errors[f"{where}.kind"] = [_l("One of: check_in, undo, walk_in.")]
     if at is None:
         errors[f"{where}.at"] = [_l("An ISO 8601 time with its offset.")]
     if not isinstance(gate, str) or len(gate) > 60:
@@ -118,9 +126,17 @@ def _action(item, index, errors):
         errors[f"{where}.code"] = [_l("The scanned code (at most 500 characters) is required.")]
     if kind == "undo" and (not isinstance(undoes, str) or not _ID.match(undoes)):
         errors[f"{where}.undoes"] = [_l("The nonce of the queued check-in to undo is required.")]
+    if kind == "walk_in" and not _person_ok(person):
+        errors[f"{where}.person"] = [_l("The walk-in form's fields, each a text of at most 300 characters.")]
     if any(name.startswith(where) for name in errors):
         return None
-    return Action(nonce, kind, at, gate.strip(), code.strip() if kind == "check_in" else "", undoes)
+    return Action(nonce, kind, at, gate.strip(), code.strip() if kind == "check_in" else "", undoes,
+                  person if kind == "walk_in" else {})
+
+
+def _person_ok(person):
+    return (isinstance(person, dict) and set(person) <= set(WALK_IN_FIELDS)
+            and all(isinstance(v, str) and len(v) <= 300 for v in person.values()))
 
 
 def read_batch(data):
@@ -155,6 +171,8 @@ def apply_batch(session, seminar, device, actions, *, by, now, override_window=F
         at = min(action.at, now)  # a clock running ahead does not admit anyone "in the future"
         if action.kind == "check_in":
             results[action.nonce] = _check_in(session, seminar, device, action, at, by, now, override_window)
+        elif action.kind == "walk_in":
+            results[action.nonce] = _walk_in(session, seminar, device, action, at, by, now)
         else:
             results[action.nonce] = _undo(session, seminar, device, action, at, by, now)
     return results
@@ -236,6 +254,30 @@ def _check_in(session, seminar, device, action, at, by, now, override_window):
         _admit(registration, at, row.gate, by)
     _log(session, seminar, registration, "checked_in" if row.outcome == "admitted" else "already_checked_in",
          at=at, gate=row.gate, by=by, code=action.code)
+    session.flush()
+    return _answer(row)
+
+
+def _walk_in(session, seminar, device, action, at, by, now):
+    """Someone registered at an offline door: registered now by the same rules as online (a free seat, no
+    waiting list, one registration per e-mail) and checked in at the device's time; refused as not valid."""
+    if (done := _recorded(session, device, action.nonce)) is not None:
+        return _answer(done)
+    row = OfflineAction(seminar_id=seminar.id, device_id=device, nonce=action.nonce, kind="walk_in", device_at=at,
+                        received_at=now, gate=action.gate[:60], user_id=by.id if by else None, outcome="admitted")
+    if not _record(session, row):
+        return _answer(_recorded(session, device, action.nonce))
+    try:
+        with session.begin_nested():
+            registration = registration_services.register(session, seminar, action.person, source="walk_in",
+                                                          now=now, by=by, waitlist=False, ignore_window=True)
+    except registration_services.RegistrationRefused as refusal:
+        row.outcome, row.reason = "not_valid", refusal.code[:30]
+        session.flush()
+        return _answer(row)
+    row.registration_id = registration.id
+    _admit(registration, at, row.gate, by)
+    _log(session, seminar, registration, "checked_in", at=at, gate=row.gate, by=by, code="")
     session.flush()
     return _answer(row)
 
@@ -322,6 +364,11 @@ REASON_LABELS = {
     "wrong_seminar": _l("a ticket for another seminar"),
     "unknown_code": _l("unknown code"),
     "outside_window": _l("outside the check-in time"),
+    "full": _l("a walk-in, but no seat was free"),
+    "duplicate_email": _l("a walk-in already registered"),
+    "invalid": _l("a walk-in whose details were incomplete"),
+    "wrong_category": _l("a walk-in without a category of this seminar"),
+    "cancelled_seminar": _l("the seminar was cancelled"),
 }
 @dataclass(frozen=True)
 class Admission:
@@ -347,6 +394,7 @@ class NotValid:
     at: datetime
     reason: str
     by: User | None
+    walk_in: bool
 
 
 def offline_problems(session, seminar):
@@ -354,7 +402,7 @@ def offline_problems(session, seminar):
     rows = session.scalars(
         select(OfflineAction)
         .options(joinedload(OfflineAction.registration), joinedload(OfflineAction.user))
-        .where(OfflineAction.seminar_id == seminar.id, OfflineAction.kind == "check_in",
+        .where(OfflineAction.seminar_id == seminar.id, OfflineAction.kind.in_(("check_in", "walk_in")),
                OfflineAction.outcome.in_(("conflict", "not_valid")))
         .order_by(OfflineAction.device_at, OfflineAction.id)
     ).all()
@@ -368,7 +416,7 @@ def offline_problems(session, seminar):
         first = ([Admission(registration.checked_in_gate or "", registration.checked_in_at)]
                  if registration.checked_in_at else [])
         listed.append(Conflict(registration, sorted(first + others, key=lambda a: a.at)))
-    not_valid = [NotValid(row.registration, row.gate, row.device_at, row.reason, row.user)
+    not_valid = [NotValid(row.registration, row.gate, row.device_at, row.reason, row.user, row.kind == "walk_in")
                  for row in rows if row.outcome == "not_valid"]
     return listed, not_valid
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventreg.extensions import db
 from eventreg.models.base import UTCDateTime, utcnow
 
-OFFLINE_ACTION_KINDS = ("check_in", "undo")
+OFFLINE_ACTION_KINDS = ("check_in", "undo", "walk_in")
 # admitted: this admission is the ticket's check-in; conflict: the ticket was already admitted elsewhere (the
 # person went in twice); not_valid: the server would have refused it (cancelled, unknown, another seminar...);
 # undone: a queued undo took it back; ignored: an undo with nothing to take back.
@@ -30,7 +30,7 @@ class TicketSigningKey(db.Model):
 
 
 class OfflineAction(db.Model):
-    """One action a door queued while offline (a scan, an undo), once the server has applied it.
+    """One action a door queued while offline (a scan, an undo, a walk-in), once the server has applied it.
 
     (device_id, nonce) is unique: a batch sent twice, or replayed, finds its actions already here and
     changes nothing."""
@@ -38,7 +38,7 @@ class OfflineAction(db.Model):
     __tablename__ = "offline_action"
     __table_args__ = (
         UniqueConstraint("device_id", "nonce", name="uq_offline_action_device_nonce"),
-        CheckConstraint("kind IN ('check_in', 'undo')", name="kind"),
+        CheckConstraint("kind IN ('check_in', 'undo', 'walk_in')", name="kind"),
         CheckConstraint("outcome IN ('admitted', 'conflict', 'not_valid', 'undone', 'ignored')", name="outcome"),
         Index("ix_offline_action_seminar_outcome", "seminar_id", "outcome"),
     )

@@ -44,7 +44,7 @@ def upgrade():
     sa.Column('outcome', sa.String(length=20), nullable=False),
     sa.Column('reason', sa.String(length=30), nullable=False),
     sa.Column('undoes', sa.String(length=64), nullable=False),
-    sa.CheckConstraint("kind IN ('check_in', 'undo')", name=op.f('ck_offline_action_kind')),
+    sa.CheckConstraint("kind IN ('check_in', 'undo', 'walk_in')", name=op.f('ck_offline_action_kind')),
     sa.CheckConstraint("outcome IN ('admitted', 'conflict', 'not_valid', 'undone', 'ignored')", name=op.f('ck_offline_action_outcome')),
     sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_offline_action_registration_id_registration'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['seminar_id'], ['seminar.id'], name=op.f('fk_offline_action_seminar_id_seminar'), ondelete='CASCADE'),
