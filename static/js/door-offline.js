@@ -4,8 +4,7 @@
 (function () {
   "use strict";
 
-  var root = document.getElementById("scanner");
-  if (!root || !window.indexedDB) { return; }
+  if (!window.indexedDB) { return; }
 
   var ROSTER_DB = "eventreg-door";      // what the server sent: removed on logout and after the window closes
   var QUEUE_DB = "eventreg-door-queue"; // what this device did offline: kept until the server acknowledged it
@@ -16,14 +15,8 @@
   var TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
   var SIGNED_TAG = "eventreg-ticket-v2";
 
-  var slug = root.getAttribute("data-slug");
-  var rosterUrl = root.getAttribute("data-roster-url");
-  var syncUrl = root.getAttribute("data-sync-url");
-  var csrfMeta = document.querySelector("meta[name=csrf-token]");
   var body = document.body;
-  var msg = function (name) { return root.getAttribute("data-msg-" + name) || ""; };
   var $ = function (id) { return document.getElementById(id); };
-
   var state = { online: navigator.onLine !== false, roster: null, queued: 0, syncing: null, keys: {}, ready: null };
 
   // ---- IndexedDB, as promises ------------------------------------------------------------------------------
@@ -70,6 +63,65 @@
     return id;
   }
   var device = deviceId();
+
+  // ---- the walk-in page: without network the person is queued, and registered at the sync ------------------
+  var WALK_IN_FIELDS = ["full_name", "email", "organization", "category_id", "university", "programme",
+    "study_level", "study_year"];
+  var walkInForm = document.querySelector("form[data-offline-slug]");
+  if (walkInForm) {
+    walkInForm.addEventListener("submit", function (event) {
+      if (walkInForm.dataset.online === "yes") { return; }
+      event.preventDefault();
+      answers(walkInForm.getAttribute("data-health-url")).then(function () {
+        walkInForm.dataset.online = "yes";
+        walkInForm.submit();
+      }, function () { queueWalkIn(walkInForm); });
+    });
+  }
+
+  // Resolves if the server answers within 2.5 s: the walk-in form is then sent as usual.
+  function answers(url) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = setTimeout(function () { if (controller) { controller.abort(); } }, 2500);
+    return fetch(url, { cache: "no-store", signal: controller ? controller.signal : undefined })
+      .then(function (response) { clearTimeout(timer); if (!response.ok) { throw new Error("down"); } });
+  }
+
+  function queueWalkIn(form) {
+    var data = new FormData(form);
+    var person = {};
+    WALK_IN_FIELDS.forEach(function (name) {
+      var value = data.get(name);
+      if (value !== null && String(value).trim() !== "") { person[name] = String(value).trim().slice(0, 300); }
+    });
+    var problem = $("walk-in-offline");
+    if (!person.full_name || !person.category_id) {
+      problem.textContent = form.getAttribute("data-msg-incomplete");
+      problem.classList.remove("hidden");
+      return;
+    }
+    var slugOf = form.getAttribute("data-offline-slug");
+    var nonce = randomId();
+    var at = new Date().toISOString();
+    var gate = String(data.get("gate") || "");
+    var action = { key: nonce, slug: slugOf, action: { nonce: nonce, kind: "walk_in", at: at, gate: gate, person: person } };
+    run(queueDb, "actions", "readwrite", function (store) { store.put(action); }).then(function () {
+      return run(rosterDb, "admitted", "readwrite", function (store) {
+        store.put({ key: nonce, slug: slugOf, hash: "walk-in:" + nonce, at: at, gate: gate });
+      });
+    }).then(function () {
+      try { window.sessionStorage.setItem("eventreg.walk-in-queued", person.full_name); } catch (e) { /* no note */ }
+      window.location.href = form.getAttribute("data-scanner-url");
+    });
+  }
+
+  var root = document.getElementById("scanner");
+  if (!root) { return; }
+  var slug = root.getAttribute("data-slug");
+  var rosterUrl = root.getAttribute("data-roster-url");
+  var syncUrl = root.getAttribute("data-sync-url");
+  var csrfMeta = document.querySelector("meta[name=csrf-token]");
+  var msg = function (name) { return root.getAttribute("data-msg-" + name) || ""; };
 
   // ---- reading codes, as the server does (eventreg/tickets.py) --------------------------------------------
   function base32(text) {
@@ -364,11 +416,11 @@
   window.addEventListener("offline", markOffline);
 
   // ---- the service worker ----------------------------------------------------------------------------------
-  function keepPage(worker) {
+  function keepPage(worker, url) {
     return new Promise(function (resolve) {
       var channel = new MessageChannel();
       channel.port1.onmessage = function (event) { resolve(event.data); };
-      worker.postMessage({ type: "keep-page", url: location.href }, [channel.port2]);
+      worker.postMessage({ type: "keep-page", url: url }, [channel.port2]);
     });
   }
   if ("serviceWorker" in navigator) {
@@ -380,8 +432,11 @@
     });
     navigator.serviceWorker.register(root.getAttribute("data-worker-url"), { scope: root.getAttribute("data-worker-scope") })
       .then(function () { return navigator.serviceWorker.ready; })
-      .then(function (registration) { return keepPage(registration.active); })
-      .then(function (version) { if (version) { body.dataset.worker = version; } }, function () { body.dataset.worker = "none"; });
+      .then(function (registration) {
+        return Promise.all([keepPage(registration.active, location.href),
+          keepPage(registration.active, root.getAttribute("data-walk-in-url"))]);
+      })
+      .then(function (kept) { if (kept[0]) { body.dataset.worker = kept[0]; } }, function () { body.dataset.worker = "none"; });
   }
 
   // The door's counters without the server: the roster's figures plus this device's queued admissions.
@@ -415,6 +470,17 @@
     queued: function () { return state.queued; },
     ready: function () { return state.ready; }
   };
+
+  // A walk-in queued on the walk-in page: say so here, where the staff member lands.
+  var queuedWalkIn = null;
+  try {
+    queuedWalkIn = window.sessionStorage.getItem("eventreg.walk-in-queued");
+    window.sessionStorage.removeItem("eventreg.walk-in-queued");
+  } catch (e) { /* no note */ }
+  if (queuedWalkIn) {
+    $("walk-in-queued").textContent = msg("walk-in-queued").replace("%(name)s", queuedWalkIn);
+    $("walk-in-queued").classList.remove("hidden");
+  }
 
   state.ready = loadRoster().then(countQueue).then(function () {
     if (state.online) { refreshRoster().then(sync); }

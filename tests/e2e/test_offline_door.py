@@ -284,12 +284,23 @@ def test_server_gone_signed_codes_are_judged_on_the_device_and_synced_when_it_re
     page.reload()  # still opens with the server gone
     expect(page.locator("#door-queue")).to_have_text("2")
 
+    # A walk-in: the form opens from the device, and the person is kept until the server is back.
+    page.get_by_role("link", name="Register a walk-in").click()
+    page.get_by_label("Full name").fill("Ержан Алиев")
+    page.get_by_label("E-mail").fill("yerzhan@example.kz")
+    page.get_by_label("Category").select_option(label="Business")
+    page.get_by_role("button", name="Register and check in").click()
+    page.wait_for_url(re.compile(rf"/checkin/s/{slug}/$"))
+    expect(page.locator("#walk-in-queued")).to_contain_text("Ержан Алиев is kept on this device")
+    expect(page.locator("#door-queue")).to_have_text("3")
+    shot(page, "offline-walk-in-queued-phone")
+
     app_process.start()
     _synced(page)
     checked, outcomes, _ = _server_state(slug)
-    assert set(checked) == {zhanar, "Late Registrant"}
-    assert outcomes == ["admitted", "admitted"]
-    expect(page.locator("#count-in")).to_have_text("2", timeout=SYNC_WITHIN_MS)
+    assert set(checked) == {zhanar, "Late Registrant", "Ержан Алиев"}
+    assert outcomes == ["admitted", "admitted", "admitted"]
+    expect(page.locator("#count-in")).to_have_text("3", timeout=SYNC_WITHIN_MS)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
