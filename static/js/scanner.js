@@ -164,7 +164,7 @@
     var offline = door();
     if (offline && !offline.isOnline()) { return offline.ready().then(offline.counts).then(showCounts); }
     return api("GET", root.getAttribute("data-stats-url")).then(showCounts, function (failure) {
-      if (offline && noAnswer(failure)) { offline.markOffline(); return offline.counts().then(showCounts); }
+      if (offline && noAnswer(failure)) { offline.markOffline(); return offline.ready().then(offline.counts).then(showCounts); }
     });
   }
 

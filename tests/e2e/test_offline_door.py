@@ -293,6 +293,7 @@ def test_server_gone_signed_codes_are_judged_on_the_device_and_synced_when_it_re
     page.wait_for_url(re.compile(rf"/checkin/s/{slug}/$"))
     expect(page.locator("#walk-in-queued")).to_contain_text("Ержан Алиев is kept on this device")
     expect(page.locator("#door-queue")).to_have_text("3")
+    expect(page.locator("#count-in")).to_have_text("3")  # from the roster and this device's queue
     shot(page, "offline-walk-in-queued-phone")
 
     app_process.start()
