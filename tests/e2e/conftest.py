@@ -19,7 +19,7 @@ from PIL import Image
 from werkzeug.serving import make_server
 
 from eventreg.extensions import db
-from tests.e2e.helpers import ARTIFACTS, CAMERA_SIZE, CHROMIUM, HERE, WAIT_MS, write_camera_frame
+from tests.e2e.helpers import ARTIFACTS, CAMERA_SIZE, CHROMIUM, HERE, WAIT_MS, browser_contexts, write_camera_frame
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -124,19 +124,7 @@ def page_log(request):
 @pytest.fixture
 def new_context(browser, live_server, page_log):
     """`new_context(**PHONE)` gives a fresh browser context (own cookies) aimed at the live server."""
-    contexts = []
-
-    def _new(**options):
-        context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
-        context.set_default_timeout(WAIT_MS)
-        context.on("page", page_log.watch)
-        contexts.append(context)
-        return context
-
-    yield _new
-    for context in contexts:
-        context.close()
-    assert not page_log.uncaught, "uncaught JavaScript errors:\n" + "\n".join(page_log.uncaught)
+    yield from browser_contexts(browser, live_server.url, page_log)
 
 
 @pytest.fixture

@@ -84,3 +84,21 @@ def attachment(message, filename):
 
 def plain_text(message):
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def browser_contexts(browser, url, page_log):
+    """Yields `new(**options)`, a fresh browser context (own cookies) aimed at `url`; closes them all at the end
+    and fails on any uncaught JavaScript error of their pages."""
+    contexts = []
+
+    def _new(**options):
+        context = browser.new_context(base_url=url, locale="en-GB", **options)
+        context.set_default_timeout(WAIT_MS)
+        context.on("page", page_log.watch)
+        contexts.append(context)
+        return context
+
+    yield _new
+    for context in contexts:
+        context.close()
+    assert not page_log.uncaught, "uncaught JavaScript errors:\n" + "\n".join(page_log.uncaught)

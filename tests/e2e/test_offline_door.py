@@ -30,7 +30,7 @@ from eventreg.checkin import offline
 from eventreg.extensions import db
 from eventreg.models import OfflineAction, Registration, utcnow
 from tests import factories
-from tests.e2e.helpers import PHONE, WAIT_MS, log_in, write_camera_frame
+from tests.e2e.helpers import PHONE, browser_contexts, log_in, write_camera_frame
 
 PASSWORD = "door-password-1"
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,25 +115,13 @@ def _show_camera(camera_file, payload):
 
 @pytest.fixture
 def new_context(browser, app_process, page_log):
-    """Fresh phone contexts aimed at the gunicorn process (the suite's own fixture serves a thread)."""
-    contexts = []
-
-    def _new():
-        context = browser.new_context(base_url=app_process.url, locale="en-GB", **PHONE)
-        context.set_default_timeout(WAIT_MS)
-        context.on("page", page_log.watch)
-        contexts.append(context)
-        return context
-
-    yield _new
-    for context in contexts:
-        context.close()
-    assert not page_log.uncaught, "uncaught JavaScript errors:\n" + "\n".join(page_log.uncaught)
+    """Fresh browser contexts aimed at the gunicorn process (the suite's own fixture serves a thread)."""
+    yield from browser_contexts(browser, app_process.url, page_log)
 
 
 def _door(new_context, gate, email, *, camera=True):
     """A logged-in phone whose gate is set; its camera starts with the page unless `camera` is False."""
-    context = new_context()
+    context = new_context(**PHONE)
     context.add_init_script("if (location.protocol.startsWith('http')) {"
                             f"localStorage.setItem('eventreg.gate', {json.dumps(gate)});}}")
     page = context.new_page()
