@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventreg.auth import services as auth_services
 from eventreg.auth.services import revoke_api_token
 from eventreg.checkin import services
 from eventreg.extensions import db
-from eventreg.models import ApiToken, CheckInEvent, Registration, Seminar, User, hash_secret, utcnow
+from eventreg.models import ApiToken, CheckInEvent, OutboxMessage, Registration, Seminar, User, hash_secret, utcnow
 from eventreg.tickets import qr_payload
 from tests import factories
 from tests.openapi_check import assert_matches_openapi
@@ -662,3 +662,17 @@ def test_a_scanners_token_has_its_last_use_written_once_a_minute(client, session
         session.expire_all()
         last_used = _token_row(session, plain).last_used_at
         assert last_used == start + timedelta(seconds=0 if seconds < 61 else 61)
+
+
+def test_a_walk_in_may_come_without_an_e_mail_address_and_gets_no_mail(client, session, seminar, login):
+    login("staff")
+    for name in ("Бауыржан Сейітов", "Гүлнар Сейітова"):  # two people without an address are two people
+        response = client.post(f"/checkin/s/{seminar.slug}/walk-in",
+                               data=_walk_in_form(seminar, full_name=name, email=""))
+        assert response.status_code == 302, response.get_data(as_text=True)
+    walk_ins = session.scalars(select(Registration).where(Registration.source == "walk_in")).all()
+    assert sorted((r.full_name, r.email, r.checked_in_at is not None) for r in walk_ins) == [
+        ("Бауыржан Сейітов", "", True), ("Гүлнар Сейітова", "", True)]
+    assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+    page = client.get(f"/checkin/s/{seminar.slug}/walk-in").get_data(as_text=True)
+    assert "E-mail (optional)" in page

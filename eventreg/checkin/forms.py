@@ -18,7 +18,7 @@ def _category_id(value):
 
 class WalkInForm(ServiceErrors, FlaskForm):
     full_name = StringField(_l("Full name"), validators=[InputRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[InputRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail (optional)"), validators=[Optional(), Length(max=254)])
     organization = StringField(_l("Organization"), validators=[Optional(), Length(max=300)])
     category_id = SelectField(_l("Category"), coerce=_category_id, default="",
                               validators=[InputRequired(_l("Choose a category for this person."))])

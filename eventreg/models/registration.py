@@ -18,6 +18,9 @@ CHECKIN_METHODS = ("camera", "keyboard", "manual", "walk_in", "api", "offline")
 # ACTIVE_STATUSES in SQL: the predicate of the unique index on active e-mails, which signups name as their
 # ON CONFLICT target.
 ACTIVE_SQL = one_of("status", ACTIVE_STATUSES)
+# The rows the unique index on e-mails covers: active ones with an address (a walk-in may give none, and two
+# such walk-ins are two people).
+EMAIL_UNIQUE_SQL = f"{ACTIVE_SQL} AND email <> ''"
 
 
 def new_ticket_token():
@@ -54,8 +57,8 @@ class Registration(db.Model):
             "seminar_id",
             "email",
             unique=True,
-            sqlite_where=text(ACTIVE_SQL),
-            postgresql_where=text(ACTIVE_SQL),
+            sqlite_where=text(EMAIL_UNIQUE_SQL),
+            postgresql_where=text(EMAIL_UNIQUE_SQL),
         ),
         Index("ix_registration_seminar_status", "seminar_id", "status"),
         # The exported lists in name order: read in index order, so 100,000 rows need no sort in memory.

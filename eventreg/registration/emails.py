@@ -34,6 +34,8 @@ def ticket_path(token):
 def queue(session, registration, kind, *, now=None, dedupe_key=None):
     """Queue e-mail `kind` to the registrant. Only what to send is stored here: rendering (templates, MIME,
     the QR code) inside the signup's transaction made every signup of the seminar wait for it."""
+    if not registration.email:  # a walk-in who gave no address
+        return None
     # The subject is fixed now, in the registrant's language: the outbox row says what is on its way.
     with mail.mail_locale(registration.language):
         subject = str(SUBJECTS[kind] % {"title": registration.seminar.title})

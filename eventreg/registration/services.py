@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from eventreg import audit
 from eventreg.email_addresses import normalise_email
 from eventreg.models import (
-    ACTIVE_SQL,
     ACTIVE_STATUSES,
+    EMAIL_UNIQUE_SQL,
     Category,
     OutboxMessage,
     Registration,
@@ -128,7 +128,9 @@ def validate(session, seminar, data, *, source="online"):
     except RegistrationRefused as refusal:
         _, errors = clean(data, None, require_consent=source not in STAFF_SOURCES)
         raise RegistrationRefused("invalid", {**errors, **refusal.fields}) from None
-    values, errors = clean(data, category, require_consent=source not in STAFF_SOURCES)
+    # At the door a person may have no e-mail address (or not want to give it): they get no e-mail then.
+    values, errors = clean(data, category, require_consent=source not in STAFF_SOURCES,
+                           require_email=source != "walk_in")
     if errors:
         raise RegistrationRefused("invalid", errors)
     return values, category
@@ -176,7 +178,7 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
 # more round trips to the server.
 _INSERT_REGISTRATION = {
     name: dialect.insert(Registration)
-    .on_conflict_do_nothing(index_elements=["seminar_id", "email"], index_where=text(ACTIVE_SQL))
+    .on_conflict_do_nothing(index_elements=["seminar_id", "email"], index_where=text(EMAIL_UNIQUE_SQL))
     .returning(Registration)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }

@@ -78,7 +78,7 @@ def phone_error(phone):
     return None
 
 
-def clean(data, category, *, require_consent):
+def clean(data, category, *, require_consent, require_email=True):
     """The cleaned values of `data` (model field names), or raises ValueError-like field errors.
 
     Returns (values, errors): errors maps a field name to a list of messages; values is only
@@ -94,8 +94,9 @@ def clean(data, category, *, require_consent):
         "language": _text(data, "language") or "en",
         "consent_photos": bool(data.get("consent_photos")),
     }
+    optional_email = not require_email and not values["email"]
     for key, message in (("full_name", name_error(values["full_name"])),
-                         ("email", email_error(values["email"])),
+                         ("email", None if optional_email else email_error(values["email"])),
                          ("phone", phone_error(values["phone"]))):
         if message is not None:
             errors[key] = [message]

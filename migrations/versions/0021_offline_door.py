@@ -1,4 +1,4 @@
-"""offline door: ticket signing keys and synced offline actions
+"""offline door: ticket signing keys, synced offline actions, walk-ins without e-mail
 
 Revision ID: 0021
 Revises: 0024
@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 import eventreg.models.base
-from eventreg.tickets import new_key_pair
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 
 # revision identifiers, used by Alembic.
@@ -19,6 +20,10 @@ revision = '0021'
 down_revision = '0024'
 branch_labels = None
 depends_on = None
+
+# Written out, not imported: a revision must build the same schema however the models change later.
+ACTIVE_SQL = "status IN ('pending', 'confirmed', 'waitlisted')"
+EMAIL_UNIQUE_SQL = "status IN ('pending', 'confirmed', 'waitlisted') AND email <> ''"
 
 
 def upgrade():
@@ -55,12 +60,21 @@ def upgrade():
     with op.batch_alter_table('offline_action', schema=None) as batch_op:
         batch_op.create_index('ix_offline_action_seminar_outcome', ['seminar_id', 'outcome'], unique=False)
         batch_op.create_index(batch_op.f('ix_offline_action_registration_id'), ['registration_id'], unique=False)
+    # Walk-ins may come without an e-mail address: the unique index covers only rows that have one.
+    op.drop_index('uq_registration_active_email', table_name='registration')
+    op.create_index('uq_registration_active_email', 'registration', ['seminar_id', 'email'], unique=True,
+                    sqlite_where=sa.text(EMAIL_UNIQUE_SQL), postgresql_where=sa.text(EMAIL_UNIQUE_SQL))
     # The first signing key, so tickets issued from now on carry signed codes (later keys: flask rotate-ticket-key).
-    private, public = new_key_pair()
-    op.bulk_insert(keys, [{'private_key': private, 'public_key': public, 'created_at': datetime.now(UTC)}])
+    private = Ed25519PrivateKey.generate()
+    op.bulk_insert(keys, [{'private_key': private.private_bytes_raw(),
+                           'public_key': private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw),
+                           'created_at': datetime.now(UTC)}])
 
 
 def downgrade():
+    op.drop_index('uq_registration_active_email', table_name='registration')
+    op.create_index('uq_registration_active_email', 'registration', ['seminar_id', 'email'], unique=True,
+                    sqlite_where=sa.text(ACTIVE_SQL), postgresql_where=sa.text(ACTIVE_SQL))
     with op.batch_alter_table('offline_action', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_offline_action_registration_id'))
         batch_op.drop_index('ix_offline_action_seminar_outcome')
