@@ -112,7 +112,8 @@ def _check_open(seminar, now, *, ignore_window):
 def _category(session, seminar, data, source):
     raw = data.get("category_id")
     category = None
-    if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
+    # Beyond the database's INTEGER no category exists, and PostgreSQL would refuse the lookup itself.
+    if (isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit())) and 0 < int(raw) < 2**31:
         category = session.get(Category, int(raw))
     if category is None or category.seminar_id != seminar.id:
         raise RegistrationRefused("wrong_category", {"category_id": [_l("Choose one of this seminar's categories.")]})
