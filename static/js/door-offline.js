@@ -17,7 +17,8 @@
 
   var body = document.body;
   var $ = function (id) { return document.getElementById(id); };
-  var state = { online: navigator.onLine !== false, roster: null, queued: 0, syncing: null, keys: {}, ready: null };
+  var state = { online: navigator.onLine !== false, roster: null, queued: 0, syncing: null, keys: {}, ready: null,
+    syncError: null };
 
   // ---- IndexedDB, as promises ------------------------------------------------------------------------------
   function open(name, stores) {
@@ -367,6 +368,7 @@
             return answer;
           });
         }).then(function (answer) {
+          state.syncError = null;
           markOnline();
           return run(queueDb, "actions", "readwrite", function (store) {
             Object.keys(answer.results).forEach(function (nonce) { store.delete(nonce); });
@@ -379,7 +381,8 @@
         });
     }).catch(function (failure) {
       if (!failure || failure.status === undefined) { markOffline(); }
-      else { body.dataset.syncError = String(failure.status); }
+      else { state.syncError = failure.status; body.dataset.syncError = String(failure.status); }
+      showStatus();
     }).then(function () { state.syncing = null; });
     return state.syncing;
   }
@@ -400,7 +403,8 @@
   function showStatus() {
     var connection = $("door-connection");
     if (!connection) { return; }
-    connection.textContent = state.online ? msg("online") : msg("offline");
+    connection.textContent = !state.online ? msg("offline") :
+      state.syncError === 401 || state.syncError === 403 ? msg("sync-login") : msg("online");
     $("door-status").setAttribute("data-state", state.online ? "online" : "offline");
     body.dataset.connection = state.online ? "online" : "offline";
     $("door-queue").textContent = String(state.queued);

@@ -243,6 +243,7 @@ def test_wifi_off_two_doors_keep_admitting_and_sync_once(app_process, arrival, n
         expect(page.locator("#door-queue")).to_have_text("0")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the sync on PostgreSQL: the journey above
 def test_server_gone_signed_codes_are_judged_on_the_device_and_synced_when_it_returns(
         app, app_process, arrival, new_context, camera_file, shot):
     slug, codes = arrival["slug"], arrival["codes"]
