@@ -9,13 +9,11 @@ from eventreg.api.base import ApiError, api_role_required
 from eventreg.checkin import offline
 from eventreg.extensions import db
 from eventreg.models import utcnow
+from eventreg.seminars.queries import seminar_or_404
 
 
 def _seminar(slug):
-    seminar = offline.door_seminar(db.session, slug)
-    if seminar is None:
-        raise ApiError("not_found", _("No such seminar."), 404)
-    return seminar
+    return seminar_or_404(db.session, slug, public=True)
 
 
 @bp.get("/seminars/<slug>/roster")

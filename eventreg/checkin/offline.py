@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from eventreg import tickets
-from eventreg.models import Category, CheckInEvent, OfflineAction, Registration, Seminar, User
+from eventreg.models import Category, CheckInEvent, OfflineAction, Registration, User
 from eventreg.registration import services as registration_services
 
 MAX_ACTIONS = 500  # a door's queue after ~40 minutes of a busy offline door; more is not one door's batch
@@ -46,11 +46,6 @@ def token_hash(token):
     """What the roster carries instead of a token: SHA-256, hex. Tokens hold 144 random bits, so the hash
     cannot be turned back into a ticket."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
-def door_seminar(session, slug):
-    """The published (or closed) seminar at `slug`, or None: drafts have no door."""
-    return session.scalar(select(Seminar).where(Seminar.slug == slug, Seminar.status != "draft"))
 
 
 def roster(session, seminar, now):

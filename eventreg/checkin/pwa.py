@@ -26,6 +26,8 @@ DOOR_FILES = (
     "vendor/zxing-wasm/zxing-reader.iife.js",
     "vendor/zxing-wasm/zxing_reader.wasm",
 )
+# Asked for by the decoder's script under its folder's URL, so without the `?v=` every url_for gives.
+BY_FOLDER = ("vendor/zxing-wasm/zxing_reader.wasm",)
 _WORKER_TEMPLATE = "checkin/door-sw.js"
 
 
@@ -47,7 +49,9 @@ def door_version():
 
 @bp.get("/sw.js")
 def service_worker():
-    files = [url_for("static", filename=name) for name in DOOR_FILES] + [url_for("checkin.manifest")]
+    files = [url_for("static", filename=name.rpartition("/")[0] + "/") + name.rpartition("/")[2]
+             if name in BY_FOLDER else url_for("static", filename=name) for name in DOOR_FILES]
+    files.append(url_for("checkin.manifest"))
     body = render_template(_WORKER_TEMPLATE, version=door_version(), files=json.dumps(files),
                            scope=url_for("checkin.index"))
     response = Response(body, mimetype="text/javascript")

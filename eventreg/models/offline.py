@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.extensions import db
-from eventreg.models.base import UTCDateTime, utcnow
+from eventreg.models.base import UTCDateTime, one_of, utcnow
 
 OFFLINE_ACTION_KINDS = ("check_in", "undo", "walk_in")
 # admitted: this admission is the ticket's check-in; conflict: the ticket was already admitted elsewhere (the
@@ -38,8 +38,8 @@ class OfflineAction(db.Model):
     __tablename__ = "offline_action"
     __table_args__ = (
         UniqueConstraint("device_id", "nonce", name="uq_offline_action_device_nonce"),
-        CheckConstraint("kind IN ('check_in', 'undo', 'walk_in')", name="kind"),
-        CheckConstraint("outcome IN ('admitted', 'conflict', 'not_valid', 'undone', 'ignored')", name="outcome"),
+        CheckConstraint(one_of("kind", OFFLINE_ACTION_KINDS), name="kind"),
+        CheckConstraint(one_of("outcome", OFFLINE_OUTCOMES), name="outcome"),
         Index("ix_offline_action_seminar_outcome", "seminar_id", "outcome"),
     )
 

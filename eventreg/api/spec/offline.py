@@ -34,8 +34,9 @@ FRAGMENT = dict(
                 "description": "Each action is applied once per (`device`, `nonce`): the same batch sent again "
                 "changes nothing and gets the same outcomes. The earliest admission of a ticket by device time is "
                 "its check-in; a later one is recorded as a `conflict`; one the server would have refused (e.g. "
-                "the ticket was cancelled meanwhile) as `not_valid`. A malformed batch gets 400 and nothing of "
-                "it is applied; more than 500 actions or 256 KiB get 413.",
+                "the ticket was cancelled meanwhile) as `not_valid`. A queued walk-in is registered by the "
+                "online rules (a free seat, one registration per e-mail) and checked in, or `not_valid`. A "
+                "malformed batch gets 400 and nothing of it is applied; more than 500 actions or 256 KiB get 413.",
                 "operationId": "syncOfflineCheckIns",
                 "parameters": [_SLUG],
                 "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("SyncBatch")}}},
@@ -54,10 +55,10 @@ FRAGMENT = dict(
             "type": "object",
             "required": ["seminar", "generated_at", "keys", "entries"],
             "properties": {
-                "seminar": {"type": "object", "required": ["id", "slug", "title", "checkin_opens_at",
+                "seminar": {"type": "object", "required": ["id", "slug", "title", "timezone", "checkin_opens_at",
                                                            "checkin_closes_at"],
                             "properties": {"id": {"type": "integer"}, "slug": {"type": "string"},
-                                           "title": {"type": "string"},
+                                           "title": {"type": "string"}, "timezone": {"type": "string"},
                                            "checkin_opens_at": {"type": "string", "format": "date-time"},
                                            "checkin_closes_at": {"type": "string", "format": "date-time"}}},
                 "generated_at": {"type": "string", "format": "date-time"},
@@ -91,12 +92,16 @@ FRAGMENT = dict(
                     "required": ["nonce", "kind", "at"],
                     "properties": {
                         "nonce": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
-                        "kind": {"type": "string", "enum": ["check_in", "undo"]},
+                        "kind": {"type": "string", "enum": ["check_in", "undo", "walk_in"]},
                         "at": {"type": "string", "format": "date-time", "description": "The device's clock."},
                         "gate": {"type": "string", "maxLength": 60},
                         "code": {"type": "string", "maxLength": 500, "description": "For check_in: what was "
                                  "scanned (`ER2:`, `ER1:`, a ticket URL or a token)."},
                         "undoes": {"type": "string", "description": "For undo: the nonce of the check-in."},
+                        "person": {"type": "object", "description": "For walk_in: the walk-in form's fields "
+                                   "(full_name, email, organization, category_id, university, programme, "
+                                   "study_level, study_year), as typed.",
+                                   "additionalProperties": {"type": "string", "maxLength": 300}},
                     },
                 }},
             },
