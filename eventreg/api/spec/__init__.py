@@ -5,8 +5,7 @@ import copy
 from eventreg.api.spec import checkins, me, offline, registrations, reports, search, seminars
 
 FRAGMENTS = (checkins.FRAGMENT, me.FRAGMENT, offline.FRAGMENT, registrations.FRAGMENT, reports.FRAGMENT,
-             search.FRAGMENT,
-             seminars.FRAGMENT)
+             search.FRAGMENT, seminars.FRAGMENT)
 
 _COMMON_SCHEMAS = {
     "Error": {
