@@ -28,7 +28,9 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    # If the Redis holding the counters is down, serve without limits (and log it) rather than refuse everyone.
+    # If the Redis holding the counters is down, count in each worker's memory (and log a WARNING) until it is
+    # back, rather than refuse everyone or limit nothing.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0: none, use the socket).
     TRUSTED_PROXIES = 0

@@ -1,5 +1,7 @@
 """Extension objects, created unbound here and bound to the app in create_app."""
 
+import logging
+
 from flask import g
 from flask_babel import Babel, Domain
 from flask_limiter import Limiter
@@ -67,3 +69,6 @@ def _flask_babel_slot():
 babel = Babel()
 babel.domain_instance = OneCataloguePerContext()
 limiter = Limiter(key_func=get_remote_address)
+# Its own logger ends in a NullHandler: through the app's, "storage unreachable - falling back to in-memory
+# storage" reaches the operator as a WARNING.
+limiter.logger = logging.getLogger("eventreg.ratelimit")

@@ -49,6 +49,8 @@ class Content(NamedTuple):
     context: dict
     attachments: tuple = ()
     inline_images: tuple = ()
+    # Written at sending from the data as it is then (a seminar's corrected title); None: the row's own subject.
+    subject: str | None = None
 
 
 class _Ready(NamedTuple):
@@ -110,6 +112,16 @@ def enqueue(session, *, kind, recipient, subject, registration=None, content=Non
     `language` (the registrant's choice) is used when the site offers it, else the default locale; a lazy
     `subject` is translated into it.
     """
+    outbox = prepare(kind=kind, recipient=recipient, subject=subject, registration=registration, content=content,
+                     language=language, dedupe_key=dedupe_key, now=now)
+    session.add(outbox)
+    session.flush()
+    return outbox
+
+
+def prepare(*, kind, recipient, subject, registration=None, content=None, language=None, dedupe_key=None,
+            now=None):
+    """The outbox row `enqueue` stores, not yet in any session (see `enqueue`)."""
     if content is None and (registration is None or kind not in _renderers):
         raise ValueError(f"the sender cannot render {kind!r} later: give its content or a registration")
     with mail_locale(language):
@@ -121,8 +133,6 @@ def enqueue(session, *, kind, recipient, subject, registration=None, content=Non
         outbox.message = render(outbox, content)
     if now is not None:
         outbox.created_at = outbox.next_attempt_at = now
-    session.add(outbox)
-    session.flush()
     return outbox
 
 
@@ -131,10 +141,17 @@ def render(outbox, content):
 
     Rendering needs an app context (templates, MAIL_SENDER); every caller, CLI included, has one.
     """
+    fields = content._asdict()
+    subject = fields.pop("subject") or outbox.subject
     with mail_locale(outbox.language):
         message = build_message(sender=current_app.config["MAIL_SENDER"], recipient=outbox.recipient,
-                                subject=outbox.subject, **content._asdict())
+                                subject=one_line(str(subject)), **fields)
     return message.as_bytes()
+
+
+def one_line(text):
+    """A header value on one line: a line break in a header would end it (and, unchecked, start another)."""
+    return " ".join(text.split())[:300]
 
 
 def mail_locale(language):
@@ -253,12 +270,14 @@ def _ready(session, outbox_id, now):
         if outbox is None:
             return None
         stored = outbox.message
-        message = stored if stored is not None else _render_from_registration(session, outbox, now)
-        ready = _Ready(outbox.id, outbox.kind, outbox.recipient, outbox.subject, message)
+        message, subject = ((stored, outbox.subject) if stored is not None
+                            else _render_from_registration(session, outbox, now))
+        ready = _Ready(outbox.id, outbox.kind, outbox.recipient, subject, message)
     if stored is None:
         table = OutboxMessage.__table__
         kept = session.execute(
-            update(table).where(table.c.id == outbox_id, table.c.message.is_(None)).values(message=message)
+            update(table).where(table.c.id == outbox_id, table.c.message.is_(None))
+            .values(message=message, subject=subject[:300])
         ).rowcount
         session.commit()
         if kept != 1:
@@ -267,11 +286,27 @@ def _ready(session, outbox_id, now):
 
 
 def _render_from_registration(session, outbox, now):
+    """The message and the subject it carries, written from the registration and seminar as they are now."""
     registration = session.get(Registration, outbox.registration_id)
     # Erasure deletes the registration's queued mail; should one survive, it must not go out with blanks.
     if registration is None or registration.anonymised_at is not None:
         raise LookupError(f"registration {outbox.registration_id} is gone or erased")
-    return render(outbox, _renderers[outbox.kind](registration, outbox.kind, now))
+    with mail_locale(outbox.language):  # the subject, written now, in the registrant's language
+        content = _renderers[outbox.kind](registration, outbox.kind, now)
+    return render(outbox, content), one_line(str(content.subject or outbox.subject))
+
+
+def retry_unrendered(session, registration_ids, *, now=None):
+    """Try again soon the unsent messages of these registrations that could not be rendered (e.g. the
+    seminar's data was wrong and has just been corrected), however often they failed: `registration_ids`
+    is a SELECT of ids."""
+    table = OutboxMessage.__table__
+    session.execute(
+        update(table)
+        .where(table.c.sent_at.is_(None), table.c.message.is_(None), table.c.attempts > 0,
+               table.c.registration_id.in_(registration_ids))
+        .values(attempts=0, next_attempt_at=now or utcnow())
+    )
 
 
 def _finish(session, outbox_id, now, error=None):

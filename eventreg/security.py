@@ -13,8 +13,11 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+from wtforms.validators import ValidationError
 
 from eventreg.extensions import limiter
+from eventreg.models.base import MAX_ID
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -82,6 +85,23 @@ def by_account():
     return f"user:{current_user.id}" if current_user.is_authenticated else by_ip()
 
 
+def by_account_and_address():
+    """The account named in the form, from this address: guessing from one place is slowed down, while the
+    account's owner logs in from anywhere else (a lock for everyone would let anybody lock them out)."""
+    account = by_submitted_email()
+    return f"{account}@{by_ip()}" if account else ""
+
+
+def ticket_is_valid():
+    """True when the URL's ticket token is a real one: its holder is never refused, however many unknown links
+    others behind the same address (a university's Wi-Fi) have tried. Every token takes the same lookup."""
+    from eventreg.extensions import db
+    from eventreg.registration.services import by_token
+
+    token = (request.view_args or {}).get("token")
+    return bool(token) and by_token(db.session, token) is not None
+
+
 def login_failed(response):
     """A successful log-in redirects; only refusals count towards the lockout."""
     return response.status_code != 302
@@ -92,8 +112,8 @@ def not_found(response):
 
 
 def lockout_message():
-    return _("Too many failed log-in attempts for this account. It is locked for 15 minutes; try again "
-             "later or ask an administrator to reset your password.")
+    return _("Too many failed log-in attempts for this account from your network. Wait a while before the next "
+             "try (the wait grows with each failure), or ask an administrator to reset your password.")
 
 
 def too_fast_message():
@@ -126,17 +146,20 @@ class Rule:
     message: object = too_fast_message
     counts_when: object = None
     shared: str | None = None
+    exempt_when: object = None
 
 
 # Guessing ticket tokens: only unknown tokens count, on one counter shared by every ticket URL, so people
 # opening their own tickets (a whole hall behind one Wi-Fi address, at the door) are never slowed down.
 TICKET_LOOKUPS = Rule("30 per minute; 300 per hour", methods=("GET", "POST"), message=unknown_tickets_message,
-                      counts_when=not_found, shared="ticket-lookup")
+                      counts_when=not_found, shared="ticket-lookup", exempt_when=ticket_is_valid)
 
 RATE_LIMITS = {
     "auth.login": (
         Rule("10 per minute; 50 per hour"),
-        Rule("5 per 15 minutes", key=by_submitted_email, message=lockout_message, counts_when=login_failed),
+        # Growing waits for one account from one address: 5 failures, then 15 minutes; 10, an hour; 20, a day.
+        Rule("5 per 15 minutes; 10 per hour; 20 per day", key=by_account_and_address, message=lockout_message,
+             counts_when=login_failed),
     ),
     "auth.forgot_password": (
         Rule("5 per minute; 20 per hour"),
@@ -176,13 +199,35 @@ def apply_rate_limits(app, table=None):
             continue
         for rule in rules:
             options = dict(key_func=rule.key, methods=list(rule.methods), error_message=rule.message,
-                           deduct_when=rule.counts_when)
+                           deduct_when=rule.counts_when, exempt_when=rule.exempt_when)
             if rule.shared:
                 decorator = limiter.shared_limit(rule.limit, rule.shared, **options)
             else:
                 decorator = limiter.limit(rule.limit, **options)
             view = decorator(view)
         app.view_functions[endpoint] = view
+
+
+# C0 and C1 control characters and the Unicode line and paragraph separators: none belongs in a one-line field
+# (a CR/LF in a seminar's title went into every e-mail's Subject header). A multi-line field keeps its line breaks
+# and tabs.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def has_control_characters(text, *, multiline=False):
+    """True if `text` holds a character no one types into a field: checked at validation (forms, API, import)."""
+    return bool((_CONTROL_IN_TEXT if multiline else _CONTROL).search(text or ""))
+
+
+def control_characters_message():
+    return _("No line breaks or control characters here, please.")
+
+
+def single_line(form, field):
+    """The same rule as a WTForms validator, for a form field that no service validates again."""
+    if has_control_characters(field.data):
+        raise ValidationError(control_characters_message())
 
 
 # NUL: typed by no one, and PostgreSQL refuses a whole statement that contains it (a 500 on one database,
@@ -227,6 +272,15 @@ def refuse_unstorable_text():
                                  "surrogate)."))
 
 
+class DatabaseInteger(IntegerConverter):
+    """`<int:...>` in a URL only up to the largest id a database column holds: 2**31 and beyond is a 404 for an
+    unknown page, not an overflow deep inside the database driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 class CookieSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, without building its signer for a request that sends no cookie: every
     scan from a door's scanner, which sends a bearer token instead."""
@@ -238,6 +292,8 @@ class CookieSessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app):
+    """Called before the blueprints are registered: their routes use the converter set here."""
+    app.url_map.converters["int"] = DatabaseInteger
     app.session_interface = CookieSessionInterface()
     app.before_request(refuse_unstorable_text)
     proxies = app.config.get("TRUSTED_PROXIES", 0)

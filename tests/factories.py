@@ -34,6 +34,16 @@ def make_user(session, *, role="staff", email=None, password="correct-horse-batt
     return user
 
 
+def login_id(session, user):
+    """What Flask-Login keeps in the session cookie for a live login of `user`: a test that writes the cookie
+    itself (instead of logging in through the form) needs the login's row on the server, as a real one has."""
+    from eventreg.auth.services import start_session
+
+    start_session(session, user)
+    session.commit()
+    return user.get_id()
+
+
 def make_seminar(session, *, categories=True, **overrides):
     """A published seminar a week from now, 10:00–13:00 in Astana, with the default categories."""
     n = next(_counter)

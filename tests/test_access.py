@@ -66,9 +66,9 @@ def _client_as(app, session, role, users):
         if role not in users:  # one account per role for the whole walk, not one per route
             users[role] = factories.make_user(session, role=role)
             session.commit()
-        user = users[role]
         with client.session_transaction() as flask_session:
-            flask_session["_user_id"] = user.get_id()
+            # A login of its own for each client: the walk posts to /logout, which ends the login it is sent with.
+            flask_session["_user_id"] = factories.login_id(session, users[role])
             flask_session["_fresh"] = True
     return client
 

@@ -21,7 +21,7 @@ def test_the_scanner_page_token_lets_its_script_check_in_and_nothing_else_does(c
     user = factories.make_user(session, role="staff")
     session.commit()
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = user.get_id()
+        flask_session["_user_id"] = factories.login_id(session, user)
         flask_session["_fresh"] = True
     url = f"/api/v1/seminars/{seminar.slug}/checkins"
 

@@ -210,7 +210,7 @@ def test_every_export_is_in_the_audit_trail(client, session, organizer, report_s
     entries = session.query(AuditEntry).filter_by(action="export").order_by(AuditEntry.id).all()
     assert [(e.user_id, e.seminar_id) for e in entries] == [(organizer.id, report_seminar.id)] * 3
     assert [e.details for e in entries] == [
-        {"list": "attendance", "format": "csv", "sort": "arrival"},
+        {"list": "attendance", "format": "csv", "separator": "comma", "sort": "arrival"},
         {"list": "registrations", "format": "xlsx", "status": "confirmed", "category": "student"},
         {"list": "signin-sheet", "format": "pdf"},
     ]

@@ -4,6 +4,7 @@ error code and a message), and a refused request leaves the database as it was."
 
 import json
 import string
+from datetime import datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -267,3 +268,97 @@ def test_csv_import_preview_and_confirm(client, session, login, open_seminar, co
     assert _counts(session) == before
     confirm = client.post(url, data={"step": "confirm", "rows": json.dumps(rows)})
     _assert_refused_cleanly(confirm, rows)
+
+
+# -- the shapes of the attacker's trial (issue #27): huge numbers, extreme dates, control characters, %0d ----------
+
+BIG_INTEGERS = st.one_of(st.integers(min_value=2**31 - 2, max_value=2**70), st.integers(max_value=-(2**31) + 2),
+                         st.sampled_from([2**31, 2**32, 2**63, 2**64]))
+EXTREME_DATES = st.one_of(
+    st.sampled_from(["0001-01-01T00:00", "9999-12-31T23:59", "0001-01-01", "9999-12-31T23:59:59+14:00",
+                     "1969-12-31T23:59:59-12:00", "2031-02-30T10:00"]),
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(lambda d: d.isoformat()),
+)
+CONTROL_CHARACTERS = st.sampled_from(["\r", "\n", "\r\n", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\u2028",
+                                      "\u2029", "\t"])
+# A value someone could mean, with a control character somewhere in it.
+WITH_CONTROL = st.builds(lambda before, control, after: before + control + after,
+                         st.sampled_from(["Digital Silk Road", "Acme", "Hall B", "Astana"]), CONTROL_CHARACTERS,
+                         st.sampled_from(["", "Bcc: all@evil.example", "=cmd|' /C calc'!A0", "x"]))
+SEMINAR_FIELDS = ["title", "description", "organizer_name", "venue", "address", "contact_email", "timezone",
+                  "starts_at", "ends_at", "capacity", "registration_opens_at", "registration_closes_at", "slug"]
+ONE_LINE_SEMINAR_FIELDS = {"title", "organizer_name", "venue", "address"}
+def _has_control(value):
+    """A control character inside the value once the outer blanks are stripped, as every field is."""
+    return isinstance(value, str) and any(c in value.strip() for c in "\r\n\x0b\x0c\x1b\x7f\x85\u2028\u2029\t")
+
+
+VALID_SEMINAR = {"title": "Digital Silk Road", "starts_at": "2031-03-14T10:00", "ends_at": "2031-03-14T13:00"}
+
+
+@FUZZ
+@given(field=st.sampled_from(SEMINAR_FIELDS), value=st.one_of(BIG_INTEGERS, EXTREME_DATES, WITH_CONTROL))
+def test_seminar_api_with_huge_numbers_extreme_dates_and_control_characters(client, session, door, field, value):
+    seminar, _, headers = door
+    before = _counts(session)
+    for method, url in (("POST", "/api/v1/seminars"), ("PATCH", f"/api/v1/seminars/{seminar.slug}")):
+        body = {**VALID_SEMINAR, field: value} if method == "POST" else {field: value}
+        response = client.open(url, method=method, json=body, headers=headers)
+        _assert_refused_cleanly(response, (method, field, value))
+        if field in ONE_LINE_SEMINAR_FIELDS and _has_control(value):
+            assert response.status_code == 400, (method, field, value)
+        if response.status_code >= 400 and method == "POST":
+            assert _counts(session) == before
+
+
+REGISTRANT_TEXT_FIELDS = ["full_name", "email", "phone", "organization", "position", "university", "programme"]
+
+
+@FUZZ
+@given(field=st.sampled_from(REGISTRANT_TEXT_FIELDS + ["study_year", "category_id"]),
+       value=st.one_of(WITH_CONTROL, BIG_INTEGERS.map(str)))
+def test_every_registrant_field_of_form_api_and_walk_in_refuses_control_characters_and_huge_numbers(
+        client, session, login, door, field, value):
+    from tests.test_registration import form_data
+
+    seminar, _, headers = door
+    if not session.scalar(select(func.count()).select_from(User).where(User.role == "staff")):
+        login("staff")
+    before = _counts(session)
+    data = {**form_data(seminar, "student", email="fuzz@example.kz"), field: value}
+    refusable = _has_control(value)
+    for response in (
+        client.post(f"/s/{seminar.slug}/register", data=data),
+        client.post(f"/checkin/s/{seminar.slug}/walk-in", data={**data, "gate": "Door 1"}),
+        client.post(f"/api/v1/seminars/{seminar.slug}/registrations", headers=headers,
+                    json={**data, "category": "student", "category_id": None} if field != "category_id" else data),
+    ):
+        _assert_refused_cleanly(response, (field, value))
+    # Nothing with a control character is stored: refused, or (a name's blanks) folded into one space.
+    stored = session.execute(select(*(getattr(Registration, name) for name in REGISTRANT_TEXT_FIELDS))).all()
+    assert not any(_has_control(text) for row in stored for text in row if text), stored
+    if refusable and field not in ("full_name",):
+        assert _counts(session) == before
+
+
+def test_every_get_route_with_huge_ids_and_control_characters_in_its_parameters_answers_below_500(
+        app, client, session, login):
+    seminar = factories.make_seminar(session)
+    registration = factories.make_registration(session, seminar)
+    session.commit()
+    login("admin")
+    values = {"slug": seminar.slug, "token": registration.token, "list_name": "registrations", "fmt": "csv",
+              "action": "approve", "filename": "css/app.css", "lang": "en"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        for big in (2**31, 2**63, 2**70):
+            arguments = {name: big if rule._converters[name].__class__.__name__ == "DatabaseInteger"
+                         else values.get(name, "x") for name in rule.arguments}
+            url = rule.build(arguments, append_unknown=False)[1]
+            response = client.get(url, query_string={"page": "%0d\r", "q": "\r\n", "next": "/\r\nx", "status": "\x0b",
+                                                     "per_page": str(big), "sort": "\u2028", "sep": "\x85"})
+            assert response.status_code < 500, (url, response.status_code)
+            checked += 1
+    assert checked > 30

@@ -44,6 +44,9 @@ def _csrf_for_cookie_sessions():
     current_user.is_authenticated  # noqa: B018  (loads the bearer token, if any)
     if via_api_token():
         return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        # A token was sent but is unknown or revoked: the answer is about the token, not a CSRF 400.
+        raise ApiError("unauthorized", _("Log in or send a valid API token."), 401)
     csrf.protect()
 
 

@@ -116,19 +116,30 @@ def _scanned_code(data, seminar):
     return _text(data, "code", 500, required=True)
 
 
+_UNDO_REFUSALS = {
+    "not_checked_in": (lambda: _("This person is not checked in."), 409),
+    "window_closed": (lambda: _("Check-in for this seminar has closed: only an organizer can correct the "
+                                "attendance now, with a reason."), 403),
+    "reason_required": (lambda: _("Say why the attendance is corrected after the seminar (`reason`)."), 400),
+}
+
+
 @bp.delete("/seminars/<slug>/checkins/<int:registration_id>")
 @api_role_required("staff")
 def undo_check_in(slug, registration_id):
     data = request.get_json(silent=True) if request.content_length else {}
-    gate = _text(data if isinstance(data, dict) else {}, "gate", 60)
+    data = data if isinstance(data, dict) else {}
+    gate, reason = _text(data, "gate", 60), _text(data, "reason", 500)
     seminar = _seminar(slug)
     registration = services.registration_of(db.session, seminar, registration_id)
     if registration is None:
         raise ApiError("not_found", _("No such registration in this seminar."), 404)
     try:
-        attendee = services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate)
+        attendee = services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate,
+                                          reason=reason)
     except services.CheckInRefused as refusal:
-        raise ApiError(refusal.code, _("This person is not checked in."), 409) from refusal
+        message, status = _UNDO_REFUSALS.get(refusal.code, _UNDO_REFUSALS["not_checked_in"])
+        raise ApiError(refusal.code, message(), status) from refusal
     body = {"status": "undone", "title": _("Check-in undone"), "message": attendee.full_name,
             "registration": _attendee_json(attendee)}
     db.session.commit()

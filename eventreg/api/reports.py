@@ -45,7 +45,7 @@ def _number(name, default):
     value = request.args.get(name, "")
     if not value:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise ApiError("invalid_filter", _("Check the filters."), 400, fields={name: [_("A whole number.")]})
     return int(value)
 
@@ -56,12 +56,13 @@ def list_registrations(slug):
     seminar = _seminar(slug)
     try:
         page = services.registration_page(
-            db.session, seminar, locale=get_locale(), status=request.args.get("status"),
+            db.session, seminar, user=current_user, locale=get_locale(), status=request.args.get("status"),
             category=request.args.get("category"), page=_number("page", 1),
             per_page=_number("per_page", services.PER_PAGE),
         )
     except services.ReportRefused as refusal:
         raise _refused(refusal) from refusal
+    db.session.commit()
     return jsonify(items=[_row_json(row) for row in page.items], page=page.page, per_page=page.per_page,
                    total=page.total, pages=page.pages)
 
@@ -75,6 +76,7 @@ def export_list(slug, list_name, fmt):
             db.session, seminar, list_name, fmt, user=current_user, locale=get_locale(),
             status=request.args.get("status"),
             category=request.args.get("category"), sort=request.args.get("sort"),
+            separator=request.args.get("sep") or "comma",
         )
     except services.ReportRefused as refusal:
         raise _refused(refusal) from refusal

@@ -4,7 +4,17 @@ from flask import jsonify, request
 from flask_login import current_user
 
 # Each feature's module registers its routes on `bp` when imported.
-from eventreg.api import bp, checkins, offline, registrations, reports, search, seminars, spec  # noqa: F401
+from eventreg.api import (  # noqa: F401
+    bp,
+    checkins,
+    idempotency,  # after checkins (and so base): a key is claimed once CSRF has passed
+    offline,
+    registrations,
+    reports,
+    search,
+    seminars,
+    spec,
+)
 from eventreg.api.base import api_role_required
 
 

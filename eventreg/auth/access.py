@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventreg.extensions import db
-from eventreg.models import User
 
 
 def init_login(login_manager):
@@ -18,14 +17,10 @@ def init_login(login_manager):
 
     @login_manager.user_loader
     def load_user(user_id):
-        """The session holds "id:version"; a changed password or a deactivation ends old sessions."""
-        user_pk, _, version = user_id.partition(":")
-        if not user_pk.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_pk))
-        if user is None or not user.active or user.session_version != int(version):
-            return None
-        return user
+        """The cookie holds "id:version:key": honoured only while that login is live on the server."""
+        from eventreg.auth.services import user_of_session
+
+        return user_of_session(db.session, user_id)
 
     @login_manager.request_loader
     def load_user_from_token(req):

@@ -4,6 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, Selec
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from eventreg.models import MIN_PASSWORD_LENGTH
+from eventreg.security import single_line
 
 ROLE_CHOICES = [
     SelectChoice("staff", _l("Door staff")),
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     password = PasswordField(
@@ -53,7 +54,7 @@ class ChangePasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Token name"),
-        validators=[DataRequired(), Length(max=100)],
+        validators=[DataRequired(), Length(max=100), single_line],
         description=_l("Where it is used, e.g. “Door 1 scanner”."),
     )
 

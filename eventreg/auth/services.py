@@ -1,13 +1,15 @@
 """Staff accounts and API tokens: the rules, with the session as first argument; callers commit."""
 
+import functools
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
@@ -19,6 +21,7 @@ from eventreg.models import (
     ApiToken,
     PasswordResetToken,
     RoleMixin,
+    StaffSession,
     User,
     hash_secret,
     utcnow,
@@ -59,8 +62,8 @@ class TokenHolder(UserMixin, RoleMixin):
 
 
 class AccountRefused(Exception):
-    """A refused account change; `code` is stable: email_taken, password_too_short, bad_role, last_admin,
-    reset_link_invalid."""
+    """A refused account change; `code` is stable: email_taken, password_too_short, password_is_email,
+    password_repetitive, password_common, bad_role, last_admin, reset_link_invalid."""
 
     def __init__(self, code):
         super().__init__(code)
@@ -83,15 +86,91 @@ def authenticate(session, email, password, *, now=None):
     return user
 
 
-def check_password_rules(password):
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+# A short pattern said again ("abcabcabcabc") or a password of few different characters ("aaaaabbbbb").
+_REPEATED = re.compile(r"(.{1,5}?)\1+", re.DOTALL)
+MIN_DIFFERENT_CHARACTERS = 5
+# What people add to a common word to pass a length rule: "monkey2024!!" is "monkey" to a cracker.
+_DECORATION = re.compile(r"[\d\W_]+$")
+
+
+@functools.cache
+def common_passwords():
+    """The 30,000 commonest passwords of leaked password sets, as shipped by zxcvbn (MIT licence, the
+    `passwords` frequency list of zxcvbn-python, from Dropbox's zxcvbn); loaded once, when first needed."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _sequential(password):
+    """Each character one after the other in the alphabet or on the number row, up or down: "1234567890"."""
+    steps = {ord(b) - ord(a) for a, b in zip(password, password[1:], strict=False)}
+    return len(steps) == 1 and steps <= {1, -1}
+
+
+def check_password_rules(password, *, email=""):
+    """Refuse what guessers try first: short, the account's own e-mail, repeated or sequential characters, or
+    one of the commonest passwords (also with digits and symbols stuck on the end)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountRefused("password_too_short")
+    folded = password.casefold()
+    base = _DECORATION.sub("", folded)
+    email = normalise_email(email or "")
+    if email and (email in folded or base == email.split("@", 1)[0]):
+        raise AccountRefused("password_is_email")
+    if (_REPEATED.fullmatch(password) or len(set(folded)) < MIN_DIFFERENT_CHARACTERS
+            or _sequential(folded)):
+        raise AccountRefused("password_repetitive")
+    if folded in common_passwords() or (len(base) >= 4 and base in common_passwords()):
+        raise AccountRefused("password_common")
+
+
+def start_session(session, user, *, now=None):
+    """A new login of `user`: a fresh random key in its cookies (so no two logins share a cookie value), live
+    until `end_session` or `end_all_sessions`. Sets `user.session_key` for Flask-Login's `get_id`."""
+    key = secrets.token_urlsafe(32)
+    now = now or utcnow()
+    # The account's ended logins are of no more use: each login clears them, so the table stays small.
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_not(None)))
+    session.add(StaffSession(user_id=user.id, key_hash=hash_secret(key), created_at=now))
+    session.flush()
+    user.session_key = key
+    return key
+
+
+def end_session(session, key, *, now=None):
+    """Log out one login: its session and remember-me cookies, and every copy of them, stop working."""
+    session.execute(update(StaffSession).where(StaffSession.key_hash == hash_secret(key or ""),
+                                               StaffSession.ended_at.is_(None)).values(ended_at=now or utcnow()))
+
+
+def end_all_sessions(session, user, *, now=None):
+    """Every login of the account ends (a password change, a deactivation, a new role)."""
+    session.execute(update(StaffSession).where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+                    .values(ended_at=now or utcnow()))
+
+
+def user_of_session(session, user_id):
+    """The active account whose live login the cookie's "id:version:key" names, or None. Read on every
+    request (never remembered): a logout elsewhere counts at once."""
+    user_pk, version, key = (user_id.split(":") + ["", ""])[:3]
+    if not user_pk.isdigit() or not version.isdigit() or not key:
+        return None
+    user = session.scalar(
+        select(User).join(StaffSession, StaffSession.user_id == User.id)
+        .where(User.id == int(user_pk), User.active.is_(True), User.session_version == int(version),
+               StaffSession.key_hash == hash_secret(key), StaffSession.ended_at.is_(None))
+    )
+    if user is not None:
+        user.session_key = key
+    return user
 
 
 def create_user(session, *, email, name, role, password):
     if role not in ROLES:
         raise AccountRefused("bad_role")
-    check_password_rules(password)
+    check_password_rules(password, email=email)
     if find_user(session, email) is not None:
         raise AccountRefused("email_taken")
     user = User(email=normalise_email(email), name=name.strip() or normalise_email(email), role=role)
@@ -102,8 +181,9 @@ def create_user(session, *, email, name, role, password):
 
 
 def set_password(session, user, password):
-    check_password_rules(password)
+    check_password_rules(password, email=user.email)
     user.set_password(password)
+    end_all_sessions(session, user)
     session.flush()
 
 
@@ -116,6 +196,7 @@ def deactivate_user(session, user):
     if user.role == "admin" and len(_active_admins(session)) <= 1 and user.active:
         raise AccountRefused("last_admin")
     user.deactivate()
+    end_all_sessions(session, user)
     session.flush()
 
 
@@ -129,7 +210,9 @@ def change_role(session, user, role):
         raise AccountRefused("bad_role")
     if user.role == "admin" and role != "admin" and len(_active_admins(session)) <= 1:
         raise AccountRefused("last_admin")
-    user.role = role
+    if role != user.role:
+        user.role = role
+        end_all_sessions(session, user)
     session.flush()
 
 
@@ -169,18 +252,22 @@ def request_password_reset(session, email, *, link_for, now=None):
     Only the token's hash is stored, so a copy of the database opens no account.
     """
     user = find_user(session, email)
-    if user is None or not user.active:
-        return
+    known = user is not None and user.active
     now = now or utcnow()
     plain = secrets.token_urlsafe(32)
+    # The same work either way (token, link, the whole message written), so the answer takes the same time
+    # whether or not the account exists; only a real account's message and token are kept.
+    recipient = user if known else User(email=normalise_email(email), name="", role="staff")
+    content = mail.Content("password_reset", {
+        "user": recipient, "link": link_for(plain), "hours": int(RESET_LINK_LIFETIME.total_seconds() // 3600)})
+    message = {"kind": "password_reset", "recipient": recipient.email,
+               "subject": _l("Choose a new eventreg password"), "content": content, "now": now}
+    if not known:
+        mail.prepare(**message)  # written as for a real account, and thrown away
+        return
     session.add(PasswordResetToken(user=user, token_hash=hash_secret(plain), created_at=now,
                                    expires_at=now + RESET_LINK_LIFETIME))
-    # Rendered now: the plain token is in the message and nowhere else.
-    mail.enqueue(
-        session, kind="password_reset", recipient=user.email, subject=_l("Choose a new eventreg password"), now=now,
-        content=mail.Content("password_reset", {
-            "user": user, "link": link_for(plain), "hours": int(RESET_LINK_LIFETIME.total_seconds() // 3600)}),
-    )
+    mail.enqueue(session, **message)
     session.flush()
 
 

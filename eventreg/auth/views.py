@@ -1,6 +1,6 @@
 """Login, logout, the user's own profile and API tokens, and the admin's user list."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -26,6 +26,11 @@ from eventreg.redirects import safe_next
 REFUSALS = {
     "email_taken": _l("An account with this e-mail already exists."),
     "password_too_short": _l("The password is too short."),
+    "password_is_email": _l("The password must not be or contain the account's e-mail address."),
+    "password_repetitive": _l("The password repeats a few characters or runs in sequence (like 1234567890): "
+                              "choose one that is harder to guess."),
+    "password_common": _l("This is one of the commonest passwords, tried first by anyone guessing: choose "
+                          "another."),
     "bad_role": _l("Unknown role."),
     "last_admin": _l("This is the last active administrator; make someone else an administrator first."),
 }
@@ -45,12 +50,20 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+            _log_in(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), _home_for(user)))
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _log_in(user, *, remember=False):
+    """A new server-side login for `user`, committed, then the cookies that name it. The CSRF token is
+    replaced: one planted or read before the login must not carry over into the staff session."""
+    services.start_session(db.session, user)
+    db.session.commit()
+    session.pop("csrf_token", None)
+    login_user(user, remember=remember)
 
 
 def _reset_link(token):
@@ -79,19 +92,24 @@ def reset_with_token(token):
     if form.validate_on_submit():
         try:
             services.reset_password_with_token(db.session, token, form.password.data)
-        except services.AccountRefused:  # the link was used a moment ago, in another tab
+        except services.AccountRefused as refusal:
             db.session.rollback()
-            return render_template("auth/reset_link_invalid.html"), 404
-        db.session.commit()
-        flash(_("Your password is changed and your other sessions are ended. Log in with the new password."),
-              "success")
-        return redirect(url_for("auth.login"))
+            if refusal.code == "reset_link_invalid":  # the link was used a moment ago, in another tab
+                return render_template("auth/reset_link_invalid.html"), 404
+            form.password.errors.append(REFUSALS[refusal.code])
+        else:
+            db.session.commit()
+            flash(_("Your password is changed and your other sessions are ended. Log in with the new password."),
+                  "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    services.end_session(db.session, current_user.session_key)
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
     return redirect(url_for("seminars.index"))
@@ -111,12 +129,16 @@ def change_password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            services.set_password(db.session, current_user, form.password.data)
-            db.session.commit()
-            # The session id carries the new version: stay logged in here (the user, not the proxy, is stored).
-            login_user(db.session.get(User, current_user.id))
-            flash(_("Your password is changed. Other devices are logged out."), "success")
-            return redirect(url_for("auth.profile"))
+            try:
+                services.set_password(db.session, current_user, form.password.data)
+            except services.AccountRefused as refusal:
+                db.session.rollback()
+                form.password.errors.append(REFUSALS[refusal.code])
+            else:
+                # Every login ended, this one too: a new one keeps this browser logged in (the user, not the proxy).
+                _log_in(db.session.get(User, current_user.id))
+                flash(_("Your password is changed. Other devices are logged out."), "success")
+                return redirect(url_for("auth.profile"))
     return _render_profile(form, TokenForm(prefix="token")), 400
 
 
@@ -166,7 +188,8 @@ def users():
             )
         except services.AccountRefused as refusal:
             db.session.rollback()
-            form.email.errors.append(REFUSALS[refusal.code])
+            field = form.password if refusal.code.startswith("password_") else form.email
+            field.errors.append(REFUSALS[refusal.code])
         else:
             db.session.commit()
             flash(_("Account created for %(email)s.", email=user.email), "success")

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from eventreg import audit
 from eventreg.models import (
     Category,
     CheckInEvent,
@@ -19,6 +20,7 @@ from eventreg.models import (
     Registration,
     Seminar,
     User,
+    is_row_id,
     search_matches,
     utcnow,
 )
@@ -91,7 +93,8 @@ _DESCRIBE_BY_TOKEN = _DESCRIBE.where(_registration.c.token == bindparam("ticket"
 _DESCRIBE_BY_ID = _DESCRIBE.where(_registration.c.id == bindparam("registration"))
 
 class CheckInRefused(Exception):
-    """An undo that cannot happen: `not_checked_in` (nothing to undo) or `not_found` (not this seminar); or a
+    """An undo that cannot happen: `not_checked_in` (nothing to undo), `not_found` (not this seminar),
+    `window_closed` (the door's time is over) or `reason_required` (an organizer's later correction); or a
     walk-in outside the window (`outside_window`)."""
 
     def __init__(self, code):
@@ -257,17 +260,53 @@ def walk_in(session, seminar, data, *, gate, by, now=None, override_window=False
 
 def registration_of(session, seminar, registration_id):
     """A registration of this seminar, or None."""
+    if not is_row_id(registration_id):
+        return None
     registration = session.get(Registration, registration_id)
     return registration if registration is not None and registration.seminar_id == seminar.id else None
 
 
-def undo_check_in(session, seminar, registration, *, by, gate, now=None):
+def undo_check_in(session, seminar, registration, *, by, gate, reason="", now=None):
     """Take back a check-in (a wrong person let in, a mis-tap): the entry is cleared and the undo logged.
 
-    Returns the attendee as the door now sees them."""
+    At the door only while the check-in window is open: afterwards the attendance list is a record (proof of
+    attendance for a student), so only an organizer may correct it, with a `reason`, in the audit log
+    (`window_closed`, `reason_required` otherwise). Returns the attendee as the door now sees them."""
     now = now or utcnow()
     if registration.seminar_id != seminar.id:
         raise CheckInRefused("not_found")
+    if window_is_open(seminar, now):
+        return _undo(session, seminar, registration, by=by, gate=gate, now=now)
+    if by is None or not by.has_role("organizer"):
+        raise CheckInRefused("window_closed")
+    return correct_attendance(session, seminar, registration, attended=False, by=by, reason=reason, now=now)
+
+
+def correct_attendance(session, seminar, registration, *, attended, by, reason, now=None):
+    """An organizer's correction of the attendance record, at any time: `attended` True checks the person in
+    (the scanner failed, they signed the paper sheet), False takes the check-in back. Needs a `reason`
+    (`reason_required`), kept in the audit log; refused as the door would refuse (`already_checked_in`,
+    `not_confirmed`...) or `not_checked_in`."""
+    now = now or utcnow()
+    reason = " ".join((reason or "").split())[:500]
+    if registration.seminar_id != seminar.id:
+        raise CheckInRefused("not_found")
+    if not reason:
+        raise CheckInRefused("reason_required")
+    if attended:
+        result = check_in(session, seminar, registration.token, gate="", by=by, method="manual", now=now,
+                          override_window=True)
+        if not result.accepted:
+            raise CheckInRefused(result.status)
+        attendee, change = result.attendee, "checked_in"
+    else:
+        attendee, change = _undo(session, seminar, registration, by=by, gate="", now=now), "check_in_undone"
+    audit.record(session, user=by, action="attendance_corrected", seminar=seminar, registration=registration,
+                 details={"change": change, "reason": reason}, now=now)
+    return attendee
+
+
+def _undo(session, seminar, registration, *, by, gate, now):
     undone = session.execute(
         update(Registration)
         .where(Registration.id == registration.id, Registration.checked_in_at.is_not(None))

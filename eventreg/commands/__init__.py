@@ -4,14 +4,18 @@ import sys
 
 import click
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from eventreg.auth import services as accounts
 from eventreg.extensions import db
 from eventreg.models import MIN_PASSWORD_LENGTH, ROLES
 
 CLI_REFUSALS = {
-    "email_taken": "an account for {email} already exists",
-    "password_too_short": f"the password is too short (at least {MIN_PASSWORD_LENGTH} characters)",
+    "email_taken": _l("an account for %(email)s already exists"),
+    "password_too_short": _l("the password is too short (at least %(n)d characters)", n=MIN_PASSWORD_LENGTH),
+    "password_is_email": _l("the password must not contain the account's e-mail address"),
+    "password_repetitive": _l("the password repeats a few characters or runs in sequence (like 1234567890)"),
+    "password_common": _l("the password is one of the commonest passwords; choose another"),
 }
 
 
@@ -34,7 +38,8 @@ def create_user_command(email, role, name, password_stdin):
         user = accounts.create_user(db.session, email=email, name=name or email, role=role, password=password)
     except accounts.AccountRefused as refusal:
         db.session.rollback()
-        raise click.ClickException(CLI_REFUSALS.get(refusal.code, refusal.code).format(email=email)) from None
+        message = CLI_REFUSALS.get(refusal.code)
+        raise click.ClickException(str(message) % {"email": email} if message else refusal.code) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email}.")
 

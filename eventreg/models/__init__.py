@@ -1,7 +1,7 @@
 """All models, importable from one place."""
 
 from eventreg.models.audit import AuditEntry, DoorSearchTally
-from eventreg.models.base import UTCDateTime, utcnow
+from eventreg.models.base import MAX_ID, UTCDateTime, is_row_id, utcnow
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.figures import ErasedFigure
 from eventreg.models.offline import OFFLINE_ACTION_KINDS, OFFLINE_OUTCOMES, OfflineAction, TicketSigningKey
@@ -34,8 +34,10 @@ from eventreg.models.user import (
     MIN_PASSWORD_LENGTH,
     ROLES,
     ApiToken,
+    IdempotencyKey,
     PasswordResetToken,
     RoleMixin,
+    StaffSession,
     User,
     hash_secret,
 )
@@ -50,6 +52,7 @@ __all__ = [
     "OFFLINE_ACTION_KINDS",
     "OFFLINE_OUTCOMES",
     "REGISTRATION_STATUSES",
+    "MAX_ID",
     "ROLES",
     "SCAN_RESULTS",
     "SEMINAR_STATUSES",
@@ -64,6 +67,7 @@ __all__ = [
     "CheckInEvent",
     "ErasedFigure",
     "OfflineAction",
+    "IdempotencyKey",
     "OutboxMessage",
     "PasswordResetToken",
     "RoleMixin",
@@ -71,10 +75,12 @@ __all__ = [
     "Seminar",
     "Speaker",
     "TicketSigningKey",
+    "StaffSession",
     "User",
     "UTCDateTime",
     "agenda_item_speaker",
     "hash_secret",
+    "is_row_id",
     "new_ticket_token",
     "registration_search_text",
     "search_key",

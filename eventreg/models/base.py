@@ -41,3 +41,13 @@ class UTCDateTime(TypeDecorator):
 def one_of(column, values):
     """The SQL of a CHECK that `column` holds one of `values` (a model's tuple): one list, in Python and SQL."""
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+# The largest id an INTEGER column holds on PostgreSQL: a larger number names no row, and asking the database
+# for it fails in the driver (an overflow) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def is_row_id(value):
+    """True for a whole number that can be a row's id (not a bool, 1 to MAX_ID)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -58,8 +58,12 @@ class User(UserMixin, RoleMixin, db.Model):
     def is_active(self):
         return self.active
 
+    # The key of the login this object was loaded for (StaffSession), never stored on the row: the session
+    # cookie and the remember-me cookie carry it, so each login has its own, ended on the server at logout.
+    session_key = None
+
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
+        return f"{self.id}:{self.session_version}:{self.session_key}"
 
     def deactivate(self):
         self.active = False
@@ -105,3 +109,36 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class StaffSession(db.Model):
+    """One login of a staff account. Flask's session lives in a signed cookie the server cannot take back, so
+    the cookie names this row and is honoured only while the row is live: logging out ends it, a password
+    change, deactivation or role change ends every row of the account, and a copied cookie stops working."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the key in the cookies: a copy of the database opens no session.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdempotencyKey(db.Model):
+    """A write sent with an `Idempotency-Key`, and its answer: the same request again (a retry after a lost
+    answer) gets this answer instead of a second registration or a 409. Kept a day."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Whose keys these are ("user:<id>"): one client's key never replays another's answer.
+    scope: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(100))
+    request: Mapped[str] = mapped_column(String(300))  # method and path: a key reused for another request is refused
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # NULL until the answer is stored (written in the request's own transaction, with the change it made).
+    status: Mapped[int | None] = mapped_column()
+    body: Mapped[str | None] = mapped_column(Text)

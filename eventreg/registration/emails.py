@@ -36,7 +36,7 @@ def queue(session, registration, kind, *, now=None, dedupe_key=None):
     the QR code) inside the signup's transaction made every signup of the seminar wait for it."""
     if not registration.email:  # a walk-in who gave no address
         return None
-    # The subject is fixed now, in the registrant's language: the outbox row says what is on its way.
+    # A subject for the outbox row to say what is on its way; the sender writes it again from the data then.
     with mail.mail_locale(registration.language):
         subject = str(SUBJECTS[kind] % {"title": registration.seminar.title})
     return mail.enqueue(
@@ -75,4 +75,6 @@ def content(registration, kind, now):
         "ics_url": mail.absolute_url(f"/t/{registration.token}/calendar.ics"),
         "day": _day_word(seminar, now),
     }
-    return mail.Content(kind, context, tuple(attachments), tuple(inline_images))
+    # The title as it is now: a subject frozen at queueing kept a broken title after it was corrected.
+    subject = str(SUBJECTS[kind] % {"title": seminar.title})
+    return mail.Content(kind, context, tuple(attachments), tuple(inline_images), subject)

@@ -4,12 +4,14 @@ The forms carry CSRF, types and HTML hints (required, maxlength); the rules them
 `validation.py` and run in the service, whose field errors are put back next to each field.
 """
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TelField
 from wtforms.fields import IntegerField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from eventreg import widgets
 from eventreg.form_errors import ServiceErrors
@@ -21,6 +23,7 @@ from eventreg.registration.validation import (
     STUDY_YEAR_MESSAGE,
     TEXT_MAX,
 )
+from eventreg.security import single_line
 
 CONSENT_TEXT = _l(
     "The organizers store your name, contact details, organization and (for students) study details to "
@@ -88,6 +91,9 @@ class RegistrantFields(ServiceErrors, FlaskForm):
 class SignupForm(RegistrantFields):
     consent_data = BooleanField(_l("I agree to the processing of my personal data for this seminar"),
                                 description=CONSENT_TEXT, widget=widgets.CheckboxInput())
+    # One key per filled-in form: sent again (a double click, a retry after a lost answer), it leads to the
+    # registration it made the first time. Kept across a re-render with errors: the attempt is the same.
+    submission_key = HiddenField(default=lambda: secrets.token_urlsafe(16))
 
     def registrant_data(self):
         return {**super().registrant_data(), "consent_data": self.consent_data.data}
@@ -125,3 +131,14 @@ class ImportConfirmForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Approve, reject, cancel, confirm: a button with CSRF and nothing else."""
+
+
+class AttendanceForm(FlaskForm):
+    """An organizer's correction of who attended, after the door closed: what and why (kept in the audit log)."""
+
+    attended = RadioField(_l("Attendance"), choices=[SelectChoice("yes", _l("Was there")),
+                                                     SelectChoice("no", _l("Was not there"))],
+                          validators=[InputRequired()])
+    reason = StringField(_l("Why"), validators=[InputRequired(), Length(max=500), single_line],
+                         description=_l("E.g. “signed the paper sheet; the scanner was down”. Kept in the audit "
+                                        "log."))

@@ -19,9 +19,11 @@ from eventreg.models import (
     ACTIVE_STATUSES,
     EMAIL_UNIQUE_SQL,
     Category,
+    IdempotencyKey,
     OutboxMessage,
     Registration,
     Seminar,
+    is_row_id,
     registration_search_text,
     utcnow,
 )
@@ -112,9 +114,10 @@ def _check_open(seminar, now, *, ignore_window):
 def _category(session, seminar, data, source):
     raw = data.get("category_id")
     category = None
-    # Beyond the database's INTEGER no category exists, and PostgreSQL would refuse the lookup itself.
-    if (isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit())) and 0 < int(raw) < 2**31:
-        category = session.get(Category, int(raw))
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+        raw = int(raw)
+    if is_row_id(raw):
+        category = session.get(Category, raw)
     if category is None or category.seminar_id != seminar.id:
         raise RegistrationRefused("wrong_category", {"category_id": [_l("Choose one of this seminar's categories.")]})
     if not category.is_public and source not in STAFF_SOURCES:
@@ -170,6 +173,41 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
     if by is not None:
         audit.record(session, user=by, action="registration_added", seminar=seminar, registration=registration,
                      details={"source": source, "status": status}, now=now)
+    return registration
+
+
+def _submission_scope(seminar):
+    return f"signup:{seminar.id}"
+
+
+def _submission_key(key):
+    """The signup form's one-time key if it looks like one (the form makes 22 URL-safe characters), else None."""
+    return key if isinstance(key, str) and 8 <= len(key) <= 100 and key.isascii() and key.isprintable() else None
+
+
+def earlier_submission(session, seminar, key):
+    """The ticket token that a signup form with this one-time key already produced, or None: pressing Register
+    again after a lost answer (or twice) shows the first registration instead of "already registered"."""
+    key = _submission_key(key)
+    if key is None:
+        return None
+    return session.scalar(select(IdempotencyKey.body).where(IdempotencyKey.scope == _submission_scope(seminar),
+                                                            IdempotencyKey.key == key))
+
+
+def register_submission(session, seminar, data, *, key, now=None):
+    """`register` for the public form: its one-time key is kept with the new registration, in the same
+    transaction (see `earlier_submission`). RegistrationRefused("resubmitted") if the key was used meanwhile."""
+    now = now or utcnow()
+    registration = register(session, seminar, data, now=now)
+    key = _submission_key(key)
+    if key is not None:
+        try:
+            with session.begin_nested():
+                session.add(IdempotencyKey(scope=_submission_scope(seminar), key=key, request="POST signup",
+                                           status=201, body=registration.token, created_at=now))
+        except IntegrityError:
+            raise RegistrationRefused("resubmitted") from None
     return registration
 
 

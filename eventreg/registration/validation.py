@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from eventreg.email_addresses import normalise_email
 from eventreg.models import STUDY_LEVELS
+from eventreg.security import control_characters_message, has_control_characters
 
 # What a registrant may choose as the language of their e-mails.
 PREFERRED_LANGUAGES = {"en": _l("English"), "ru": _l("Russian"), "kk": _l("Kazakh"), "zh": _l("Chinese")}
@@ -103,6 +104,8 @@ def clean(data, category, *, require_consent, require_email=True):
     for key in ("organization", "position"):
         if len(values[key]) > TEXT_MAX:
             errors[key] = [_l("At most %(max)d characters.", max=TEXT_MAX)]
+        elif has_control_characters(values[key]):
+            errors[key] = [control_characters_message()]
     if values["language"] not in PREFERRED_LANGUAGES:
         errors["language"] = [_l("Choose one of the languages offered.")]
     if require_consent and not data.get("consent_data"):
@@ -126,6 +129,8 @@ def _student_values(data, category, errors):
             errors[key] = [_l("Required for students.")]
         elif len(values[key]) > TEXT_MAX:
             errors[key] = [_l("At most %(max)d characters.", max=TEXT_MAX)]
+        elif has_control_characters(values[key]):
+            errors[key] = [control_characters_message()]
     if values["study_level"] not in STUDY_LEVELS:
         errors["study_level"] = [_l("Choose bachelor, master or PhD.")]
     year = _text(data, "study_year")

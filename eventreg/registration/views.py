@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from eventreg import tickets
 from eventreg.auth.access import role_required
+from eventreg.checkin import services as checkin
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
 from eventreg.redirects import safe_next
@@ -17,6 +18,7 @@ from eventreg.registration import bp, organizer, services
 from eventreg.registration.calendar import calendar_links, ticket_calendar
 from eventreg.registration.forms import (
     ActionForm,
+    AttendanceForm,
     ImportConfirmForm,
     ImportForm,
     OrganizerRegistrationForm,
@@ -33,6 +35,7 @@ REFUSALS = {
     "not_open": _l("Registration for this seminar has not opened yet."),
     "cancelled_seminar": _l("This seminar has been cancelled."),
     "duplicate_email": _l("This e-mail address is already registered for this seminar."),
+    "resubmitted": _l("This form was sent a moment ago: your registration is in your e-mail."),
     "invalid": _l("Please correct the fields marked below."),
     "wrong_category": _l("Please choose one of this seminar's categories."),
     "not_active": _l("This registration is no longer active."),
@@ -117,10 +120,16 @@ def signup(slug):
     form.set_categories(_public_categories(seminar))
     if not form.validate_on_submit():
         return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
+    if (earlier := services.earlier_submission(db.session, seminar, form.submission_key.data)) is not None:
+        return redirect(url_for("registration.registered", token=earlier))
     try:
-        token = services.register(db.session, seminar, form.registrant_data()).token
+        token = services.register_submission(db.session, seminar, form.registrant_data(),
+                                             key=form.submission_key.data).token
     except services.RegistrationRefused as refusal:
         db.session.rollback()
+        # The same form sent twice at once: the twin that lost the race shows the registration the other made.
+        if (earlier := services.earlier_submission(db.session, seminar, form.submission_key.data)) is not None:
+            return redirect(url_for("registration.registered", token=earlier))
         return _signup_refused(seminar, form, refusal)
     db.session.commit()
     return redirect(url_for("registration.registered", token=token))
@@ -273,12 +282,6 @@ def add(slug):
     return _render_edit(seminar, form, None)
 
 
-def _render_edit(seminar, form, registration):
-    return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
-                           student_ids=[c.id for c in seminar.categories if c.is_student],
-                           universities=ASTANA_UNIVERSITIES)
-
-
 @bp.route("/organizer/s/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @role_required("organizer")
 def edit(slug, registration_id):
@@ -297,6 +300,42 @@ def edit(slug, registration_id):
             flash(_("Saved."), "success")
             return redirect(url_for("registration.manage", slug=seminar.slug))
     return _render_edit(seminar, form, registration)
+
+
+def _render_edit(seminar, form, registration, attendance_form=None):
+    if registration is not None and attendance_form is None:
+        attendance_form = AttendanceForm(formdata=None, attended="no" if registration.checked_in_at else "yes")
+    return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
+                           student_ids=[c.id for c in seminar.categories if c.is_student],
+                           universities=ASTANA_UNIVERSITIES, attendance_form=attendance_form)
+
+
+ATTENDANCE_REFUSALS = {
+    "already_checked_in": _l("This person is already checked in."),
+    "not_checked_in": _l("This person is not checked in."),
+    "reason_required": _l("Say why the attendance is corrected."),
+}
+
+
+@bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/attendance")
+@role_required("organizer")
+def correct_attendance(slug, registration_id):
+    """After the door closed, the organizer corrects who was there, with a reason (in the audit log)."""
+    seminar = _organizer_seminar(slug)
+    registration = _seminar_registration(seminar, registration_id)
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        return _render_edit(seminar, _organizer_form(seminar, registration), registration, form), 400
+    try:
+        checkin.correct_attendance(db.session, seminar, registration, attended=form.attended.data == "yes",
+                                   by=current_user, reason=form.reason.data)
+    except checkin.CheckInRefused as refusal:
+        db.session.rollback()
+        flash(str(ATTENDANCE_REFUSALS.get(refusal.code, _l("Only a confirmed registration can attend."))), "error")
+    else:
+        db.session.commit()
+        flash(_("The attendance is corrected."), "success")
+    return redirect(url_for("registration.edit", slug=seminar.slug, registration_id=registration.id))
 
 
 @bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/<action>")

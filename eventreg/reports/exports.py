@@ -7,6 +7,7 @@ openpyxl's write-only workbook, which keeps written rows in a temporary file, no
 
 import csv
 import io
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,14 @@ CHUNK_ROWS = 100
 BOM = "\ufeff"
 # A spreadsheet treats a cell starting with these as a formula (or, tab and CR, as a new cell/line).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The separators offered: the comma, and the semicolon that Excel expects where the comma is the decimal mark
+# (Russian, Kazakh and most of Europe). Excel in such a locale splits a comma file on ";" and the reverse.
+SEPARATORS = {"comma": ",", "semicolon": ";"}
+SEMICOLON_LOCALES = frozenset({"ru", "kk"})
+# A formula starter at the start of the text or after anything a spreadsheet may take for the start of a cell
+# (either separator, a tab, a line break), blanks allowed between: "Acme;=cmd|' /C calc'!A0" is two cells in
+# a semicolon locale, and the second would run.
+_CELL_STARTS = re.compile(r"(^|[,;\t\r\n])([ \t]*)(?=[=+\-@])")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -135,8 +144,15 @@ def stream_rows(session, statement):
 
 
 def neutralise(text):
-    """A cell that a spreadsheet would run as a formula gets a leading quote: shown, never executed."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """Every place where a spreadsheet could start a formula gets a quote before the starter: shown, never
+    executed, whichever separator the reader's Excel splits on."""
+    text = _CELL_STARTS.sub(r"\1\2'", text)
+    return "'" + text if text.startswith(("\t", "\r")) else text
+
+
+def separator_for(locale):
+    """The separator a reader in this locale's Excel needs (the organizer's language chooses the default)."""
+    return "semicolon" if str(locale or "").split("_")[0] in SEMICOLON_LOCALES else "comma"
 
 
 def _csv_formatters(columns, zone):
@@ -155,10 +171,11 @@ def _csv_formatters(columns, zone):
     return [{"datetime": moment, "number": number}.get(c.kind, text) for c in columns]
 
 
-def csv_chunks(rows, columns, zone):
-    """The CSV file as text chunks: a BOM (so Excel reads UTF-8), the header, then CHUNK_ROWS rows a chunk."""
+def csv_chunks(rows, columns, zone, separator="comma"):
+    """The CSV file as text chunks: a BOM (so Excel reads UTF-8), the header, then CHUNK_ROWS rows a chunk.
+    Every field is quoted, so a separator or line break inside a name never makes a new cell."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=SEPARATORS[separator], quoting=csv.QUOTE_ALL)
     writer.writerow([str(c.header) for c in columns])
     yield BOM + buffer.getvalue()
     buffer.seek(0)

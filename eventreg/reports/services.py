@@ -29,6 +29,8 @@ NOT_GIVEN = _l("Not given")
 PER_PAGE = 50
 PDF_MAX_ROWS = 5000
 MAX_PER_PAGE = 200
+# Beyond any real list (200 million rows at the largest page): a bigger number is refused, not sent to the database.
+MAX_PAGE = 1_000_000
 
 
 class ReportRefused(Exception):
@@ -181,12 +183,13 @@ def _record(session, seminar, user, list_name, fmt, now, **details):
 
 
 def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, category=None, sort=None,
-                now=None):
+                separator="comma", now=None):
     """One list (attendance, registrations, no-shows) in one format (csv, xlsx, pdf), recorded in the audit.
 
     `status` and `category` filter the registration list, as on the organizer's list; `sort` orders the
-    attendance list by `name` (the default, in the alphabet of `locale`) or `arrival`. CSV rows are read while
-    the response streams; XLSX and PDF are written before this returns."""
+    attendance list by `name` (the default, in the alphabet of `locale`) or `arrival`; `separator` is the CSV's
+    (`comma` or `semicolon`). CSV rows are read while the response streams; XLSX and PDF are written before this
+    returns."""
     if list_name not in exports.LISTS:
         raise ReportRefused("unknown_list")
     if fmt not in exports.FORMATS:
@@ -194,9 +197,13 @@ def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, 
     sort = sort or "name"
     if sort not in exports.SORTS:
         raise ReportRefused("invalid_filter", {"sort": [str(_l("Sort by name or by arrival."))]})
+    if separator not in exports.SEPARATORS:
+        raise ReportRefused("invalid_filter", {"sep": [str(_l("Separate CSV fields by comma or semicolon."))]})
     filters = parse_filters(session, seminar, status=status, category=category)
     now = now or utcnow()
     details = {k: v for k, v in (("status", filters.status), ("category", filters.category)) if v}
+    if fmt == "csv":
+        details["separator"] = separator
     if list_name == "attendance":
         details["sort"] = sort
     statement = exports.list_statement(seminar, list_name, filters, sort, locale=locale)
@@ -207,7 +214,8 @@ def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, 
     filename = f"{seminar.slug}-{list_name}.{fmt}"
     rows = exports.stream_rows(session, statement)
     if fmt == "csv":
-        return Export(filename, "text/csv; charset=utf-8", exports.csv_chunks(rows, columns, seminar.zone))
+        chunks = exports.csv_chunks(rows, columns, seminar.zone, separator)
+        return Export(filename, "text/csv; charset=utf-8", chunks)
     if fmt == "xlsx":
         zone, title = seminar.zone, _sheet_title(list_name)
         # Written when the response is made, after the commit: see exports.stream_rows.
@@ -263,11 +271,16 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def registration_page(session, seminar, *, locale, status=None, category=None, page=1, per_page=PER_PAGE):
-    """One page of the full registration list (same order and filters as the export)."""
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+def registration_page(session, seminar, *, user, locale, status=None, category=None, page=1, per_page=PER_PAGE,
+                      now=None):
+    """One page of the full registration list (same order and filters as the export), recorded in the audit
+    like an export: reading the list page by page is an export too."""
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
         raise ReportRefused("invalid_filter", {"page": [str(_l("Page out of range."))]})
     filters = parse_filters(session, seminar, status=status, category=category)
+    details = {k: v for k, v in (("status", filters.status), ("category", filters.category)) if v}
+    _record(session, seminar, user, "registrations", "api", now or utcnow(), page=page, per_page=per_page,
+            **details)
     statement = exports.list_statement(seminar, "registrations", filters, locale=locale)
     total = _count(session, statement)
     items = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()

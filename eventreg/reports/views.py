@@ -35,6 +35,7 @@ def export(slug, list_name, fmt):
             db.session, seminar, list_name, fmt, user=current_user, locale=get_locale(),
             status=request.args.get("status"),
             category=request.args.get("category"), sort=request.args.get("sort"),
+            separator=request.args.get("sep") or exports.separator_for(get_locale()),
         )
     except services.ReportRefused as refusal:
         if refusal.code in ("unknown_list", "unknown_format"):

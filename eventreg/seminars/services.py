@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from eventreg import audit
+from eventreg import audit, mail
 from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Registration, Seminar, Speaker
 from eventreg.registration import services as registration_services
+from eventreg.security import control_characters_message, has_control_characters
 
 TIMEZONES = frozenset(available_timezones())
 
@@ -95,7 +96,7 @@ class _Errors(dict):
         self.setdefault(name, []).append(message)
 
 
-def _text(data, name, errors, *, max_length, required=False):
+def _text(data, name, errors, *, max_length, required=False, multiline=False):
     value = data.get(name)
     if value is None:
         value = ""
@@ -107,10 +108,16 @@ def _text(data, name, errors, *, max_length, required=False):
         errors.add(name, _l("This field is required."))
     elif len(value) > max_length:
         errors.add(name, _l("At most %(n)d characters.", n=max_length))
+    elif has_control_characters(value, multiline=multiline):
+        errors.add(name, control_characters_message())
     return value
 
 
-def _integer(data, name, errors, *, minimum=0):
+# Far above any hall, far below the database's 32-bit integers: 2**31 is refused here, not by a failing INSERT.
+MAX_NUMBER = 1_000_000
+
+
+def _integer(data, name, errors, *, minimum=0, maximum=MAX_NUMBER):
     """An optional whole number (empty means none, e.g. unlimited capacity)."""
     value = data.get(name)
     if value is None or value == "":
@@ -120,6 +127,9 @@ def _integer(data, name, errors, *, minimum=0):
         return None
     if value < minimum:
         errors.add(name, _l("Must be %(n)d or more.", n=minimum))
+        return None
+    if value > maximum:
+        errors.add(name, _l("Must be %(n)d or less.", n=maximum))
         return None
     return value
 
@@ -148,9 +158,16 @@ def _moment(data, name, errors, zone, *, required=False):
     if not isinstance(value, datetime):
         errors.add(name, _l("Not a valid date and time (use 2026-09-13T10:00)."))
         return None
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        # Year 1 or 9999 cannot even be moved to UTC; no seminar is that far away.
+        errors.add(name, _l("Choose a year from %(first)d to %(last)d.", first=YEARS[0], last=YEARS[1]))
+        return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone or ZoneInfo(DEFAULT_TIMEZONE))
     return value.astimezone(UTC)
+
+
+YEARS = (2000, 2100)
 
 
 SEMINAR_FIELDS = (
@@ -174,7 +191,7 @@ def clean_seminar(session, data, *, seminar=None):
         errors.add(name, _l("Unknown field."))
     clean = {
         "title": _text(merged, "title", errors, max_length=300, required=True),
-        "description": _text(merged, "description", errors, max_length=20000),
+        "description": _text(merged, "description", errors, max_length=20000, multiline=True),
         "organizer_name": _text(merged, "organizer_name", errors, max_length=300),
         "venue": _text(merged, "venue", errors, max_length=300),
         "address": _text(merged, "address", errors, max_length=500),
@@ -270,6 +287,9 @@ def update_seminar(session, seminar, data, *, by=None, now=None):
     session.flush()
     if changed:
         _record(session, by, "seminar_edit", seminar, now, fields=changed)
+        # E-mails that could not be written from the old data (a title with a line break) go out with the new.
+        mail.retry_unrendered(session, select(Registration.id).where(Registration.seminar_id == seminar.id),
+                              now=now)
     more_seats = old_capacity is not None and (seminar.capacity is None or seminar.capacity > old_capacity)
     if more_seats and seminar.status == "published":
         registration_services.promote_from_waitlist(session, seminar, now=now)
@@ -355,7 +375,7 @@ def save_agenda_item(session, seminar, data, item=None, *, by=None, now=None):
     speaker_ids (speakers of this seminar)."""
     errors = _Errors()
     title = _text(data, "title", errors, max_length=300, required=True)
-    description = _text(data, "description", errors, max_length=5000)
+    description = _text(data, "description", errors, max_length=5000, multiline=True)
     kind = data.get("kind") or "talk"
     if kind not in AGENDA_KINDS:
         errors.add("kind", _l("Unknown kind of item."))
@@ -414,7 +434,7 @@ def save_speaker(session, seminar, data, speaker=None, *, by=None, now=None):
         "name": _text(data, "name", errors, max_length=200, required=True),
         "position": _text(data, "position", errors, max_length=300),
         "affiliation": _text(data, "affiliation", errors, max_length=300),
-        "bio": _text(data, "bio", errors, max_length=3000),
+        "bio": _text(data, "bio", errors, max_length=3000, multiline=True),
     }
     if errors:
         raise SeminarRefused("invalid", fields=dict(errors))

@@ -38,12 +38,17 @@ FRAGMENT = dict(
             "delete": {
                 "summary": "Undo a check-in (recorded in the scan log, not deleted).",
                 "operationId": "undoCheckIn",
+                "description": "While the check-in window is open. Afterwards only an organizer may correct the "
+                "attendance, with a `reason` (recorded in the audit log); a door account gets 403 "
+                "`window_closed`.",
                 "parameters": [_SLUG, {"name": "registration_id", "in": "path", "required": True,
                                        "schema": {"type": "integer"}}],
                 "requestBody": {
                     "required": False,
                     "content": {_JSON: {"schema": {"type": "object", "properties": {
-                        "gate": {"type": "string", "maxLength": 60}}}}},
+                        "gate": {"type": "string", "maxLength": 60},
+                        "reason": {"type": "string", "maxLength": 500,
+                                   "description": "Why the attendance is corrected after the window closed."}}}}},
                 },
                 "responses": {
                     "200": _json_response("The check-in was undone.", "CheckInResult"),

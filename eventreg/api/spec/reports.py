@@ -20,10 +20,12 @@ FRAGMENT = dict(
         "/seminars/{slug}/registrations": {
             "get": {
                 "summary": "The seminar's registrations, filtered and paginated (organizers and admins).",
+                "description": "Every page read is recorded in the audit trail, like an export.",
                 "operationId": "listRegistrations",
                 "parameters": [_SLUG, *_FILTERS,
                                {"name": "page", "in": "query", "required": False,
-                                "schema": {"type": "integer", "minimum": 1, "default": 1}},
+                                "schema": {"type": "integer", "minimum": 1, "maximum": services.MAX_PAGE,
+                                           "default": 1}},
                                {"name": "per_page", "in": "query", "required": False,
                                 "schema": {"type": "integer", "minimum": 1, "maximum": services.MAX_PER_PAGE,
                                            "default": services.PER_PAGE}}],
@@ -37,8 +39,9 @@ FRAGMENT = dict(
         "/seminars/{slug}/exports/{list}.{format}": {
             "get": {
                 "summary": "Download a list: attendance, registrations (filterable) or no-shows, as CSV, XLSX or PDF.",
-                "description": "CSV is UTF-8 with a BOM; cells that a spreadsheet would run as formulas are "
-                "prefixed with a quote. A PDF holds at most 5,000 rows (`too_long_for_pdf` beyond). Every export "
+                "description": "CSV is UTF-8 with a BOM, every field quoted; a quote goes before every character "
+                "that could start a formula (at the start of a cell, or after a separator or line break in it). "
+                "A PDF holds at most 5,000 rows (`too_long_for_pdf` beyond). Every export "
                 "is recorded in the audit trail.",
                 "operationId": "exportList",
                 "parameters": [
@@ -50,6 +53,10 @@ FRAGMENT = dict(
                     *_FILTERS,
                     {"name": "sort", "in": "query", "required": False, "description": "Attendance list order.",
                      "schema": {"type": "string", "enum": list(exports.SORTS), "default": "name"}},
+                    {"name": "sep", "in": "query", "required": False,
+                     "description": "The CSV's separator: `semicolon` for Excel in Russian, Kazakh and other locales "
+                     "whose decimal mark is a comma.",
+                     "schema": {"type": "string", "enum": list(exports.SEPARATORS), "default": "comma"}},
                 ],
                 "responses": {
                     "200": {"description": "The file, as an attachment.", "content": {
