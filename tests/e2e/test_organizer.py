@@ -100,7 +100,7 @@ def test_organizer_creates_publishes_and_reports(live_server, new_context, shot)
     files = {}
     for fmt in ("csv", "xlsx", "pdf"):
         with page.expect_download() as download:
-            attendance.get_by_role("button", name=fmt.upper()).click()
+            attendance.get_by_role("button", name=fmt.upper(), exact=True).click()
         assert download.value.suggested_filename.endswith(f".{fmt}")
         files[fmt] = download.value.path().read_bytes()
 
