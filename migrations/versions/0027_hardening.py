@@ -1,7 +1,7 @@
 """hardening (issue #27): staff logins kept on the server, Idempotency-Key answers
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0021
 Create Date: 2026-12-07 00:30:00
 
 """
@@ -13,7 +13,7 @@ import eventreg.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0027'
-down_revision = '0024'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
