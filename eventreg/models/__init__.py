@@ -30,6 +30,7 @@ from eventreg.models.seminar import (
     Speaker,
     agenda_item_speaker,
 )
+from eventreg.models.team import SEMINAR_ROLES, SeminarMember, TeamInvitation
 from eventreg.models.user import (
     MIN_PASSWORD_LENGTH,
     ROLES,
@@ -55,6 +56,7 @@ __all__ = [
     "MAX_ID",
     "ROLES",
     "SCAN_RESULTS",
+    "SEMINAR_ROLES",
     "SEMINAR_STATUSES",
     "SOURCES",
     "STUDY_LEVELS",
@@ -73,9 +75,11 @@ __all__ = [
     "RoleMixin",
     "Registration",
     "Seminar",
+    "SeminarMember",
     "Speaker",
     "TicketSigningKey",
     "StaffSession",
+    "TeamInvitation",
     "User",
     "UTCDateTime",
     "agenda_item_speaker",

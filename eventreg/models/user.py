@@ -72,6 +72,8 @@ class User(UserMixin, RoleMixin, db.Model):
 
 class ApiToken(db.Model):
     __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint("role IS NULL OR role IN ('owner', 'organizer', 'door', 'viewer')",
+                                      name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
@@ -81,21 +83,31 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Scope: one seminar, or (None) every seminar of the account; a seminar role that caps the account's own
+    # (None: the account's roles as they are); and when it stops working (None: until revoked).
+    seminar_id: Mapped[int | None] = mapped_column(ForeignKey("seminar.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+    seminar = relationship("Seminar")
 
     PREFIX = "er_"
 
     @classmethod
-    def issue(cls, user, name):
+    def issue(cls, user, name, *, seminar=None, role=None, expires_at=None):
         """A new token and its one-time plain text; only the hash is kept."""
         plain = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls(user=user, name=name, token_hash=hash_secret(plain), prefix=plain[:10])
+        token = cls(user=user, name=name, token_hash=hash_secret(plain), prefix=plain[:10], seminar=seminar,
+                    role=role, expires_at=expires_at)
         return token, plain
 
     @property
     def is_revoked(self):
         return self.revoked_at is not None
+
+    def is_live(self, now):
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 class PasswordResetToken(db.Model):
