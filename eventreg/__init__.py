@@ -101,6 +101,7 @@ def _register_blueprints(app):
     from eventreg.registration import views as registration
     from eventreg.reports import views as reports
     from eventreg.seminars import views as seminars
+    from eventreg.teams import views as teams
 
     app.register_blueprint(site.bp)
     app.register_blueprint(seminars.bp)
@@ -109,6 +110,7 @@ def _register_blueprints(app):
     app.register_blueprint(reports.bp, url_prefix="/reports")
     app.register_blueprint(auth.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(teams.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 

@@ -156,12 +156,32 @@ def runner(app):
 PASSWORD = "correct-horse-battery"
 
 
+# What a site role's account is, for the tests, on the seminars that exist when it is made: an organizer owns
+# them (as the one who created them would), a door account ("staff") is on their door team. An administrator
+# needs no team. Pass `seminars=[]` for an account on no team, or `seminar_role=` for another role.
+TEAM_ROLE_OF_SITE_ROLE = {"organizer": "owner", "staff": "door"}
+
+
+def _on_teams(session, user, seminars, seminar_role):
+    from sqlalchemy import select
+
+    from eventreg.models import Seminar
+
+    seminar_role = seminar_role or TEAM_ROLE_OF_SITE_ROLE.get(user.role)
+    if seminar_role is None:
+        return
+    for seminar in session.scalars(select(Seminar)).all() if seminars is None else seminars:
+        factories.add_member(session, seminar, user, seminar_role)
+
+
 @pytest.fixture
 def login(app, client, session):
-    """`login("organizer")` creates a user with that role, logs the test client in, returns the user."""
+    """`login("organizer")` creates a user with that role, puts them on the teams of the seminars that exist (see
+    TEAM_ROLE_OF_SITE_ROLE), logs the test client in, returns the user."""
 
-    def _login(role="admin", email=None, test_client=None):
+    def _login(role="admin", email=None, test_client=None, *, seminars=None, seminar_role=None):
         user = factories.make_user(session, role=role, email=email, password=PASSWORD)
+        _on_teams(session, user, seminars, seminar_role)
         session.commit()
         response = (test_client or client).post("/login", data={"email": user.email, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
@@ -172,11 +192,13 @@ def login(app, client, session):
 
 @pytest.fixture
 def api_token(session):
-    """`api_token("staff")` gives the plain text of a new token of a new user with that role."""
+    """`api_token("staff")` gives the plain text of a new token of a new user with that role, on the teams of the
+    seminars that exist (as `login`)."""
     from eventreg.auth.services import issue_api_token
 
-    def _token(role="staff"):
+    def _token(role="staff", *, seminars=None, seminar_role=None):
         user = factories.make_user(session, role=role)
+        _on_teams(session, user, seminars, seminar_role)
         _, plain = issue_api_token(session, user, "test")
         session.commit()
         return plain

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import generate_password_hash
 
-from eventreg.models import Category, Registration, Seminar, User, utcnow
+from eventreg.models import Category, Registration, Seminar, SeminarMember, User, utcnow
 from eventreg.seminars.services import DEFAULT_CATEGORIES
 
 _counter = itertools.count(1)
@@ -42,6 +42,14 @@ def login_id(session, user):
     start_session(session, user)
     session.commit()
     return user.get_id()
+
+
+def add_member(session, seminar, user, role="organizer"):
+    """`user` on `seminar`'s team with this seminar role."""
+    member = SeminarMember(seminar_id=seminar.id, user_id=user.id, role=role)
+    session.add(member)
+    session.flush()
+    return member
 
 
 def make_seminar(session, *, categories=True, **overrides):

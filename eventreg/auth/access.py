@@ -58,6 +58,17 @@ def role_required(role):
     return decorator
 
 
+def seminar_required(action):
+    """Pages of one seminar: the seminar loaded by its slug and `permissions.can(user, action, seminar)` asked
+    (404 to anyone not on its team, 403 to a member whose role does not allow it); the view gets `seminar`."""
+    from eventreg.auth.permissions import seminar_access
+    from eventreg.extensions import login_manager
+    from eventreg.seminars.queries import seminar_or_404
+
+    return seminar_access(action, load=lambda slug: seminar_or_404(db.session, slug),
+                          unauthenticated=login_manager.unauthorized)
+
+
 def via_api_token():
     """True when this request was authenticated by a bearer token (no cookie, so no CSRF to check)."""
     return g.get("via_api_token", False) and request.path.startswith("/api/")

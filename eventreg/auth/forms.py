@@ -1,15 +1,22 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from eventreg.models import MIN_PASSWORD_LENGTH
 from eventreg.security import single_line
 
+# Site roles: what an account may do beyond the seminars whose teams it is on.
 ROLE_CHOICES = [
-    SelectChoice("staff", _l("Door staff")),
-    SelectChoice("organizer", _l("Organizer")),
+    SelectChoice("staff", _l("Team member only")),
+    SelectChoice("organizer", _l("Organizer (may create seminars)")),
     SelectChoice("admin", _l("Administrator")),
+]
+SEMINAR_ROLE_CHOICES = [
+    SelectChoice("owner", _l("Owner: everything, including the team and erasure")),
+    SelectChoice("organizer", _l("Organizer: content, registrations, messages, reports, exports")),
+    SelectChoice("door", _l("Door: check-in, live counts and search at this seminar")),
+    SelectChoice("viewer", _l("Viewer: the report's figures, no personal data")),
 ]
 
 
@@ -57,6 +64,11 @@ class TokenForm(FlaskForm):
         validators=[DataRequired(), Length(max=100), single_line],
         description=_l("Where it is used, e.g. “Door 1 scanner”."),
     )
+    seminar = SelectField(_l("Seminar"), choices=[], validate_choice=False,
+                          description=_l("A door device's token: only its seminar."))
+    role = SelectField(_l("At most this role"), choices=[SelectChoice("", _l("My own role")), *SEMINAR_ROLE_CHOICES])
+    expires_on = DateField(_l("Last day it works"), validators=[Optional()],
+                           description=_l("Leave empty for a token that works until you revoke it."))
 
 
 def _strip(value):

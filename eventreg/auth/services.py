@@ -13,11 +13,13 @@ from sqlalchemy import bindparam, delete, select, update
 from werkzeug.security import generate_password_hash
 
 from eventreg import audit, mail
+from eventreg.auth import permissions
 from eventreg.database import begin_writing
 from eventreg.email_addresses import normalise_email
 from eventreg.models import (
     MIN_PASSWORD_LENGTH,
     ROLES,
+    SEMINAR_ROLES,
     ApiToken,
     PasswordResetToken,
     RoleMixin,
@@ -37,7 +39,8 @@ _user = User.__table__
 _token = ApiToken.__table__
 _USER_BY_TOKEN = (
     select(_user.c.id, _user.c.email, _user.c.name, _user.c.role, _user.c.active, _token.c.id.label("token_id"),
-           _token.c.token_hash, _token.c.revoked_at, _token.c.last_used_at)
+           _token.c.token_hash, _token.c.revoked_at, _token.c.last_used_at,
+           _token.c.seminar_id.label("token_seminar_id"), _token.c.role.label("token_role"), _token.c.expires_at)
     .join_from(_token, _user, _user.c.id == _token.c.user_id)
     .where(_token.c.token_hash == bindparam("digest"))
 )
@@ -52,18 +55,21 @@ RESET_LINK_LIFETIME = timedelta(hours=1)
 @dataclass(frozen=True, eq=False)
 class TokenHolder(UserMixin, RoleMixin):
     """Who sent a live API token: the account as the API sees it, read with the token (services take a user's
-    `id`, so a holder goes wherever a logged-in User does)."""
+    `id`, so a holder goes wherever a logged-in User does), with the token's scope (auth/permissions.py)."""
 
     id: int
     email: str
     name: str
     role: str
     token_id: int
+    token_seminar_id: int | None = None
+    token_role: str | None = None
 
 
 class AccountRefused(Exception):
     """A refused account change; `code` is stable: email_taken, password_too_short, password_is_email,
-    password_repetitive, password_common, bad_role, last_admin, reset_link_invalid."""
+    password_repetitive, password_common, bad_role, last_admin, reset_link_invalid, not_on_team, role_too_high,
+    expiry_past (the last three: a token's scope)."""
 
     def __init__(self, code):
         super().__init__(code)
@@ -216,32 +222,55 @@ def change_role(session, user, role):
     session.flush()
 
 
-def issue_api_token(session, user, name):
-    """A new token for `user`; the plain text is returned once and never stored."""
-    token, plain = ApiToken.issue(user, name.strip() or "token")
+def issue_api_token(session, user, name, *, seminar=None, role=None, expires_at=None, now=None):
+    """A new token for `user`; the plain text is returned once and never stored.
+
+    `seminar` limits it to one seminar (else: every seminar of the account), `role` caps what it may do there
+    (never more than the account's own role on that seminar), `expires_at` ends it (else: until revoked)."""
+    now = now or utcnow()
+    if role is not None and role not in SEMINAR_ROLES:
+        raise AccountRefused("bad_role")
+    if seminar is not None:
+        own = permissions.allowed_actions(session, user, seminar)
+        if not own:
+            raise AccountRefused("not_on_team")
+        if role is not None and not permissions.ROLE_ACTIONS[role] <= own:
+            raise AccountRefused("role_too_high")
+    if expires_at is not None and expires_at <= now:
+        raise AccountRefused("expiry_past")
+    token, plain = ApiToken.issue(user, name.strip()[:100] or "token", seminar=seminar, role=role,
+                                  expires_at=expires_at)
+    token.created_at = now
     session.add(token)
     session.flush()
+    audit.record(session, user=user, action="token_created", seminar=seminar, now=now,
+                 details={"token": token.name, "prefix": token.prefix, "role": role,
+                          "expires_at": expires_at.isoformat() if expires_at else None})
     return token, plain
 
 
-def revoke_api_token(session, token, *, now=None):
+def revoke_api_token(session, token, *, by=None, now=None):
     if token.revoked_at is None:
         token.revoked_at = now or utcnow()
+        audit.record(session, user=by or token.user, action="token_revoked", seminar=token.seminar, now=now,
+                     details={"token": token.name, "prefix": token.prefix, "owner": token.user.email})
     session.flush()
 
 
 def user_for_api_token(session, plain, *, now=None):
-    """The TokenHolder of the live token with this plain text, or None (unknown, revoked, or its user
-    deactivated). Read on every request, so a revoked token is refused at once."""
+    """The TokenHolder of the live token with this plain text, or None (unknown, revoked, expired, or its user
+    deactivated). Read on every request, so a revoked or expired token is refused at once."""
     digest = hash_secret(plain)
     now = now or utcnow()
     row = session.execute(_USER_BY_TOKEN, {"digest": digest}).first()
-    if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None or not row.active:
+    if (row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None or not row.active
+            or (row.expires_at is not None and row.expires_at <= now)):
         return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USE_EVERY_SECONDS:
         begin_writing(session)  # an API GET reads until now
         session.execute(_TOKEN_USED, {"token": row.token_id, "now": now})
-    return TokenHolder(id=row.id, email=row.email, name=row.name, role=row.role, token_id=row.token_id)
+    return TokenHolder(id=row.id, email=row.email, name=row.name, role=row.role, token_id=row.token_id,
+                       token_seminar_id=row.token_seminar_id, token_role=row.token_role)
 
 
 def request_password_reset(session, email, *, link_for, now=None):

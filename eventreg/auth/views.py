@@ -20,8 +20,9 @@ from eventreg.auth.forms import (
     UserForm,
 )
 from eventreg.extensions import db
-from eventreg.models import MIN_PASSWORD_LENGTH, ApiToken, User
+from eventreg.models import MIN_PASSWORD_LENGTH, ApiToken, Seminar, User, utcnow
 from eventreg.redirects import safe_next
+from eventreg.teams import queries as team_queries
 
 REFUSALS = {
     "email_taken": _l("An account with this e-mail already exists."),
@@ -33,6 +34,9 @@ REFUSALS = {
                           "another."),
     "bad_role": _l("Unknown role."),
     "last_admin": _l("This is the last active administrator; make someone else an administrator first."),
+    "not_on_team": _l("You are not on this seminar's team."),
+    "role_too_high": _l("This role allows more than you may do on this seminar."),
+    "expiry_past": _l("This day has passed already."),
 }
 
 
@@ -118,7 +122,7 @@ def logout():
 @bp.get("/profile")
 @role_required("staff")
 def profile():
-    return _render_profile(ChangePasswordForm(prefix="pw"), TokenForm(prefix="token"))
+    return _render_profile(ChangePasswordForm(prefix="pw"), _token_form())
 
 
 @bp.post("/profile/password")
@@ -139,18 +143,35 @@ def change_password():
                 _log_in(db.session.get(User, current_user.id))
                 flash(_("Your password is changed. Other devices are logged out."), "success")
                 return redirect(url_for("auth.profile"))
-    return _render_profile(form, TokenForm(prefix="token")), 400
+    return _render_profile(form, _token_form()), 400
+
+
+def _token_form(*, blank=False):
+    """The token form, offering the seminars of the account's teams (an administrator: every seminar)."""
+    form = TokenForm(prefix="token", formdata=None) if blank else TokenForm(prefix="token")
+    form.seminar.choices = [("", _("All my seminars"))] + [
+        (str(seminar.id), seminar.title) for seminar in team_queries.seminars_of(db.session, current_user)]
+    return form
 
 
 @bp.post("/profile/tokens")
 @role_required("staff")
 def create_token():
-    form = TokenForm(prefix="token")
+    form = _token_form()
     if not form.validate_on_submit():
         return _render_profile(ChangePasswordForm(prefix="pw"), form), 400
-    token, plain = services.issue_api_token(db.session, current_user, form.name.data)
+    seminar = db.session.get(Seminar, int(form.seminar.data)) if form.seminar.data.isdigit() else None
+    expires_at = team_queries.end_of_day(form.expires_on.data, seminar) if form.expires_on.data else None
+    try:
+        _, plain = services.issue_api_token(db.session, current_user, form.name.data, seminar=seminar,
+                                            role=form.role.data or None, expires_at=expires_at)
+    except services.AccountRefused as refusal:
+        db.session.rollback()
+        field = {"role_too_high": form.role, "expiry_past": form.expires_on}.get(refusal.code, form.seminar)
+        field.errors.append(REFUSALS[refusal.code])
+        return _render_profile(ChangePasswordForm(prefix="pw"), form), 400
     db.session.commit()
-    return _render_profile(ChangePasswordForm(prefix="pw"), TokenForm(prefix="token"), new_token=plain)
+    return _render_profile(ChangePasswordForm(prefix="pw"), _token_form(blank=True), new_token=plain)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
@@ -159,7 +180,7 @@ def revoke_token(token_id):
     token = db.get_or_404(ApiToken, token_id)
     if token.user_id != current_user.id and not current_user.has_role("admin"):
         abort(404)
-    services.revoke_api_token(db.session, token)
+    services.revoke_api_token(db.session, token, by=current_user)
     db.session.commit()
     flash(_("Token “%(name)s” revoked.", name=token.name), "success")
     return redirect(url_for("auth.profile"))
@@ -171,7 +192,7 @@ def _render_profile(password_form, token_form, new_token=None):
     ).all()
     return render_template(
         "auth/profile.html", password_form=password_form, token_form=token_form, tokens=tokens,
-        new_token=new_token,
+        new_token=new_token, now=utcnow(),
     )
 
 

@@ -1,14 +1,17 @@
 """`flask --app eventreg ...` commands. They call the same service functions as the web pages."""
 
 import sys
+from datetime import date
 
 import click
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from eventreg.auth import services as accounts
 from eventreg.extensions import db
-from eventreg.models import MIN_PASSWORD_LENGTH, ROLES
+from eventreg.models import MIN_PASSWORD_LENGTH, ROLES, SEMINAR_ROLES, Seminar
+from eventreg.teams.queries import end_of_day
 
 CLI_REFUSALS = {
     "email_taken": _l("an account for %(email)s already exists"),
@@ -16,6 +19,9 @@ CLI_REFUSALS = {
     "password_is_email": _l("the password must not contain the account's e-mail address"),
     "password_repetitive": _l("the password repeats a few characters or runs in sequence (like 1234567890)"),
     "password_common": _l("the password is one of the commonest passwords; choose another"),
+    "not_on_team": _l("%(email)s is not on that seminar's team"),
+    "role_too_high": _l("that role allows more than %(email)s may do on that seminar"),
+    "expiry_past": _l("that expiry date has passed already"),
 }
 
 
@@ -47,12 +53,31 @@ def create_user_command(email, role, name, password_stdin):
 @click.command("create-token")
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
-def create_token_command(email, name):
-    """Create an API token for an account and print it once."""
+@click.option("--seminar", "slug", default=None, help="Only this seminar (its slug); default: all of the account's.")
+@click.option("--role", type=click.Choice(SEMINAR_ROLES), default=None,
+              help="At most this role on the seminar(s); never more than the account's own.")
+@click.option("--expires", default=None, metavar="DATE",
+              help="Last day it works (YYYY-MM-DD, to the end of that day in the seminar's zone, else UTC).")
+def create_token_command(email, name, slug, role, expires):
+    """Create an API token for an account and print it once (e.g. a door device's: --seminar X --role door)."""
     user = accounts.find_user(db.session, email)
     if user is None or not user.active:
         raise click.ClickException(f"no active account for {email}")
-    _, plain = accounts.issue_api_token(db.session, user, name)
+    seminar = None
+    if slug is not None:
+        seminar = db.session.scalar(select(Seminar).where(Seminar.slug == slug))
+        if seminar is None:
+            raise click.ClickException(f"no seminar {slug}")
+    try:
+        expires_at = end_of_day(date.fromisoformat(expires), seminar) if expires else None
+        _, plain = accounts.issue_api_token(db.session, user, name, seminar=seminar, role=role,
+                                            expires_at=expires_at)
+    except ValueError:
+        raise click.ClickException(f"--expires {expires}: give a date as YYYY-MM-DD") from None
+    except accounts.AccountRefused as refusal:
+        db.session.rollback()
+        message = CLI_REFUSALS.get(refusal.code)
+        raise click.ClickException(str(message) % {"email": email} if message else refusal.code) from None
     db.session.commit()
     click.echo(plain)
 

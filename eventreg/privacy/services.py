@@ -143,12 +143,13 @@ def door_search_tallies(session, *, limit=50):
     ).all()
 
 
-def audit_entries(session, *, page, per_page=50):
-    """The audit log, newest first, one page at a time: (entries, seminar titles by id, has_more)."""
-    rows = session.scalars(
-        select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * per_page).limit(per_page + 1)
-    ).all()
+def audit_entries(session, *, page, per_page=50, seminar=None):
+    """The audit log (of one seminar, for its owner), newest first, one page at a time: (entries, seminar titles
+    by id, has_more)."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if seminar is not None:
+        query = query.where(AuditEntry.seminar_id == seminar.id)
+    rows = session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
     entries = rows[:per_page]
     seminar_ids = {e.seminar_id for e in entries if e.seminar_id is not None}
     titles = dict(session.execute(select(Seminar.id, Seminar.title).where(Seminar.id.in_(seminar_ids))).all())

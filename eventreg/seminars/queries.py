@@ -6,9 +6,9 @@ from datetime import UTC
 from flask import abort
 from flask_babel import gettext as _
 from icalendar import Calendar, Event
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
-from eventreg.models import Registration, Seminar
+from eventreg.models import Registration, Seminar, SeminarMember
 
 
 def upcoming_public(session, now):
@@ -35,8 +35,9 @@ def listed_seminars(session, *, include_drafts):
     return session.scalars(query).all()
 
 
-def dashboard_rows(session, now):
-    """Every seminar with its live counts, drafts first, then upcoming, then past: one query."""
+def dashboard_rows(session, now, user):
+    """The seminars `user` is on the team of (an administrator: all), with their role there and live counts,
+    drafts first, then upcoming, then past: one query."""
     counts = (
         select(
             Registration.seminar_id,
@@ -49,7 +50,9 @@ def dashboard_rows(session, now):
         .subquery()
     )
     group = case((Seminar.status == "draft", 0), (Seminar.ends_at > now, 1), else_=2)
-    rows = session.execute(
+    mine = and_(SeminarMember.seminar_id == Seminar.id, SeminarMember.user_id == user.id)
+    admin = user.role == "admin"
+    query = (
         select(
             Seminar,
             func.coalesce(counts.c.confirmed, 0),
@@ -58,9 +61,11 @@ def dashboard_rows(session, now):
             func.coalesce(counts.c.checked_in, 0),
         )
         .outerjoin(counts, counts.c.seminar_id == Seminar.id)
-        .add_columns(group.label("group"))
+        .join(SeminarMember, mine, isouter=admin)
+        .add_columns(group.label("group"), func.coalesce(SeminarMember.role, "owner").label("role"))
         .order_by(group, Seminar.starts_at)
-    ).all()
+    )
+    rows = session.execute(query).all()
     drafts_and_upcoming = [row for row in rows if row.group < 2]
     past = [row for row in rows if row.group == 2]
     return drafts_and_upcoming + past[::-1]

@@ -18,6 +18,7 @@ from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Registration, Seminar, Speaker
 from eventreg.registration import services as registration_services
 from eventreg.security import control_characters_message, has_control_characters
+from eventreg.teams import services as teams
 
 TIMEZONES = frozenset(available_timezones())
 
@@ -263,12 +264,14 @@ def add_default_categories(session, seminar):
 
 
 def create_seminar(session, data, *, by=None, now=None):
-    """A new draft seminar with the default participant categories."""
+    """A new draft seminar with the default participant categories, owned by the account that creates it."""
     values = clean_seminar(session, data)
     seminar = Seminar(**values, status="draft", seats_taken=0, created_by_id=getattr(by, "id", None))
     session.add(seminar)
     add_default_categories(session, seminar)
     session.flush()
+    if by is not None:
+        teams.add_owner(session, seminar, by, now=now)
     _record(session, by, "seminar_create", seminar, now)
     if "status" in data and data["status"] != "draft":
         set_status(session, seminar, data["status"], by=by, now=now)
@@ -358,6 +361,7 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
             is_student=category.is_student, is_public=category.is_public, position=category.position,
         ))
     session.flush()
+    teams.copy_team(session, seminar, copy, now=now)
     _record(session, by, "seminar_duplicate", copy, now, source=seminar.slug)
     return copy
 

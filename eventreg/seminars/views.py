@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from eventreg.auth.access import role_required
+from eventreg.auth.permissions import ROLE_ACTIONS
 from eventreg.extensions import db
 from eventreg.models import AgendaItem, Category, Speaker, utcnow
 from eventreg.seminars import bp, forms, queries, services
@@ -85,9 +86,10 @@ def ics(slug):
 # The organizer: seminars
 
 @bp.get("/organizer/")
-@role_required("organizer")
+@role_required("staff")
 def dashboard():
-    return render_template("seminars/dashboard.html", rows=queries.dashboard_rows(db.session, utcnow()))
+    return render_template("seminars/dashboard.html", rows=queries.dashboard_rows(db.session, utcnow(), current_user),
+                           role_actions=ROLE_ACTIONS)
 
 
 @bp.route("/organizer/seminars/new", methods=["GET", "POST"])
