@@ -126,8 +126,8 @@ def test_erasing_a_seminar_keeps_every_figure(session):
 
 
 def test_organizer_finds_and_erases_one_person(client, session, login):
-    organizer = login("organizer")
     seminar = factories.make_seminar(session)
+    organizer = login("organizer")
     registration = factories.make_registration(session, seminar, full_name="Dinara Ospanova",
                                                email="dinara@example.kz")
     session.commit()
@@ -158,10 +158,10 @@ def test_a_registration_cannot_be_erased_through_another_seminars_url(client, se
 
 
 def test_erase_all_button_waits_for_the_end_of_the_seminar(client, session, login):
-    login("organizer")
     upcoming = factories.make_seminar(session)
     factories.make_registration(session, upcoming, full_name="Coming Soon")
     past = _past_seminar(session)
+    login("organizer")
     factories.make_registration(session, past, full_name="Was There")
     session.commit()
     assert "Possible once the seminar has ended" in client.get(f"/organizer/s/{upcoming.slug}/privacy").get_data(

@@ -10,8 +10,8 @@ from tests.factories import category, make_category, make_registration, make_sem
 
 
 def test_the_list_searches_case_insensitively_in_cyrillic_and_filters(session, client, login):
-    login("organizer")
     seminar = make_seminar(session)
+    login("organizer")
     make_registration(session, seminar, full_name="Иван Петров", email="ivan@example.kz", organization="КазГУ")
     make_registration(session, seminar, full_name="Aigerim Nurlanovna", category_key="student", status="waitlisted")
     make_registration(session, seminar, full_name="Zhang Wei", organization="Tsinghua")
@@ -29,8 +29,8 @@ def test_the_list_searches_case_insensitively_in_cyrillic_and_filters(session, c
 
 
 def test_the_list_is_paginated(session, client, login):
-    login("organizer")
     seminar = make_seminar(session, capacity=None)
+    login("organizer")
     for n in range(55):
         make_registration(session, seminar, full_name=f"Person {chr(65 + n // 26)}{chr(65 + n % 26)}")
     session.commit()
@@ -43,8 +43,8 @@ def test_the_list_is_paginated(session, client, login):
 
 
 def test_approve_reject_cancel_and_move_to_confirmed(session, client, login):
-    organizer = login("organizer")
     seminar = make_seminar(session, capacity=1, requires_approval=True)
+    organizer = login("organizer")
     pending = make_registration(session, seminar, status="pending")
     rejected = make_registration(session, seminar, status="pending")
     waiting = make_registration(session, seminar, status="waitlisted")
@@ -73,8 +73,8 @@ def test_actions_on_another_seminars_registration_are_refused(session, client, l
 
 
 def test_add_by_hand_into_a_hidden_category(session, client, login):
-    login("organizer")
     seminar = make_seminar(session)
+    login("organizer")
     embassy = make_category(session, seminar, key="embassy", label="Embassy guests", is_public=False)
     session.commit()
     form = client.get(f"/organizer/s/{seminar.slug}/registrations/new").get_data(as_text=True)
@@ -88,8 +88,8 @@ def test_add_by_hand_into_a_hidden_category(session, client, login):
 
 
 def test_edit_details(session, client, login):
-    login("organizer")
     seminar = make_seminar(session)
+    login("organizer")
     registration = make_registration(session, seminar, full_name="Old Name")
     taken = make_registration(session, seminar, email="taken@example.org")
     session.commit()
@@ -117,8 +117,8 @@ CSV = (
 
 
 def test_csv_import_previews_then_registers_only_when_confirmed(session, client, login):
-    login("organizer")
     seminar = make_seminar(session)
+    login("organizer")
     make_registration(session, seminar, email="existing@example.kz")
     session.commit()
     url = f"/organizer/s/{seminar.slug}/import"
@@ -146,8 +146,8 @@ def test_csv_import_previews_then_registers_only_when_confirmed(session, client,
 
 
 def test_csv_import_explains_a_bad_file(session, client, login):
-    login("organizer")
     seminar = make_seminar(session)
+    login("organizer")
     session.commit()
     url = f"/organizer/s/{seminar.slug}/import"
     for content, message in ((b"\x98\x98bad", "could not be read"), (b"foo,bar\n1,2\n", "first row must name")):

@@ -48,7 +48,7 @@ def _seminar_json(seminar, *, now, full):
         "url": url_for("seminars.show", slug=seminar.slug, _external=True),
     }
     if full:
-        organizer = queries.may_see_drafts(current_user)
+        organizer = queries.on_team(db.session, current_user, seminar)
         body.update(
             description=seminar.description,
             contact_email=seminar.contact_email,
@@ -87,7 +87,7 @@ def _refused(refusal):
 @bp.get("/seminars")
 def list_seminars():
     now = utcnow()
-    seminars = queries.listed_seminars(db.session, include_drafts=queries.may_see_drafts(current_user))
+    seminars = queries.listed_seminars(db.session, viewer=current_user)
     return jsonify(seminars=[_seminar_json(s, now=now, full=False) for s in seminars])
 
 

@@ -66,7 +66,8 @@ class TokenForm(FlaskForm):
     )
     seminar = SelectField(_l("Seminar"), choices=[], validate_choice=False,
                           description=_l("A door device's token: only its seminar."))
-    role = SelectField(_l("At most this role"), choices=[SelectChoice("", _l("My own role")), *SEMINAR_ROLE_CHOICES])
+    role = SelectField(_l("At most this role"), choices=[SelectChoice("", _l("My own role")), *SEMINAR_ROLE_CHOICES],
+                       validate_choice=False)
     expires_on = DateField(_l("Last day it works"), validators=[Optional()],
                            description=_l("Leave empty for a token that works until you revoke it."))
 

@@ -17,7 +17,8 @@ from eventreg.extensions import db
 from eventreg.models import SEMINAR_ROLES, SeminarMember
 
 # The table: what each seminar role may do. Read it as "a door member may check_in and see_counts".
-#  see_counts     live counts and the report's figures (no personal data)
+#  see_counts     live counts of arrivals (no personal data)
+#  see_report     the report's figures and its summary PDF (no personal data)
 #  check_in       the scanner, manual search and walk-ins of that seminar
 #  edit           the seminar's content, programme, speakers, categories, status, duplicating it
 #  registrations  the people: lists, adding, editing, approving, importing, messages
@@ -25,12 +26,12 @@ from eventreg.models import SEMINAR_ROLES, SeminarMember
 #  team           adding, changing and removing members, invitations
 #  audit          the seminar's audit entries
 #  erase          erasing personal data
-ACTIONS = ("see_counts", "check_in", "edit", "registrations", "export", "team", "audit", "erase")
+ACTIONS = ("see_counts", "see_report", "check_in", "edit", "registrations", "export", "team", "audit", "erase")
 ROLE_ACTIONS = {
     "owner": frozenset(ACTIONS),
-    "organizer": frozenset({"see_counts", "check_in", "edit", "registrations", "export"}),
+    "organizer": frozenset({"see_counts", "see_report", "check_in", "edit", "registrations", "export"}),
     "door": frozenset({"see_counts", "check_in"}),
-    "viewer": frozenset({"see_counts"}),
+    "viewer": frozenset({"see_counts", "see_report"}),
 }
 assert set(ROLE_ACTIONS) == set(SEMINAR_ROLES)
 NOTHING = frozenset()

@@ -160,7 +160,10 @@ def create_token():
     form = _token_form()
     if not form.validate_on_submit():
         return _render_profile(ChangePasswordForm(prefix="pw"), form), 400
-    seminar = db.session.get(Seminar, int(form.seminar.data)) if form.seminar.data.isdigit() else None
+    picked = form.seminar.data or ""
+    seminar = db.session.get(Seminar, int(picked)) if picked.isdigit() else None
+    if picked and seminar is None:
+        abort(400)
     expires_at = team_queries.end_of_day(form.expires_on.data, seminar) if form.expires_on.data else None
     try:
         _, plain = services.issue_api_token(db.session, current_user, form.name.data, seminar=seminar,

@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.auth.access import role_required
+from eventreg.auth.permissions import can, seminar_access
 from eventreg.checkin import bp, offline, pwa, services  # noqa: F401 (pwa: the door app's manifest and worker)
 from eventreg.checkin.forms import WalkInForm
-from eventreg.extensions import db
+from eventreg.extensions import db, login_manager
 from eventreg.models import utcnow
 from eventreg.registration.services import RegistrationRefused
 from eventreg.seminars import queries
@@ -21,35 +22,40 @@ REFUSAL_MESSAGES = {
 }
 
 
-def _seminar(slug):
+def _door_seminar(slug):
+    """The door's seminar: a draft has no door."""
     return queries.seminar_or_404(db.session, slug, public=True)
+
+
+def door_required(view):
+    return seminar_access("check_in", load=_door_seminar, unauthenticated=login_manager.unauthorized)(view)
 
 
 @bp.get("/")
 @role_required("staff")
 def index():
     now = utcnow()
-    return render_template("checkin/index.html", seminars=services.seminars_at_the_door(db.session, now), now=now)
+    seminars = [seminar for seminar in services.seminars_at_the_door(db.session, now)
+                if can(current_user, "check_in", seminar)]
+    return render_template("checkin/index.html", seminars=seminars, now=now)
 
 
 @bp.get("/s/<slug>/")
-@role_required("staff")
-def scan(slug):
-    seminar = _seminar(slug)
-    problems = offline.problems_context(db.session, seminar) if current_user.has_role("organizer") else {}
+@door_required
+def scan(seminar):
+    problems = offline.problems_context(db.session, seminar) if can(current_user, "registrations", seminar) else {}
     return render_template("checkin/scan.html", seminar=seminar,
                            window_open=services.window_is_open(seminar, utcnow()), **problems)
 
 
 @bp.get("/s/<slug>/search")
-@role_required("staff")
-def search(slug):
+@door_required
+def search(seminar):
     """The people matching `q`, as a fragment the scanner page shows under its search box."""
-    seminar = _seminar(slug)
     query = request.args.get("q", "")
     try:
         results, refusal = services.search(db.session, seminar, query, by=current_user, locale=get_locale(),
-                                           override_window=current_user.has_role("organizer")), None
+                                           override_window=can(current_user, "registrations", seminar)), None
     except services.SearchRefused as refused:
         results, refusal = [], refused.code
     db.session.commit()  # the search is counted either way
@@ -58,15 +64,14 @@ def search(slug):
 
 
 @bp.route("/s/<slug>/walk-in", methods=["GET", "POST"])
-@role_required("staff")
-def walk_in(slug):
-    seminar = _seminar(slug)
+@door_required
+def walk_in(seminar):
     form = WalkInForm(seminar)
     if form.validate_on_submit():
         try:
             result = services.walk_in(db.session, seminar, form.data_for_registration(),
                                       gate=request.form.get("gate", ""), by=current_user,
-                                      override_window=current_user.has_role("organizer"))
+                                      override_window=can(current_user, "edit", seminar))
         except (RegistrationRefused, services.CheckInRefused) as refusal:
             db.session.rollback()
             _show_refusal(form, refusal)

@@ -4,22 +4,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventreg.auth.access import role_required
+from eventreg.auth.access import role_required, seminar_required
 from eventreg.extensions import db
 from eventreg.models import Registration, utcnow
 from eventreg.privacy import bp
 from eventreg.privacy import services as privacy
-from eventreg.seminars import queries
-
-
-def _seminar(slug):
-    return queries.seminar_or_404(db.session, slug)
 
 
 @bp.get("/organizer/s/<slug>/privacy")
-@role_required("organizer")
-def seminar_page(slug):
-    seminar = _seminar(slug)
+@seminar_required("erase")
+def seminar_page(seminar):
     query = request.args.get("q", "").strip()[:200]
     return render_template(
         "privacy/seminar.html", seminar=seminar, query=query,
@@ -29,9 +23,8 @@ def seminar_page(slug):
 
 
 @bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/anonymise")
-@role_required("organizer")
-def anonymise(slug, registration_id):
-    seminar = _seminar(slug)
+@seminar_required("erase")
+def anonymise(seminar, registration_id):
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.seminar_id != seminar.id:
         abort(404)
@@ -42,9 +35,8 @@ def anonymise(slug, registration_id):
 
 
 @bp.post("/organizer/s/<slug>/erase")
-@role_required("organizer")
-def erase_seminar(slug):
-    seminar = _seminar(slug)
+@seminar_required("erase")
+def erase_seminar(seminar):
     try:
         count = privacy.erase_seminar_personal_data(db.session, seminar, by=current_user)
     except privacy.ErasureRefused:

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventreg import tickets
-from eventreg.auth.access import role_required
+from eventreg.auth.access import seminar_required
 from eventreg.checkin import services as checkin
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
@@ -227,10 +227,6 @@ def cancel(token):
 # --- Organizer ----------------------------------------------------------------------------------------------
 
 
-def _organizer_seminar(slug):
-    return queries.seminar_or_404(db.session, slug)
-
-
 def _seminar_registration(seminar, registration_id):
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.seminar_id != seminar.id:
@@ -239,9 +235,8 @@ def _seminar_registration(seminar, registration_id):
 
 
 @bp.get("/organizer/s/<slug>/registrations")
-@role_required("organizer")
-def manage(slug):
-    seminar = _organizer_seminar(slug)
+@seminar_required("registrations")
+def manage(seminar):
     status = request.args.get("status", "")
     status = status if status in REGISTRATION_STATUSES else ""
     page = organizer.registrations_page(
@@ -262,9 +257,8 @@ def _organizer_form(seminar, obj=None):
 
 
 @bp.route("/organizer/s/<slug>/registrations/new", methods=["GET", "POST"])
-@role_required("organizer")
-def add(slug):
-    seminar = _organizer_seminar(slug)
+@seminar_required("registrations")
+def add(seminar):
     form = _organizer_form(seminar)
     if form.validate_on_submit():
         try:
@@ -283,9 +277,8 @@ def add(slug):
 
 
 @bp.route("/organizer/s/<slug>/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
-@role_required("organizer")
-def edit(slug, registration_id):
-    seminar = _organizer_seminar(slug)
+@seminar_required("registrations")
+def edit(seminar, registration_id):
     registration = _seminar_registration(seminar, registration_id)
     form = _organizer_form(seminar, registration)
     if form.validate_on_submit():
@@ -318,10 +311,9 @@ ATTENDANCE_REFUSALS = {
 
 
 @bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/attendance")
-@role_required("organizer")
-def correct_attendance(slug, registration_id):
+@seminar_required("registrations")
+def correct_attendance(seminar, registration_id):
     """After the door closed, the organizer corrects who was there, with a reason (in the audit log)."""
-    seminar = _organizer_seminar(slug)
     registration = _seminar_registration(seminar, registration_id)
     form = AttendanceForm()
     if not form.validate_on_submit():
@@ -339,12 +331,11 @@ def correct_attendance(slug, registration_id):
 
 
 @bp.post("/organizer/s/<slug>/registrations/<int:registration_id>/<action>")
-@role_required("organizer")
-def change_status(slug, registration_id, action):
+@seminar_required("registrations")
+def change_status(seminar, registration_id, action):
     """Approve, reject, cancel or move to confirmed: one button each on the list."""
     if action not in ACTIONS:
         abort(404)
-    seminar = _organizer_seminar(slug)
     registration = _seminar_registration(seminar, registration_id)
     if ActionForm().validate_on_submit():
         service, done = ACTIONS[action]
@@ -366,10 +357,9 @@ def _field_labels():
 
 
 @bp.route("/organizer/s/<slug>/import", methods=["GET", "POST"])
-@role_required("organizer")
-def import_csv(slug):
+@seminar_required("registrations")
+def import_csv(seminar):
     """Upload → preview (nothing written; the rows wait in a hidden field) → confirm → register each row."""
-    seminar = _organizer_seminar(slug)
     upload, confirm = ImportForm(), ImportConfirmForm()
     if request.form.get("step") == "confirm" and confirm.validate_on_submit():
         return _import_confirmed(seminar, upload, confirm)

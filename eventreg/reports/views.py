@@ -5,31 +5,27 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventreg.auth.access import role_required
+from eventreg.auth.access import seminar_required
+from eventreg.auth.permissions import can
 from eventreg.checkin import offline
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES
 from eventreg.reports import bp, exports, services
-from eventreg.seminars import queries
-
-
-def _seminar(slug):
-    return queries.seminar_or_404(db.session, slug)
 
 
 @bp.get("/s/<slug>/")
-@role_required("organizer")
-def summary(slug):
-    seminar = _seminar(slug)
+@seminar_required("see_report")
+def summary(seminar):
     return render_template("reports/summary.html", seminar=seminar, report=services.summary(db.session, seminar),
                            statuses=REGISTRATION_STATUSES, status_labels=exports.STATUS_LABELS,
-                           **offline.problems_context(db.session, seminar))
+                           # The offline door's problems name people: not for a viewer of the figures.
+                           **(offline.problems_context(db.session, seminar)
+                              if can(current_user, "registrations", seminar) else {}))
 
 
 @bp.get("/s/<slug>/<list_name>.<fmt>")
-@role_required("organizer")
-def export(slug, list_name, fmt):
-    seminar = _seminar(slug)
+@seminar_required("export")
+def export(seminar, list_name, fmt):
     try:
         download = services.export_list(
             db.session, seminar, list_name, fmt, user=current_user, locale=get_locale(),
@@ -40,34 +36,34 @@ def export(slug, list_name, fmt):
     except services.ReportRefused as refusal:
         if refusal.code in ("unknown_list", "unknown_format"):
             abort(404)
-        return _refused(refusal, slug)
+        return _refused(refusal, seminar)
     db.session.commit()
     return download.as_response()
 
 
-def _refused(refusal, slug):
+def _refused(refusal, seminar):
     if refusal.code == "too_long_for_pdf":
         flash(_("That list is too long to print (more than %(rows)s people): download it as CSV or XLSX.",
                 rows=services.PDF_MAX_ROWS), "error")
     else:
         flash(_("That filter does not exist for this seminar; nothing was exported."), "error")
-    return redirect(url_for("reports.summary", slug=slug))
+    return redirect(url_for("reports.summary", slug=seminar.slug))
 
 
 @bp.get("/s/<slug>/signin-sheet.pdf")
-@role_required("organizer")
-def signin_sheet(slug):
+@seminar_required("export")
+def signin_sheet(seminar):
     try:
-        download = services.signin_sheet(db.session, _seminar(slug), user=current_user, locale=get_locale())
+        download = services.signin_sheet(db.session, seminar, user=current_user, locale=get_locale())
     except services.ReportRefused as refusal:
-        return _refused(refusal, slug)
+        return _refused(refusal, seminar)
     db.session.commit()
     return download.as_response()
 
 
 @bp.get("/s/<slug>/summary.pdf")
-@role_required("organizer")
-def summary_pdf(slug):
-    download = services.summary_pdf(db.session, _seminar(slug), user=current_user)
+@seminar_required("see_report")
+def summary_pdf(seminar):
+    download = services.summary_pdf(db.session, seminar, user=current_user)
     db.session.commit()
     return download.as_response()

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import and_, case, func, select
 
+from eventreg.auth import permissions
 from eventreg.models import Registration, Seminar, SeminarMember
 
 
@@ -27,12 +28,10 @@ def past_public(session, now):
     ).all()
 
 
-def listed_seminars(session, *, include_drafts):
-    """Every seminar the caller may see, soonest first (the API list)."""
-    query = select(Seminar).order_by(Seminar.starts_at, Seminar.id)
-    if not include_drafts:
-        query = query.where(Seminar.status != "draft")
-    return session.scalars(query).all()
+def listed_seminars(session, *, viewer):
+    """Every seminar the caller may see, soonest first (the API list): drafts only of the viewer's teams."""
+    seminars = session.scalars(select(Seminar).order_by(Seminar.starts_at, Seminar.id)).all()
+    return [s for s in seminars if s.status != "draft" or on_team(session, viewer, s)]
 
 
 def dashboard_rows(session, now, user):
@@ -71,8 +70,9 @@ def dashboard_rows(session, now, user):
     return drafts_and_upcoming + past[::-1]
 
 
-def may_see_drafts(viewer):
-    return bool(viewer.is_authenticated and viewer.has_role("organizer"))
+def on_team(session, viewer, seminar):
+    """Is `viewer` on this seminar's team (or an administrator)? They see its draft and its hidden categories."""
+    return bool(permissions.allowed_actions(session, viewer, seminar))
 
 
 def seminar_or_404(session, slug, *, public=False):
@@ -85,8 +85,11 @@ def seminar_or_404(session, slug, *, public=False):
 
 
 def visible_seminar(session, slug, *, viewer):
-    """The seminar at `slug` as `viewer` may see it: drafts exist only for organizers."""
-    return seminar_or_404(session, slug, public=not may_see_drafts(viewer))
+    """The seminar at `slug` as `viewer` may see it: a draft exists only for its team."""
+    seminar = seminar_or_404(session, slug)
+    if seminar.status == "draft" and not on_team(session, viewer, seminar):
+        abort(404, _("No such seminar."))
+    return seminar
 
 
 def part_or_404(session, model, part_id, seminar):

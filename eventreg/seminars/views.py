@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from eventreg.auth.access import role_required
+from eventreg.auth import permissions
+from eventreg.auth.access import role_required, seminar_required
 from eventreg.auth.permissions import ROLE_ACTIONS
 from eventreg.extensions import db
 from eventreg.models import AgendaItem, Category, Speaker, utcnow
@@ -71,7 +72,7 @@ def index():
 def show(slug):
     seminar = queries.visible_seminar(db.session, slug, viewer=current_user)
     return render_template("seminars/show.html", seminar=seminar, now=utcnow(),
-                           organizer=queries.may_see_drafts(current_user))
+                           organizer=permissions.can(current_user, "edit", seminar))
 
 
 @bp.get("/s/<slug>/calendar.ics")
@@ -109,9 +110,8 @@ def new():
 
 
 @bp.get("/organizer/s/<slug>/")
-@role_required("organizer")
-def manage(slug):
-    seminar = queries.seminar_or_404(db.session, slug)
+@seminar_required("edit")
+def manage(seminar):
     kinds = {choice.value: choice.label for choice in forms.KIND_CHOICES}
     # The add forms sit on this page (one POST each, back here), so building a seminar is not a page per part.
     new = {"agenda": forms.agenda_form(seminar, None), "speaker": forms.speaker_form(seminar, None),
@@ -120,9 +120,8 @@ def manage(slug):
 
 
 @bp.route("/organizer/s/<slug>/edit", methods=["GET", "POST"])
-@role_required("organizer")
-def edit(slug):
-    seminar = queries.seminar_or_404(db.session, slug)
+@seminar_required("edit")
+def edit(seminar):
     form = forms.SeminarForm(data=forms.seminar_initial(seminar))
     if form.validate_on_submit():
         try:
@@ -137,8 +136,7 @@ def edit(slug):
     return render_template("seminars/form.html", form=form, seminar=seminar), 400 if form.errors else 200
 
 
-def _change_status(slug, status, message):
-    seminar = queries.seminar_or_404(db.session, slug)
+def _change_status(seminar, status, message):
     try:
         services.set_status(db.session, seminar, status, by=current_user, now=utcnow())
     except SeminarRefused as refusal:
@@ -147,34 +145,32 @@ def _change_status(slug, status, message):
     else:
         db.session.commit()
         flash(message, "success")
-    return redirect(url_for("seminars.manage", slug=slug))
+    return redirect(url_for("seminars.manage", slug=seminar.slug))
 
 
 @bp.post("/organizer/s/<slug>/publish")
-@role_required("organizer")
-def publish(slug):
-    return _change_status(slug, "published", _l("The seminar is published: the public can see it."))
+@seminar_required("edit")
+def publish(seminar):
+    return _change_status(seminar, "published", _l("The seminar is published: the public can see it."))
 
 
 @bp.post("/organizer/s/<slug>/close")
-@role_required("organizer")
-def close(slug):
-    return _change_status(slug, "closed", _l("Registration is closed."))
+@seminar_required("edit")
+def close(seminar):
+    return _change_status(seminar, "closed", _l("Registration is closed."))
 
 
 @bp.route("/organizer/s/<slug>/cancel", methods=["GET", "POST"])
-@role_required("organizer")
-def cancel(slug):
+@seminar_required("edit")
+def cancel(seminar):
     if request.method == "GET":
-        seminar = queries.seminar_or_404(db.session, slug)
         return render_template("seminars/cancel.html", seminar=seminar)
-    return _change_status(slug, "cancelled", _l("The seminar is cancelled; every registrant will get an e-mail."))
+    return _change_status(seminar, "cancelled", _l("The seminar is cancelled; every registrant will get an e-mail."))
 
 
 @bp.route("/organizer/s/<slug>/duplicate", methods=["GET", "POST"])
-@role_required("organizer")
-def duplicate(slug):
-    seminar = queries.seminar_or_404(db.session, slug)
+@seminar_required("edit")
+def duplicate(seminar):
     form = forms.DuplicateForm(data={"title": seminar.title})
     if form.validate_on_submit():
         try:
@@ -192,8 +188,7 @@ def duplicate(slug):
 # ---------------------------------------------------------------------------------------------------------
 # The organizer: programme, speakers, categories (one pattern: a form page, a delete button)
 
-def _part_form(slug, model, part_id, form_factory, save, template):
-    seminar = queries.seminar_or_404(db.session, slug)
+def _part_form(seminar, model, part_id, form_factory, save, template):
     part = queries.part_or_404(db.session, model, part_id, seminar) if part_id is not None else None
     form = form_factory(seminar, part)
     if form.validate_on_submit():
@@ -205,13 +200,12 @@ def _part_form(slug, model, part_id, form_factory, save, template):
         else:
             db.session.commit()
             flash(_("Saved."), "success")
-            return redirect(url_for("seminars.manage", slug=slug) + f"#{template}")
+            return redirect(url_for("seminars.manage", slug=seminar.slug) + f"#{template}")
     return render_template(f"seminars/{template}_form.html", form=form, seminar=seminar, part=part), \
         400 if form.errors else 200
 
 
-def _part_delete(slug, model, part_id, delete, anchor):
-    seminar = queries.seminar_or_404(db.session, slug)
+def _part_delete(seminar, model, part_id, delete, anchor):
     part = queries.part_or_404(db.session, model, part_id, seminar)
     try:
         delete(db.session, part, by=current_user, now=utcnow())
@@ -221,31 +215,30 @@ def _part_delete(slug, model, part_id, delete, anchor):
     else:
         db.session.commit()
         flash(_("Removed."), "success")
-    return redirect(url_for("seminars.manage", slug=slug) + f"#{anchor}")
+    return redirect(url_for("seminars.manage", slug=seminar.slug) + f"#{anchor}")
 
 
 @bp.route("/organizer/s/<slug>/agenda/new", methods=["GET", "POST"])
-@role_required("organizer")
-def agenda_new(slug):
-    return _part_form(slug, AgendaItem, None, forms.agenda_form, services.save_agenda_item, "agenda")
+@seminar_required("edit")
+def agenda_new(seminar):
+    return _part_form(seminar, AgendaItem, None, forms.agenda_form, services.save_agenda_item, "agenda")
 
 
 @bp.route("/organizer/s/<slug>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
-@role_required("organizer")
-def agenda_edit(slug, item_id):
-    return _part_form(slug, AgendaItem, item_id, forms.agenda_form, services.save_agenda_item, "agenda")
+@seminar_required("edit")
+def agenda_edit(seminar, item_id):
+    return _part_form(seminar, AgendaItem, item_id, forms.agenda_form, services.save_agenda_item, "agenda")
 
 
 @bp.post("/organizer/s/<slug>/agenda/<int:item_id>/delete")
-@role_required("organizer")
-def agenda_delete(slug, item_id):
-    return _part_delete(slug, AgendaItem, item_id, services.delete_agenda_item, "agenda")
+@seminar_required("edit")
+def agenda_delete(seminar, item_id):
+    return _part_delete(seminar, AgendaItem, item_id, services.delete_agenda_item, "agenda")
 
 
-def _part_move(slug, model, part_id, move, anchor):
+def _part_move(seminar, model, part_id, move, anchor):
     """One place up or down. The page's script asks for JSON and moves the row itself (no reload); without
     JavaScript the form posts and the page comes back at the moved row."""
-    seminar = queries.seminar_or_404(db.session, slug)
     part = queries.part_or_404(db.session, model, part_id, seminar)
     try:
         move(db.session, part, request.form.get("direction", ""), by=current_user, now=utcnow())
@@ -254,52 +247,52 @@ def _part_move(slug, model, part_id, move, anchor):
     db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return {"moved": part.id, "position": part.position}
-    return redirect(url_for("seminars.manage", slug=slug) + f"#{anchor}-{part.id}")
+    return redirect(url_for("seminars.manage", slug=seminar.slug) + f"#{anchor}-{part.id}")
 
 
 @bp.post("/organizer/s/<slug>/agenda/<int:item_id>/move")
-@role_required("organizer")
-def agenda_move(slug, item_id):
-    return _part_move(slug, AgendaItem, item_id, services.move_agenda_item, "item")
+@seminar_required("edit")
+def agenda_move(seminar, item_id):
+    return _part_move(seminar, AgendaItem, item_id, services.move_agenda_item, "item")
 
 
 @bp.route("/organizer/s/<slug>/speakers/new", methods=["GET", "POST"])
-@role_required("organizer")
-def speaker_new(slug):
-    return _part_form(slug, Speaker, None, forms.speaker_form, services.save_speaker, "speaker")
+@seminar_required("edit")
+def speaker_new(seminar):
+    return _part_form(seminar, Speaker, None, forms.speaker_form, services.save_speaker, "speaker")
 
 
 @bp.route("/organizer/s/<slug>/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
-@role_required("organizer")
-def speaker_edit(slug, speaker_id):
-    return _part_form(slug, Speaker, speaker_id, forms.speaker_form, services.save_speaker, "speaker")
+@seminar_required("edit")
+def speaker_edit(seminar, speaker_id):
+    return _part_form(seminar, Speaker, speaker_id, forms.speaker_form, services.save_speaker, "speaker")
 
 
 @bp.post("/organizer/s/<slug>/speakers/<int:speaker_id>/delete")
-@role_required("organizer")
-def speaker_delete(slug, speaker_id):
-    return _part_delete(slug, Speaker, speaker_id, services.delete_speaker, "speaker")
+@seminar_required("edit")
+def speaker_delete(seminar, speaker_id):
+    return _part_delete(seminar, Speaker, speaker_id, services.delete_speaker, "speaker")
 
 
 @bp.route("/organizer/s/<slug>/categories/new", methods=["GET", "POST"])
-@role_required("organizer")
-def category_new(slug):
-    return _part_form(slug, Category, None, forms.category_form, services.save_category, "category")
+@seminar_required("edit")
+def category_new(seminar):
+    return _part_form(seminar, Category, None, forms.category_form, services.save_category, "category")
 
 
 @bp.route("/organizer/s/<slug>/categories/<int:category_id>/edit", methods=["GET", "POST"])
-@role_required("organizer")
-def category_edit(slug, category_id):
-    return _part_form(slug, Category, category_id, forms.category_form, services.save_category, "category")
+@seminar_required("edit")
+def category_edit(seminar, category_id):
+    return _part_form(seminar, Category, category_id, forms.category_form, services.save_category, "category")
 
 
 @bp.post("/organizer/s/<slug>/categories/<int:category_id>/move")
-@role_required("organizer")
-def category_move(slug, category_id):
-    return _part_move(slug, Category, category_id, services.move_category, "category")
+@seminar_required("edit")
+def category_move(seminar, category_id):
+    return _part_move(seminar, Category, category_id, services.move_category, "category")
 
 
 @bp.post("/organizer/s/<slug>/categories/<int:category_id>/delete")
-@role_required("organizer")
-def category_delete(slug, category_id):
-    return _part_delete(slug, Category, category_id, services.delete_category, "category")
+@seminar_required("edit")
+def category_delete(seminar, category_id):
+    return _part_delete(seminar, Category, category_id, services.delete_category, "category")

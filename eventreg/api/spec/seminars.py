@@ -27,7 +27,7 @@ FRAGMENT = dict(
     paths={
         "/seminars": {
             "get": {
-                "summary": "Seminars, soonest first (drafts only for organizers).",
+                "summary": "Seminars, soonest first (drafts only for their teams).",
                 "operationId": "listSeminars",
                 "security": [{}, {"bearerAuth": []}, {"sessionCookie": []}],
                 "responses": {"200": _body("SeminarList", "The seminars the caller may see.")},
@@ -118,7 +118,7 @@ FRAGMENT = dict(
                         "waitlist_enabled": {"type": "boolean"},
                         "agenda": {"type": "array", "items": _ref("AgendaItem")},
                         "categories": {"type": "array", "items": _ref("SeminarCategory"),
-                                       "description": "Public categories; organizers see all."},
+                                       "description": "Public categories; the seminar's team sees all."},
                     },
                 },
             ]
