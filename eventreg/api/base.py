@@ -72,6 +72,19 @@ def api_role_required(role):
     return decorator
 
 
+def api_seminar_required(action, *, load=None):
+    """API endpoints of one seminar: as `auth.access.seminar_required`, answered in JSON (401, 404, 403)."""
+    from eventreg.auth.permissions import seminar_access
+    from eventreg.extensions import db
+    from eventreg.seminars.queries import seminar_or_404
+
+    def unauthenticated():
+        raise ApiError("unauthorized", _("Log in or send a valid API token."), 401)
+
+    return seminar_access(action, load=load or (lambda slug: seminar_or_404(db.session, slug)),
+                          unauthenticated=unauthenticated)
+
+
 def json_body():
     """The request's JSON object, or a 400 that says what is wrong with it."""
     data = request.get_json(silent=True)

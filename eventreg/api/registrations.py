@@ -11,12 +11,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eventreg.api import bp
-from eventreg.api.base import ApiError, api_role_required, json_body
+from eventreg.api.base import ApiError, api_seminar_required, json_body
 from eventreg.extensions import db
 from eventreg.models import Category
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
-from eventreg.seminars import queries
 
 MESSAGES = {
     "invalid": (_l("Some fields are not valid; see `fields`."), 400),
@@ -46,9 +45,8 @@ def _category_id(seminar, body):
 
 
 @bp.post("/seminars/<slug>/registrations")
-@api_role_required("organizer")
-def create_registration(slug):
-    seminar = queries.seminar_or_404(db.session, slug)
+@api_seminar_required("registrations")
+def create_registration(seminar):
     body = json_body()
     try:
         registration = services.register(

@@ -7,14 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.api.base import ApiError, api_role_required
+from eventreg.api.base import ApiError, api_seminar_required
 from eventreg.extensions import db
 from eventreg.reports import services
-from eventreg.seminars import queries
-
-
-def _seminar(slug):
-    return queries.seminar_or_404(db.session, slug)
 
 
 def _moment(value):
@@ -51,9 +46,8 @@ def _number(name, default):
 
 
 @bp.get("/seminars/<slug>/registrations")
-@api_role_required("organizer")
-def list_registrations(slug):
-    seminar = _seminar(slug)
+@api_seminar_required("registrations")
+def list_registrations(seminar):
     try:
         page = services.registration_page(
             db.session, seminar, user=current_user, locale=get_locale(), status=request.args.get("status"),
@@ -68,9 +62,8 @@ def list_registrations(slug):
 
 
 @bp.get("/seminars/<slug>/exports/<list_name>.<fmt>")
-@api_role_required("organizer")
-def export_list(slug, list_name, fmt):
-    seminar = _seminar(slug)
+@api_seminar_required("export")
+def export_list(seminar, list_name, fmt):
     try:
         download = services.export_list(
             db.session, seminar, list_name, fmt, user=current_user, locale=get_locale(),

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.api.base import ApiError, api_role_required, json_body
+from eventreg.api.base import ApiError, api_role_required, api_seminar_required, json_body
+from eventreg.auth import permissions
 from eventreg.extensions import db
 from eventreg.models import utcnow
 from eventreg.seminars import queries, services
@@ -100,6 +101,8 @@ def get_seminar(slug):
 @bp.post("/seminars")
 @api_role_required("organizer")
 def create_seminar():
+    if not permissions.may_create_seminars(current_user):
+        raise ApiError("forbidden", _l("A token for one seminar or one role cannot create seminars."), 403)
     now = utcnow()
     try:
         seminar = services.create_seminar(db.session, json_body(), by=current_user, now=now)
@@ -114,10 +117,9 @@ def create_seminar():
 
 
 @bp.patch("/seminars/<slug>")
-@api_role_required("organizer")
-def update_seminar(slug):
+@api_seminar_required("edit")
+def update_seminar(seminar):
     now = utcnow()
-    seminar = queries.seminar_or_404(db.session, slug)
     try:
         services.update_seminar(db.session, seminar, json_body(), by=current_user, now=now)
     except SeminarRefused as refusal:

@@ -9,6 +9,7 @@ requests: a removed member or a revoked token loses access at the next request.
 from functools import wraps
 
 from flask import abort, g
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
@@ -35,6 +36,7 @@ ROLE_ACTIONS = {
 }
 assert set(ROLE_ACTIONS) == set(SEMINAR_ROLES)
 NOTHING = frozenset()
+NO_SUCH_SEMINAR = _l("No such seminar.")
 
 
 def member_role(session, user_id, seminar_id):
@@ -66,15 +68,18 @@ def can(user, action, seminar, *, session=None):
     return action in allowed_actions(session or object_session(seminar), user, seminar)
 
 
-def role_allows(role, within):
-    """True when everything `role` may do, `within` may do too (a token's role never exceeds its account's)."""
-    return ROLE_ACTIONS[role] <= ROLE_ACTIONS.get(within, NOTHING)
+def may_create_seminars(user):
+    """The site right to create seminars (whose owner the creator becomes); a token limited to a seminar or a
+    role does not carry it."""
+    return (user.is_authenticated and user.has_role("organizer") and getattr(user, "token_seminar_id", None) is None
+            and getattr(user, "token_role", None) is None)
 
 
 def seminar_access(action, *, load, unauthenticated):
     """The decorator behind every view of one seminar: `load(slug)` finds the seminar (404 if none), anyone not on
-    its team gets 404 (its existence is not revealed), a member whose role does not allow `action` gets 403, and
-    the view is called with the seminar instead of the slug. `unauthenticated()` answers anonymous visitors."""
+    its team gets the very same 404 (its existence is not revealed), a member whose role does not allow `action`
+    gets 403, and the view is called with the seminar instead of the slug. `unauthenticated()` answers anonymous
+    visitors (the login page, or the API's 401). The app's error handler writes the page or the JSON."""
 
     def decorator(view):
         @wraps(view)
@@ -85,7 +90,7 @@ def seminar_access(action, *, load, unauthenticated):
             seminar = load(slug)
             actions = allowed_actions(db.session, user, seminar)
             if not actions:
-                abort(404)
+                abort(404, NO_SUCH_SEMINAR)
             if action not in actions:
                 abort(403)
             g.seminar_actions = actions  # for this request's templates only (which buttons to show)

@@ -4,7 +4,6 @@ and the "Add to calendar" file. Reads only; the rules that change seminars are i
 from datetime import UTC
 
 from flask import abort
-from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import and_, case, func, select
 
@@ -80,7 +79,7 @@ def seminar_or_404(session, slug, *, public=False):
     it, where drafts do not exist."""
     seminar = session.scalar(select(Seminar).where(Seminar.slug == slug))
     if seminar is None or (public and seminar.status == "draft"):
-        abort(404, _("No such seminar."))
+        abort(404, permissions.NO_SUCH_SEMINAR)
     return seminar
 
 
@@ -88,7 +87,7 @@ def visible_seminar(session, slug, *, viewer):
     """The seminar at `slug` as `viewer` may see it: a draft exists only for its team."""
     seminar = seminar_or_404(session, slug)
     if seminar.status == "draft" and not on_team(session, viewer, seminar):
-        abort(404, _("No such seminar."))
+        abort(404, permissions.NO_SUCH_SEMINAR)
     return seminar
 
 

@@ -29,7 +29,8 @@ NO_TICKET = "Жанар Жұмабекова"
 
 @pytest.fixture
 def door_day(live_server):
-    """A seminar that starts in half an hour (the door is open), its guests, another seminar, two doormen."""
+    """A seminar that starts in half an hour (the door is open), its guests, another seminar, two doormen on the
+    first seminar's door team."""
     with live_server.db() as session:
         starts = (utcnow() + timedelta(minutes=30)).replace(second=0, microsecond=0)
         seminar = factories.make_seminar(session, title="Morning Briefing: Trade Outlook", starts_at=starts)
@@ -46,7 +47,9 @@ def door_day(live_server):
             factories.make_registration(session, seminar)
         guests["other seminar"] = factories.make_registration(session, other, full_name="Санжар Қасымов").token
         for email in ("door1@example.kz", "door2@example.kz"):
-            factories.make_user(session, role="staff", email=email, password=PASSWORD, name=email.split("@")[0])
+            doorman = factories.make_user(session, role="staff", email=email, password=PASSWORD,
+                                          name=email.split("@")[0])
+            factories.add_member(session, seminar, doorman, "door")
         return {"slug": seminar.slug, "tokens": guests}
 
 
