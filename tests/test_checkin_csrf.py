@@ -19,6 +19,7 @@ def test_the_scanner_page_token_lets_its_script_check_in_and_nothing_else_does(c
     seminar = factories.make_seminar(session, starts_at=starts, ends_at=starts + timedelta(hours=3))
     registration = factories.make_registration(session, seminar)
     user = factories.make_user(session, role="staff")
+    factories.add_member(session, seminar, user, "door")
     session.commit()
     with client.session_transaction() as flask_session:
         flask_session["_user_id"] = factories.login_id(session, user)

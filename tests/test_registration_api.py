@@ -15,9 +15,8 @@ def _post(client, token, slug, body):
 
 
 def test_an_organizer_token_registers_a_student(session, client, api_token):
-    token = api_token("organizer")
     seminar = make_seminar(session)
-    session.commit()
+    token = api_token("organizer")
     response = _post(client, token, seminar.slug, {
         "full_name": "Аружан Сәрсенбаева", "email": "Aruzhan@example.kz", "category": "student",
         "university": "Astana IT University", "programme": "CS", "study_level": "master", "study_year": 1})
@@ -32,10 +31,9 @@ def test_an_organizer_token_registers_a_student(session, client, api_token):
 
 
 def test_a_registration_added_with_a_token_is_audited_under_the_tokens_account(session, client, api_token):
+    seminar = make_seminar(session)
     token = api_token("organizer")
     account_id = session.scalar(select(ApiToken.user_id).order_by(ApiToken.id.desc()).limit(1))
-    seminar = make_seminar(session)
-    session.commit()
     response = _post(client, token, seminar.slug, {"full_name": "Dana Abenova", "email": "dana@example.kz",
                                                    "organization": "Kazinform", "category": "general"})
     assert response.status_code == 201, response.get_json()
