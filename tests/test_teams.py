@@ -1,11 +1,15 @@
 """A seminar's team: owners add people (an account, or an invitation link), change roles, remove them; the
 last owner stays; invitations work once, for 7 days, as sent; every change is in the seminar's audit."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
+from eventreg.extensions import db
 from eventreg.models import AuditEntry, OutboxMessage, SeminarMember, TeamInvitation, User, utcnow
 from eventreg.teams import services
 from tests import factories
@@ -186,7 +190,8 @@ def test_an_invitation_expires_after_seven_days(session):
     assert services.open_invitation(session, link, now=now + timedelta(days=6, hours=23)) is invitation
     assert services.open_invitation(session, link, now=now + timedelta(days=7)) is None
     with pytest.raises(services.TeamRefused) as refused:
-        services.accept_invitation(session, link, name="N", password=PASSWORD, now=now + timedelta(days=7))
+        services.accept_invitation(session, link, user=AnonymousUserMixin(), name="N", password=PASSWORD,
+                                   now=now + timedelta(days=7))
     assert refused.value.code == "invitation_invalid"
 
 
@@ -214,3 +219,62 @@ def test_an_owner_sees_the_audit_of_their_seminar_only(client, session, owned):
     body = client.get(f"/organizer/s/{seminar.slug}/audit").get_data(as_text=True)
     assert "mine-export" in body and "their-export" not in body
     assert client.get("/admin/audit").status_code == 403
+
+
+def _in_thread(app, barrier, work):
+    """`work(session)` in its own app context and session, started together with the other threads."""
+    with app.app_context():
+        try:
+            barrier.wait()
+            result = work(db.session)
+            db.session.commit()
+            return result
+        except services.TeamRefused as refusal:
+            db.session.rollback()
+            return refusal.code
+        finally:
+            db.session.remove()
+
+
+def test_two_owners_removing_each_other_at_once_leave_one_owner(app, session):
+    seminar = factories.make_seminar(session)
+    first, second = factories.make_user(session), factories.make_user(session)
+    members = [factories.add_member(session, seminar, user, "owner").id for user in (first, second)]
+    by = {members[0]: second.id, members[1]: first.id}
+    session.commit()
+    barrier = threading.Barrier(2, timeout=30)
+
+    def remove(member_id):
+        def work(thread_session):
+            member = thread_session.get(SeminarMember, member_id)
+            services.remove_member(thread_session, member, by=thread_session.get(User, by[member_id]))
+            return "removed"
+        return _in_thread(app, barrier, work)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(remove, members))
+    assert outcomes == ["last_owner", "removed"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(SeminarMember).where(
+        SeminarMember.seminar_id == seminar.id, SeminarMember.role == "owner")) == 1
+
+
+def test_an_invitation_accepted_in_two_tabs_at_once_makes_one_account(app, session):
+    seminar = factories.make_seminar(session)
+    owner = factories.make_user(session)
+    _, _, link = services.add_member(session, seminar, "twice@example.kz", "door", by=owner,
+                                     link_for=lambda token: token)
+    session.commit()
+    barrier = threading.Barrier(2, timeout=30)
+
+    def accept(name):
+        return _in_thread(app, barrier, lambda thread_session: services.accept_invitation(
+            thread_session, link, user=AnonymousUserMixin(), name=name, password=PASSWORD)[0].name)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(accept, ["Tab One", "Tab Two"]))
+    assert sorted(outcome == "invitation_invalid" for outcome in outcomes) == [False, True]
+    session.expire_all()
+    assert session.scalars(select(User.name).where(User.email == "twice@example.kz")).all() == [
+        next(outcome for outcome in outcomes if outcome != "invitation_invalid")]
+    assert _team(session, seminar) == {("twice@example.kz", "door")}

@@ -154,35 +154,35 @@ def open_invitation(session, plain, *, now=None):
     return invitation if invitation.is_open(now or utcnow()) else None
 
 
-def accept_invitation(session, plain, *, user=None, name="", password="", now=None):
+def accept_invitation(session, plain, *, user, name="", password="", now=None):
     """Join the team through an invitation link: as the logged-in `user` (whose e-mail must be the invited one),
-    or with a new account made from `name` and `password`. The link works once, even when two tabs race."""
+    or with a new account made from `name` and `password` (`user` anonymous). The link works once, even when two
+    tabs race; a refusal leaves the caller to roll back, and then nothing is made."""
     now = now or utcnow()
     invitation = open_invitation(session, plain, now=now)
     if invitation is None:
         raise TeamRefused("invitation_invalid")
     existing = accounts.find_user(session, invitation.email)
-    if user is not None and user.is_authenticated:
-        if user.email != invitation.email:
-            raise TeamRefused("log_in_as_invitee")
-        account = existing
-    elif existing is not None:
+    if (existing is not None or user.is_authenticated) and getattr(user, "email", None) != invitation.email:
         raise TeamRefused("log_in_as_invitee")
-    else:
+    # Claimed before anything is made: a second tab waits for this row and then finds it used.
+    claimed = session.execute(
+        update(TeamInvitation)
+        .where(TeamInvitation.id == invitation.id, TeamInvitation.accepted_at.is_(None),
+               TeamInvitation.revoked_at.is_(None), TeamInvitation.expires_at > now)
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise TeamRefused("invitation_invalid")
+    account = existing
+    if account is None:
         try:
             account = accounts.create_user(session, email=invitation.email, name=name or "", role="staff",
                                            password=password)
         except accounts.AccountRefused as refusal:
             raise TeamRefused("account_refused", refusal.code) from None
-    claimed = session.execute(
-        update(TeamInvitation)
-        .where(TeamInvitation.id == invitation.id, TeamInvitation.accepted_at.is_(None),
-               TeamInvitation.revoked_at.is_(None), TeamInvitation.expires_at > now)
-        .values(accepted_at=now, accepted_by_id=account.id)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise TeamRefused("invitation_invalid")
+    invitation.accepted_by_id = account.id
     if _membership(session, invitation.seminar_id, account.id) is None:
         session.add(SeminarMember(seminar_id=invitation.seminar_id, user_id=account.id, role=invitation.role,
                                   added_at=now, added_by_id=invitation.invited_by_id))
