@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, make_url, text
+from sqlalchemy import create_engine, insert, make_url, select, text
 from sqlalchemy.orm import Session
 
 import eventreg.models  # noqa: F401  (fills the metadata)
@@ -20,7 +20,7 @@ from eventreg import database
 from eventreg.auth.services import issue_api_token
 from eventreg.config import normalise_database_url
 from eventreg.extensions import db
-from eventreg.models import Category, CheckInEvent, Seminar, User, search_key, utcnow
+from eventreg.models import Category, CheckInEvent, Seminar, SeminarMember, User, search_key, utcnow
 from eventreg.names import sort_key
 from eventreg.seminars.services import DEFAULT_CATEGORIES
 
@@ -167,14 +167,18 @@ def add_check_in_events(conn, seminar_id, events):
     ))
 
 
-def add_user(url, role, *, with_token=True):
-    """A staff account (e-mail, password) and the plain text of a new API token for it."""
+def add_user(url, role, *, team_role, with_token=True):
+    """A staff account (e-mail, password) on the team of every seminar of the database with `team_role`, and the
+    plain text of a new API token for it."""
     engine = engine_for(url)
     with Session(engine) as session:
         email = f"{role}-{uuid.uuid4().hex[:8]}@bench.example.org"
         user = User(email=email, name=f"Bench {role}", role=role, active=True)
         user.set_password(PASSWORD)
         session.add(user)
+        session.flush()
+        session.add_all(SeminarMember(seminar_id=seminar_id, user_id=user.id, role=team_role)
+                        for seminar_id in session.scalars(select(Seminar.id)))
         session.flush()
         plain = issue_api_token(session, user, "bench")[1] if with_token else None
         session.commit()

@@ -45,7 +45,7 @@ def seed(scratch, name, registrations):
         set_seats_taken(conn, seminar_id)
     analyze(engine)
     engine.dispose()
-    return url, tokens, add_user(url, "staff")[1]
+    return url, tokens, add_user(url, "staff", team_role="door")[1]
 
 
 def run(ctx):

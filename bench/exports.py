@@ -33,7 +33,7 @@ def run(ctx):
                  now=now)
     analyze(engine)
     engine.dispose()
-    organizer, _ = add_user(url, "organizer", with_token=False)
+    organizer, _ = add_user(url, "organizer", team_role="owner", with_token=False)
     ctx.log(f"exports: seminars of {' and '.join(f'{n:,}' for n in sizes.export_rows)} registrations")
     figures = {}
     for fmt in FORMATS:

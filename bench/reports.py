@@ -85,8 +85,8 @@ def run(ctx):
                           starts_at=now - timedelta(days=1), now=now)
     analyze(engine)
     engine.dispose()
-    organizer, _ = add_user(url, "organizer", with_token=False)
-    _, staff_token = add_user(url, "staff")
+    organizer, _ = add_user(url, "organizer", team_role="owner", with_token=False)
+    _, staff_token = add_user(url, "staff", team_role="door")
     ctx.log(f"reports: {sizes.report_registrations:,} registrations, {entered:,} check-ins")
     figures = {"registrations": sizes.report_registrations, "check_ins": entered, "method": "gunicorn over HTTP"}
     with ctx.server("wsgi:app", url) as server:
