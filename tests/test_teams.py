@@ -278,3 +278,33 @@ def test_an_invitation_accepted_in_two_tabs_at_once_makes_one_account(app, sessi
     assert session.scalars(select(User.name).where(User.email == "twice@example.kz")).all() == [
         next(outcome for outcome in outcomes if outcome != "invitation_invalid")]
     assert _team(session, seminar) == {("twice@example.kz", "door")}
+
+
+def test_a_draft_shows_only_to_its_team(client, session, login, api_token):
+    draft = factories.make_seminar(session, status="draft", title="Secret Draft")
+    public = factories.make_seminar(session, title="Open Seminar")
+    member = factories.make_user(session)
+    factories.add_member(session, draft, member, "viewer")
+    outsider_token = api_token("organizer", seminars=[public])
+    member_token = _token_of(session, member)
+    assert client.get(f"/s/{draft.slug}/").status_code == 404
+    assert client.get(f"/api/v1/seminars/{draft.slug}", headers=_bearer(outsider_token)).status_code == 404
+    listed = client.get("/api/v1/seminars", headers=_bearer(outsider_token)).get_json()["seminars"]
+    assert [s["slug"] for s in listed] == [public.slug]
+    assert client.get(f"/api/v1/seminars/{draft.slug}", headers=_bearer(member_token)).status_code == 200
+    listed = client.get("/api/v1/seminars", headers=_bearer(member_token)).get_json()["seminars"]
+    assert {s["slug"] for s in listed} == {public.slug, draft.slug}
+    login("organizer", seminars=[public])
+    assert client.get(f"/s/{draft.slug}/").status_code == 404
+
+
+def _token_of(session, user):
+    from eventreg.auth.services import issue_api_token
+
+    plain = issue_api_token(session, user, "test")[1]
+    session.commit()
+    return plain
+
+
+def _bearer(plain):
+    return {"Authorization": f"Bearer {plain}"}
