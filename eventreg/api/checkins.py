@@ -1,22 +1,29 @@
-"""The door's API: scan a ticket, undo a check-in, read the live counts (staff tokens may do exactly this)."""
+"""The door's API: scan a ticket, undo a check-in, read the live counts (for the seminar's team: door members'
+tokens may do exactly this)."""
 
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.api.base import ApiError, api_role_required, json_body
+from eventreg.api.base import ApiError, api_seminar_required, json_body
+from eventreg.auth.permissions import request_may
 from eventreg.checkin import services
 from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
 from eventreg.models import utcnow
 
 
-def _seminar(slug):
+def _door_seminar(slug):
+    """The door's light view of the seminar (a draft has no door): all a scan needs, in one prebuilt query."""
     seminar = services.door_seminar(db.session, slug)
     if seminar is None:
         raise ApiError("not_found", _("No such seminar."), 404)
     return seminar
+
+
+def door_required(action):
+    return api_seminar_required(action, load=_door_seminar)
 
 
 def _attendee_json(attendee):
@@ -93,18 +100,17 @@ def _picked_person(seminar, registration_id):
 
 
 @bp.post("/seminars/<slug>/checkins")
-@api_role_required("staff")
-def create_check_in(slug):
+@door_required("check_in")
+def create_check_in(seminar):
     data = json_body()
     gate = _text(data, "gate", 60)
     method = data.get("method", "api")
     if method not in services.SCAN_METHODS:
         raise ApiError("invalid", _("The request has invalid fields."),
                        fields={"method": [_("One of: %(choices)s.", choices=", ".join(services.SCAN_METHODS))]})
-    seminar = _seminar(slug)
     code = _scanned_code(data, seminar)
     result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
-                               override_window=current_user.has_role("organizer"))
+                               override_window=request_may("edit"))
     db.session.commit()
     return jsonify(_result_json(result, seminar))
 
@@ -125,18 +131,17 @@ _UNDO_REFUSALS = {
 
 
 @bp.delete("/seminars/<slug>/checkins/<int:registration_id>")
-@api_role_required("staff")
-def undo_check_in(slug, registration_id):
+@door_required("check_in")
+def undo_check_in(seminar, registration_id):
     data = request.get_json(silent=True) if request.content_length else {}
     data = data if isinstance(data, dict) else {}
     gate, reason = _text(data, "gate", 60), _text(data, "reason", 500)
-    seminar = _seminar(slug)
     registration = services.registration_of(db.session, seminar, registration_id)
     if registration is None:
         raise ApiError("not_found", _("No such registration in this seminar."), 404)
     try:
         attendee = services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate,
-                                          reason=reason)
+                                          reason=reason, may_correct=request_may("registrations"))
     except services.CheckInRefused as refusal:
         message, status = _UNDO_REFUSALS.get(refusal.code, _UNDO_REFUSALS["not_checked_in"])
         raise ApiError(refusal.code, message(), status) from refusal
@@ -147,6 +152,6 @@ def undo_check_in(slug, registration_id):
 
 
 @bp.get("/seminars/<slug>/stats")
-@api_role_required("staff")
-def check_in_stats(slug):
-    return jsonify(services.stats(db.session, _seminar(slug)))
+@door_required("see_counts")
+def check_in_stats(seminar):
+    return jsonify(services.stats(db.session, seminar))

@@ -103,5 +103,6 @@ def seminar_access(action, *, load, unauthenticated):
 
 
 def request_may(action):
-    """In a template of a seminar view: may the current user do `action` there (decided by seminar_access)."""
+    """In a view of one seminar or its template: may the current user do `action` there? What seminar_access
+    read for this request (one membership query a request, never kept beyond it)."""
     return action in g.get("seminar_actions", NOTHING)

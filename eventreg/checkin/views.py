@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.auth.access import role_required
-from eventreg.auth.permissions import can, seminar_access
+from eventreg.auth.permissions import can, request_may, seminar_access
 from eventreg.checkin import bp, offline, pwa, services  # noqa: F401 (pwa: the door app's manifest and worker)
 from eventreg.checkin.forms import WalkInForm
 from eventreg.extensions import db, login_manager
@@ -71,7 +71,7 @@ def walk_in(seminar):
         try:
             result = services.walk_in(db.session, seminar, form.data_for_registration(),
                                       gate=request.form.get("gate", ""), by=current_user,
-                                      override_window=can(current_user, "edit", seminar))
+                                      override_window=request_may("edit"))
         except (RegistrationRefused, services.CheckInRefused) as refusal:
             db.session.rollback()
             _show_refusal(form, refusal)

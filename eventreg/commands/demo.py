@@ -16,6 +16,7 @@ from eventreg.models import (
     CheckInEvent,
     Registration,
     Seminar,
+    SeminarMember,
     Speaker,
     utcnow,
 )
@@ -95,7 +96,25 @@ def seed(session, now=None):
         _today(session, today_slug, now)
         said.append("created today's seminar for trying the door")
     session.flush()
+    added = _teams(session, [_seminar(session, slug) for slug in ("belt-and-road-2024", upcoming_slug, today_slug)],
+                   owner=find_user(session, "organizer@eventreg.local"), door=door_staff)
+    if added:
+        said.append(f"put the demo organizer and door staff on the demo seminars' teams ({added} memberships)")
+    session.flush()
     return said
+
+
+def _teams(session, seminars, *, owner, door):
+    """The demo organizer owns the demo seminars, the demo door staff are on their doors; returns how many
+    memberships were missing."""
+    added = 0
+    for seminar in seminars:
+        present = set(session.scalars(select(SeminarMember.user_id).where(SeminarMember.seminar_id == seminar.id)))
+        for user, role in [(owner, "owner"), *((person, "door") for person in door)]:
+            if user.id not in present:
+                session.add(SeminarMember(seminar_id=seminar.id, user_id=user.id, role=role))
+                added += 1
+    return added
 
 
 def _seminar(session, slug):

@@ -73,7 +73,7 @@ def _registration_labels():
 
 
 def _public_seminar(slug):
-    """Drafts do not exist for the public (organizers may look at their signup form)."""
+    """Drafts do not exist for the public (its team may look at their signup form)."""
     return queries.visible_seminar(db.session, slug, viewer=current_user)
 
 
