@@ -76,6 +76,11 @@ def test_an_owner_invites_a_colleague_and_a_door_volunteer(live_server, new_cont
     phone, link = _join(live_server, new_context, "volunteer@example.kz", "Aigerim Volunteer", PHONE)
     expect(phone.locator("main")).to_contain_text(TITLE)
     expect(phone.locator("main")).not_to_contain_text(OTHER)
+    # The volunteer names the gate and uses the phone as a USB-scanner stand-in (the fake camera shows another
+    # journey's ticket): set as the scanner page keeps it, in the browser.
+    phone.context.add_init_script("if (location.protocol.startsWith('http')) {"
+                                  "localStorage.setItem('eventreg.gate', 'Door 1');"
+                                  "localStorage.setItem('eventreg.gate.camera', 'off');}")
     phone.goto(f"/checkin/s/{slug}/")
     phone.wait_for_selector("body[data-scanner-ready]")
     phone.locator("#wedge-input").focus()
