@@ -381,9 +381,8 @@ def test_api_create_and_patch_with_an_organizer_token(client, session, api_token
 
 
 def test_api_errors_carry_the_field_messages(client, session, api_token):
-    headers = {"Authorization": f"Bearer {api_token('organizer')}"}
     make_seminar(session, slug="taken")
-    session.commit()
+    headers = {"Authorization": f"Bearer {api_token('organizer')}"}
     invalid = client.post("/api/v1/seminars", json={**VALID, "ends_at": "2031-03-14T09:00"}, headers=headers)
     assert invalid.status_code == 400
     assert invalid.get_json()["error"] == "invalid" and list(invalid.get_json()["fields"]) == ["ends_at"]
@@ -407,10 +406,9 @@ def test_api_writes_need_an_organizer(client, session, api_token):
 
 
 def test_api_status_changes_follow_the_same_life_cycle(client, session, api_token):
-    headers = {"Authorization": f"Bearer {api_token('organizer')}"}
     seminar = make_seminar(session, slug="s", status="draft")
     registration = make_registration(session, seminar)
-    session.commit()
+    headers = {"Authorization": f"Bearer {api_token('organizer')}"}
     refused = client.patch("/api/v1/seminars/s", json={"status": "closed"}, headers=headers)
     assert refused.status_code == 409 and refused.get_json()["error"] == "bad_transition"
     assert_matches_openapi(client, "PATCH", "/api/v1/seminars/s", refused)

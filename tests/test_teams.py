@@ -16,6 +16,17 @@ from tests import factories
 from tests.conftest import PASSWORD
 
 
+def test_the_permission_table_names_every_seminar_role_and_grows_with_the_role():
+    from eventreg.auth.permissions import ACTIONS, ROLE_ACTIONS
+    from eventreg.models import SEMINAR_ROLES
+
+    assert set(ROLE_ACTIONS) == set(SEMINAR_ROLES)
+    assert ROLE_ACTIONS["owner"] == set(ACTIONS)
+    assert ROLE_ACTIONS["viewer"] < ROLE_ACTIONS["organizer"] < ROLE_ACTIONS["owner"]
+    assert ROLE_ACTIONS["door"] < ROLE_ACTIONS["organizer"]
+    assert not ({"registrations", "export", "erase", "team", "audit"} & (ROLE_ACTIONS["door"] | ROLE_ACTIONS["viewer"]))
+
+
 def _team(session, seminar):
     session.expire_all()
     return {(m.user.email, m.role) for m in session.scalars(
