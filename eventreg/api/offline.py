@@ -5,30 +5,31 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.api.base import ApiError, api_role_required
+from eventreg.api.base import ApiError, api_seminar_required
+from eventreg.auth.permissions import request_may
 from eventreg.checkin import offline
 from eventreg.extensions import db
 from eventreg.models import utcnow
 from eventreg.seminars.queries import seminar_or_404
 
 
-def _seminar(slug):
+def _door_seminar(slug):
+    """A draft has no door."""
     return seminar_or_404(db.session, slug, public=True)
 
 
 @bp.get("/seminars/<slug>/roster")
-@api_role_required("staff")
-def door_roster(slug):
-    return jsonify(offline.roster(db.session, _seminar(slug), utcnow()))
+@api_seminar_required("check_in", load=_door_seminar)
+def door_roster(seminar):
+    return jsonify(offline.roster(db.session, seminar, utcnow()))
 
 
 @bp.post("/seminars/<slug>/checkins/sync")
-@api_role_required("staff")
-def sync_check_ins(slug):
+@api_seminar_required("check_in", load=_door_seminar)
+def sync_check_ins(seminar):
     if (request.content_length or 0) > offline.MAX_BATCH_BYTES:
         raise ApiError("too_large", _("The batch is too large: send at most %(n)d actions at a time.",
                                       n=offline.MAX_ACTIONS), 413)
-    seminar = _seminar(slug)
     try:
         device, actions = offline.read_batch(request.get_json(silent=True))
     except offline.BatchRefused as refusal:
@@ -37,6 +38,6 @@ def sync_check_ins(slug):
                        fields=refusal.fields) from refusal
     user = current_user._get_current_object()
     results = offline.apply_batch(db.session, seminar, device, actions, by=user, now=utcnow(),
-                                  override_window=user.has_role("organizer"))
+                                  override_window=request_may("registrations"))
     db.session.commit()
     return jsonify({"results": results, "checked_in": offline.checked_in_count(db.session, seminar)})

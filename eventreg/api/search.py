@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.api import bp
-from eventreg.api.base import ApiError, api_role_required
+from eventreg.api.base import ApiError
+from eventreg.api.checkins import door_required
+from eventreg.auth.permissions import request_may
 from eventreg.checkin import services
 from eventreg.extensions import db
 
@@ -17,14 +19,11 @@ _REFUSALS = {
 
 
 @bp.get("/seminars/<slug>/search")
-@api_role_required("staff")
-def search_people(slug):
-    seminar = services.door_seminar(db.session, slug)
-    if seminar is None:
-        raise ApiError("not_found", _("No such seminar."), 404)
+@door_required("check_in")
+def search_people(seminar):
     try:
         found = services.search(db.session, seminar, request.args.get("q", ""), by=current_user,
-                                locale=get_locale(), override_window=current_user.has_role("organizer"))
+                                locale=get_locale(), override_window=request_may("registrations"))
     except services.SearchRefused as refusal:
         db.session.commit()  # the refused search is counted too
         status, message = _REFUSALS[refusal.code]
