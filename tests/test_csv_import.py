@@ -24,9 +24,9 @@ CYRILLIC = HEADER + (
 
 @pytest.fixture
 def seminar(session, login):
-    login("organizer")
     seminar = make_seminar(session)
     session.commit()
+    login("organizer")  # the seminar's owner
     return seminar
 
 

@@ -13,9 +13,9 @@ def _manage(client, seminar):
 
 
 def test_the_seminar_page_holds_the_add_forms_for_every_part(client, session, login):
-    login("organizer")
     seminar = make_seminar(session, categories=False)
     session.commit()
+    login("organizer")  # the seminar's team: its owner
     page = _manage(client, seminar)
     for endpoint in ("agenda/new", "speakers/new", "categories/new"):
         assert f'<form method="post" action="/organizer/s/{seminar.slug}/{endpoint}"' in page
@@ -25,9 +25,9 @@ def test_the_seminar_page_holds_the_add_forms_for_every_part(client, session, lo
 
 
 def test_parts_are_added_from_the_seminar_page_and_come_back_to_it(client, session, login):
-    login("organizer")
     seminar = make_seminar(session)
     session.commit()
+    login("organizer")
     base = f"/organizer/s/{seminar.slug}"
     answer = client.post(f"{base}/speakers/new", data={"name": "Aigul Sadykova", "position": "Director"})
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"{base}/#speaker")
@@ -45,11 +45,11 @@ def test_parts_are_added_from_the_seminar_page_and_come_back_to_it(client, sessi
 
 
 def test_agenda_items_and_categories_move_without_javascript_and_with_it(client, session, login):
-    login("organizer")
     seminar = make_seminar(session)
     for n, title in enumerate(("Welcome", "Keynote", "Panel")):
         session.add(AgendaItem(seminar=seminar, position=n, title=title, kind="talk", starts_at=seminar.starts_at))
     session.commit()
+    login("organizer")
     items = list(seminar.agenda_items)
     base = f"/organizer/s/{seminar.slug}"
     # Without JavaScript: a form post, back at the moved row.
@@ -78,9 +78,9 @@ def test_agenda_items_and_categories_move_without_javascript_and_with_it(client,
 
 
 def test_a_category_of_another_seminar_cannot_be_moved(client, session, login):
-    login("organizer")
     mine, theirs = make_seminar(session), make_seminar(session)
     session.commit()
+    login("organizer", seminars=[mine])
     other = theirs.categories[0]
     assert client.post(f"/organizer/s/{mine.slug}/categories/{other.id}/move",
                        data={"direction": "down"}).status_code == 404
