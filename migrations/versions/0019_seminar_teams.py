@@ -1,7 +1,7 @@
 """seminar teams: every seminar gets its team, API tokens get a scope (issue #19)
 
 Revision ID: 0019
-Revises: 0021
+Revises: 0027
 Create Date: 2026-12-07 00:18:39.984932
 
 Today's data becomes teams: each seminar's creator (or, when the creator is gone, the first administrator) is
@@ -20,7 +20,7 @@ import eventreg.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0021'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
