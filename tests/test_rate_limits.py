@@ -191,7 +191,8 @@ def test_a_door_that_floods_the_sync_is_slowed_down_per_account_not_per_hall(cli
     assert answers[:30] == [200] * 30
     assert answers[30] == 429
     assert client.post(url, json={"device": "device-one", "actions": []}).headers.get("Retry-After")
-    factories.make_user(session, role="staff", email="door2@example.kz")
+    colleague = factories.make_user(session, role="staff", email="door2@example.kz")
+    factories.add_member(session, seminar, colleague, "door")
     session.commit()
     fresh = client.application.test_client()
     fresh.post("/login", data={"email": "door2@example.kz", "password": PASSWORD})

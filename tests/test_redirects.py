@@ -66,10 +66,10 @@ def test_language_switch_next_with_tab_does_not_redirect_off_site(client):
 
 
 def test_an_organizer_action_next_off_site_goes_back_to_the_registrations(client, session, login):
-    login("organizer")
     seminar = factories.make_seminar(session)
     registration = factories.make_registration(session, seminar, status="pending")
     session.commit()
+    login("organizer")
     response = client.post(f"/organizer/s/{seminar.slug}/registrations/{registration.id}/approve",
                            data={"next": "/\t/evil.example"})
     assert response.status_code == 302

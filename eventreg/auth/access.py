@@ -2,11 +2,38 @@
 
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, g, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from eventreg.extensions import db
+
+# What each refused account change says, on the account pages and when an invitation makes an account.
+ACCOUNT_REFUSALS = {
+    "email_taken": _l("An account with this e-mail already exists."),
+    "password_too_short": _l("The password is too short."),
+    "password_is_email": _l("The password must not be or contain the account's e-mail address."),
+    "password_repetitive": _l("The password repeats a few characters or runs in sequence (like 1234567890): "
+                              "choose one that is harder to guess."),
+    "password_common": _l("This is one of the commonest passwords, tried first by anyone guessing: choose "
+                          "another."),
+    "bad_role": _l("Unknown role."),
+    "last_admin": _l("This is the last active administrator; make someone else an administrator first."),
+    "not_on_team": _l("You are not on this seminar's team."),
+    "role_too_high": _l("This role allows more than you may do on this seminar."),
+    "expiry_past": _l("This day has passed already."),
+}
+
+
+def log_in(user, *, remember=False):
+    """A new server-side login for `user`, committed, then the cookies that name it. The CSRF token is
+    replaced: one planted or read before the login must not carry over into the staff session."""
+    from eventreg.auth.services import start_session
+
+    start_session(db.session, user)
+    db.session.commit()
+    session.pop("csrf_token", None)
+    login_user(user, remember=remember)
 
 
 def init_login(login_manager):

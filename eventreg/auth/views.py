@@ -1,13 +1,13 @@
 """Login, logout, the user's own profile and API tokens, and the admin's user list."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from eventreg.auth import bp, services
-from eventreg.auth.access import role_required
+from eventreg.auth.access import ACCOUNT_REFUSALS as REFUSALS
+from eventreg.auth.access import log_in, role_required
 from eventreg.auth.forms import (
     ROLE_CHOICES,
     ChangePasswordForm,
@@ -24,21 +24,6 @@ from eventreg.models import MIN_PASSWORD_LENGTH, ApiToken, Seminar, User, utcnow
 from eventreg.redirects import safe_next
 from eventreg.teams import queries as team_queries
 
-REFUSALS = {
-    "email_taken": _l("An account with this e-mail already exists."),
-    "password_too_short": _l("The password is too short."),
-    "password_is_email": _l("The password must not be or contain the account's e-mail address."),
-    "password_repetitive": _l("The password repeats a few characters or runs in sequence (like 1234567890): "
-                              "choose one that is harder to guess."),
-    "password_common": _l("This is one of the commonest passwords, tried first by anyone guessing: choose "
-                          "another."),
-    "bad_role": _l("Unknown role."),
-    "last_admin": _l("This is the last active administrator; make someone else an administrator first."),
-    "not_on_team": _l("You are not on this seminar's team."),
-    "role_too_high": _l("This role allows more than you may do on this seminar."),
-    "expiry_past": _l("This day has passed already."),
-}
-
 
 def _home_for(user):
     if user.has_role("organizer"):
@@ -54,20 +39,11 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
-            _log_in(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), _home_for(user)))
         flash(_("Wrong e-mail or password."), "error")
     return render_template("auth/login.html", form=form)
-
-
-def _log_in(user, *, remember=False):
-    """A new server-side login for `user`, committed, then the cookies that name it. The CSRF token is
-    replaced: one planted or read before the login must not carry over into the staff session."""
-    services.start_session(db.session, user)
-    db.session.commit()
-    session.pop("csrf_token", None)
-    login_user(user, remember=remember)
 
 
 def _reset_link(token):
@@ -140,7 +116,7 @@ def change_password():
                 form.password.errors.append(REFUSALS[refusal.code])
             else:
                 # Every login ended, this one too: a new one keeps this browser logged in (the user, not the proxy).
-                _log_in(db.session.get(User, current_user.id))
+                log_in(db.session.get(User, current_user.id))
                 flash(_("Your password is changed. Other devices are logged out."), "success")
                 return redirect(url_for("auth.profile"))
     return _render_profile(form, _token_form()), 400

@@ -3,9 +3,9 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from eventreg.auth.access import seminar_required
+from eventreg.auth.access import ACCOUNT_REFUSALS, log_in, seminar_required
 from eventreg.auth.permissions import request_may
 from eventreg.extensions import db
 from eventreg.models import TeamInvitation, utcnow
@@ -141,13 +141,13 @@ def join(token):
             if refusal.code == "invitation_invalid":
                 return render_template("teams/invitation_invalid.html"), 404
             if refusal.code == "account_refused":
-                form.password.errors.append(_("The password is too short."))
+                form.password.errors.append(ACCOUNT_REFUSALS[refusal.account_code])
             else:
                 flash(JOIN_REFUSALS[refusal.code] % {"email": invitation.email}, "error")
             return render_template("teams/join.html", invitation=invitation, form=form), 400
         db.session.commit()
         if not joining:
-            login_user(account)
+            log_in(account)
         flash(_("Welcome to the team of “%(title)s”.", title=seminar.title), "success")
         return redirect(url_for("seminars.dashboard"))
     return render_template("teams/join.html", invitation=invitation, form=form), 400 if form.errors else 200
