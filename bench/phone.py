@@ -79,7 +79,7 @@ def _seed(ctx):
                                                                     token=token)])
         conn.execute(Registration.__table__.update().values(confirmed_at=now))
     engine.dispose()
-    email, _ = add_user(url, "staff", with_token=False)
+    email, _ = add_user(url, "staff", team_role="door", with_token=False)
     return url, token, email
 
 

@@ -52,7 +52,8 @@ def signup_sender(base_url, slug, refusals):
         if page.status != 200:
             return f"form_get_http_{page.status}", 0.0
         answers = {**person(n), "csrf_token": csrf_token(page.text), "consent_data": True}
-        data = fill(form, answers, prefer=("general",))
+        # This page's own form: its hidden one-time key makes each signup a new one.
+        data = fill(find_form(page.text, "email"), answers, prefer=("general",))
         began = time.perf_counter()
         response = await client.post(action, form=data, cookies=page.cookies())
         latency = time.perf_counter() - began

@@ -246,7 +246,7 @@ def test_each_ticket_scanned_at_two_doors_on_different_servers_is_admitted_once(
             registration_row(seminar_id, categories["general"], n, now=now, token=token)
             for n, token in enumerate(tokens)))
         set_seats_taken(conn, seminar_id)
-    _, door_token = add_user(database, "staff")
+    _, door_token = add_user(database, "staff", team_role="door")
     first, second = cluster.pinned
 
     async def scan(client, token):
@@ -347,6 +347,7 @@ def test_health_and_readiness_answer_through_the_proxy(cluster, tmp_path):
     with httpx.Client(base_url=cluster.pinned[0], timeout=10) as client:
         health = client.get("/healthz")
         ready = client.get("/readyz")
+        client.get("/login")
     assert health.status_code == 200 and health.json() == {"status": "ok", "problems": []}
     assert ready.status_code == 200
     assert "@" not in health.text

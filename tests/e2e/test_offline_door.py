@@ -95,7 +95,8 @@ def arrival(app):
               for name in ("Нұрлан Оспанов", "Ақбота Есенова", "Жанар Жұмабекова")}
     stranger = factories.make_registration(session, other, full_name="Санжар Қасымов")
     for email in ("door1@example.kz", "door2@example.kz"):
-        factories.make_user(session, role="staff", email=email, password=PASSWORD, name=email.split("@")[0])
+        doorman = factories.make_user(session, role="staff", email=email, password=PASSWORD, name=email.split("@")[0])
+        factories.add_member(session, seminar, doorman, "door")  # the door team of this seminar only
     data = {"slug": seminar.slug, "seminar_id": seminar.id,
             "codes": {name: tickets.ticket_payload(r) for name, r in guests.items()},
             "tokens": {name: r.token for name, r in guests.items()},

@@ -89,8 +89,10 @@ def test_the_signup_form_on_a_phone_guides_through_its_errors(live_server, new_c
 @sqlite_only
 def test_the_organizer_reorders_the_programme_without_a_reload(live_server, new_context, shot):
     with live_server.db() as session:
-        factories.make_user(session, role="organizer", email="org@example.kz", password="organizer-pass-2024")
+        organizer = factories.make_user(session, role="organizer", email="org@example.kz",
+                                        password="organizer-pass-2024")
         seminar = factories.make_seminar(session)
+        factories.add_member(session, seminar, organizer, "owner")
         for n, title in enumerate(("Welcome speech", "Keynote", "Panel")):
             session.add(AgendaItem(seminar=seminar, position=n, title=title, kind="talk",
                                    starts_at=seminar.starts_at))
