@@ -6,8 +6,9 @@ FLASK := FLASK_DEBUG=1 $(BIN)/flask --app eventreg
 # `make run PORT=5001` when 5000 is taken (macOS AirPlay uses it); links in the demo and e-mails follow.
 PORT ?= 5000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
+CATALOGUES := eventreg/translations
 
-.PHONY: run test lint bench migration messages clean
+.PHONY: run test lint bench migration messages compile-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "Could not create a virtual environment: on Debian, apt-get install python3-venv"; exit 1; }
@@ -22,13 +23,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed compile-messages
 	$(FLASK) db upgrade
 	EVENTREG_PUBLIC_URL=$(PUBLIC_URL) $(FLASK) seed-demo
 	EVENTREG_PUBLIC_URL=$(PUBLIC_URL) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # One worker per core; the browser journeys stay together on one worker, which starts one Chromium for them.
-test: $(VENV)/.installed-dev lint
+test: $(VENV)/.installed-dev lint compile-messages
 	$(BIN)/pytest -n auto --dist loadgroup
 
 lint: $(VENV)/.installed-dev
@@ -47,9 +48,17 @@ migration: $(VENV)/.installed
 	DATABASE_URL=sqlite:////tmp/eventreg-migration.sqlite3 $(FLASK) db migrate -m "$(m)" --rev-id $(rev)
 	rm -f /tmp/eventreg-migration.sqlite3
 
-# Extract every marked string into the catalogue template, for translators.
+# Extract every marked string into the catalogue template and merge it into the four catalogues, for
+# translators (tests/test_translations.py fails on any string left untranslated or fuzzy).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o eventreg/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-by-file \
+		--project eventreg --msgid-bugs-address https://github.com/eventreg/eventreg/issues \
+		-o $(CATALOGUES)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --add-location=file --no-fuzzy-matching
+
+# The .mo files are built from the committed .po files on every install, never committed themselves.
+compile-messages: $(VENV)/.installed
+	$(BIN)/pybabel compile -d $(CATALOGUES) --statistics 2>&1 | grep -v "^compiling" || true
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

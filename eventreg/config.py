@@ -3,7 +3,11 @@ passed to create_app. Names follow Flask and its extensions so their docs apply 
 
 import os
 
-LANGUAGES = {"en": "English"}
+# The interface's languages, each named in itself (a visitor looks for their own language's name); Kazakh in
+# Cyrillic, as in official documents today.
+LANGUAGES = {"kk": "Қазақша", "ru": "Русский", "en": "English", "zh": "中文"}
+# The cookie that remembers a visitor's explicit choice of language (it outlives a logout, unlike the session).
+LANGUAGE_COOKIE = "eventreg_language"
 # A new seminar's time zone unless the organizer picks another (Astana and Almaty: UTC+5 since 2024).
 DEFAULT_TIMEZONE = "Asia/Almaty"
 
@@ -25,6 +29,7 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     LANGUAGES = LANGUAGES
+    LANGUAGE_COOKIE = LANGUAGE_COOKIE
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -2,19 +2,23 @@
 
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from eventreg.redirects import safe_next
 
 bp = Blueprint("site", __name__)
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 @bp.post("/language")
 def set_language():
+    """Remember the visitor's choice for a year in its own cookie, so it outlives a logout; unknown codes are ignored."""
+    response = redirect(safe_next(request.form.get("next"), url_for("seminars.index")))
     language = request.form.get("language", "")
     if language in current_app.config["LANGUAGES"]:
-        session["language"] = language
-    return redirect(safe_next(request.form.get("next"), url_for("seminars.index")))
+        response.set_cookie(current_app.config["LANGUAGE_COOKIE"], language, max_age=LANGUAGE_COOKIE_AGE,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    return response
 
 
 @bp.get("/favicon.ico")
