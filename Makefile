@@ -54,7 +54,8 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-by-file \
 		--project eventreg --msgid-bugs-address https://github.com/eventreg/eventreg/issues \
 		-o $(CATALOGUES)/messages.pot .
-	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --add-location=file --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/python -m eventreg.commands.english_catalogue
 
 # The .mo files are built from the committed .po files on every install, never committed themselves.
 compile-messages: $(VENV)/.installed

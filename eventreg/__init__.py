@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, jsonify, render_template, request, session
+from flask import Flask, current_app, has_request_context, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
@@ -82,16 +82,17 @@ def _development_secret(app):
 
 
 def _select_locale():
-    """The visitor's explicit choice (the switcher's cookie), else the browser's languages, else the site default.
+    """A link's own language (`?lang=`, the ticket link in an e-mail), else the visitor's choice (the switcher's
+    cookie), else the browser's languages, else the site default.
 
     An unknown code anywhere falls through to the next source: a stale cookie or an odd header never errors.
     """
     config = current_app.config
     if not has_request_context():  # CLI commands and the outbox sender: the default language
         return config["BABEL_DEFAULT_LOCALE"]
-    chosen = request.cookies.get(config["LANGUAGE_COOKIE"])
-    if chosen in config["LANGUAGES"]:
-        return chosen
+    for chosen in (request.args.get("lang"), request.cookies.get(config["LANGUAGE_COOKIE"])):
+        if chosen in config["LANGUAGES"]:
+            return chosen
     return request.accept_languages.best_match(config["LANGUAGES"]) or config["BABEL_DEFAULT_LOCALE"]
 
 

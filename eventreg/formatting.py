@@ -2,7 +2,8 @@
 
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel import Locale
+from babel.dates import format_date, format_skeleton
 from flask_babel import get_locale
 
 from eventreg.models import utcnow
@@ -12,23 +13,40 @@ def _zone(zone):
     return ZoneInfo(zone) if isinstance(zone, str) else ZoneInfo(zone.timezone)
 
 
-def datetime_in(moment, zone, format="d MMM y, HH:mm"):
-    """`{{ seminar.starts_at|datetime_in(seminar) }}`: zone is a seminar or a zone name."""
+# English dates as our audience writes them, day before month (British usage), not in the US order.
+_DATE_LOCALES = {"en": Locale.parse("en_GB")}
+
+
+def _date_locale():
+    locale = get_locale()
+    return _DATE_LOCALES.get(str(locale), locale)
+
+
+def datetime_in(moment, zone, style="medium"):
+    """`{{ seminar.starts_at|datetime_in(seminar, "full") }}`: zone is a seminar or a zone name.
+
+    Styles are Babel's (short: "Dec 7, 10:00", medium, long, full: "Monday, December 7, 2026, 10:00"), so each
+    locale orders and spells the parts its own way ("2026年12月7日星期一 10:00").
+    """
     if moment is None:
         return ""
-    return format_datetime(moment, format, tzinfo=_zone(zone), locale=get_locale())
+    locale = _date_locale()
+    local = moment.astimezone(_zone(zone))
+    day = format_skeleton("MMMd", local, locale=locale) if style == "short" else format_date(local, style, locale)
+    return locale.datetime_formats["medium"].format(time_in(moment, zone), day)
 
 
-def date_in(moment, zone, format="EEEE, d MMMM y"):
+def date_in(moment, zone, style="full"):
     if moment is None:
         return ""
-    return format_date(moment.astimezone(_zone(zone)).date(), format, locale=get_locale())
+    return format_date(moment.astimezone(_zone(zone)).date(), style, locale=_date_locale())
 
 
-def time_in(moment, zone, format="HH:mm"):
+def time_in(moment, zone):
+    """24-hour time, as the seminar's audience reads it in every one of our languages."""
     if moment is None:
         return ""
-    return format_time(moment, format, tzinfo=_zone(zone), locale=get_locale())
+    return format_skeleton("Hm", moment, tzinfo=_zone(zone), locale=_date_locale())
 
 
 def zone_label(zone):

@@ -12,7 +12,7 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 @bp.post("/language")
 def set_language():
-    """Remember the visitor's choice for a year in its own cookie, so it outlives a logout; unknown codes are ignored."""
+    """Remember the choice a year in its own cookie, so it outlives a logout; an unknown code is ignored."""
     response = redirect(safe_next(request.form.get("next"), url_for("seminars.index")))
     language = request.form.get("language", "")
     if language in current_app.config["LANGUAGES"]:

@@ -23,7 +23,7 @@ class WalkInForm(ServiceErrors, FlaskForm):
     category_id = SelectField(_l("Category"), coerce=_category_id, default="",
                               validators=[InputRequired(_l("Choose a category for this person."))])
     university = StringField(_l("University"), validators=[Optional(), Length(max=300)])
-    programme = StringField(_l("Programme"), validators=[Optional(), Length(max=300)])
+    programme = StringField(_l("Faculty or programme"), validators=[Optional(), Length(max=300)])
     study_level = SelectField(
         _l("Level"), choices=[SelectChoice("", "—")] + [SelectChoice(k, LEVEL_LABELS[k]) for k in STUDY_LEVELS],
         validators=[Optional()])

@@ -56,7 +56,8 @@ def content(registration, kind, now):
     """E-mail `kind` for the registration as it is at `now` (the sending). A confirmed ticket carries its QR
     code (inline and as a PNG) and the .ics, so the person can get in and plan without opening the site."""
     seminar = registration.seminar
-    ticket_url = mail.absolute_url(ticket_path(registration.token))
+    # The ticket page opened from the e-mail speaks the e-mail's language, whatever the browser says.
+    ticket_url = mail.absolute_url(ticket_path(registration.token)) + f"?lang={registration.language}"
     attachments = []
     inline_images = []
     if kind in TICKET_KINDS and registration.status == "confirmed":

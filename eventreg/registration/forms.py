@@ -6,6 +6,7 @@ The forms carry CSRF, types and HTML hints (required, maxlength); the rules them
 
 import secrets
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -14,12 +15,12 @@ from wtforms.fields import IntegerField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from eventreg import widgets
+from eventreg.config import LANGUAGES
 from eventreg.form_errors import ServiceErrors
 from eventreg.registration.validation import (
     EMAIL_MAX,
     MAX_STUDY_YEAR,
     NAME_MAX,
-    PREFERRED_LANGUAGES,
     STUDY_YEAR_MESSAGE,
     TEXT_MAX,
 )
@@ -72,8 +73,9 @@ class RegistrantFields(ServiceErrors, FlaskForm):
     study_year = IntegerField(_l("Year of study"), validators=[Optional(), NumberRange(1, MAX_STUDY_YEAR)],
                               widget=widgets.NumberInput(min=1, max=MAX_STUDY_YEAR),
                               invalid_value_message=STUDY_YEAR_MESSAGE)
-    language = SelectField(_l("Preferred language"), default="en",
-                           choices=[SelectChoice(k, v) for k, v in PREFERRED_LANGUAGES.items()])
+    # Each language named in itself, as in the footer's switcher; the page's language is the first guess.
+    language = SelectField(_l("Preferred language"), default=lambda: str(get_locale()), validate_choice=False,
+                           choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
     consent_photos = BooleanField(_l("I agree to appear in photos and videos of the seminar (optional)"),
                                   widget=widgets.CheckboxInput())
 

@@ -33,7 +33,7 @@ class TicketContent:
 
 def ticket_content(registration, ticket_url):
     seminar = registration.seminar
-    when = f"{datetime_in(seminar.starts_at, seminar, 'EEEE, d MMMM y, HH:mm')}–{time_in(seminar.ends_at, seminar)}"
+    when = f"{datetime_in(seminar.starts_at, seminar, 'full')}–{time_in(seminar.ends_at, seminar)}"
     return TicketContent(
         heading=_("Ticket"),
         title=seminar.title,

@@ -8,14 +8,14 @@ import re
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from eventreg.email_addresses import normalise_email
 from eventreg.models import STUDY_LEVELS
 from eventreg.security import control_characters_message, has_control_characters
 
-# What a registrant may choose as the language of their e-mails.
-PREFERRED_LANGUAGES = {"en": _l("English"), "ru": _l("Russian"), "kk": _l("Kazakh"), "zh": _l("Chinese")}
 NAME_MIN, NAME_MAX = 2, 200
 TEXT_MAX = 300
 EMAIL_MAX = 254
@@ -38,6 +38,14 @@ ASTANA_UNIVERSITIES = (
     "Astana International University",
     "Esil University",
 )
+
+
+def _language(code):
+    """The registrant's language for everything they receive: one the site speaks, else the page's own.
+
+    An unknown code (a stale form, an API client's typo) is not worth refusing a registration for.
+    """
+    return code if code in current_app.config["LANGUAGES"] else str(get_locale())
 
 
 def _text(data, key):
@@ -92,7 +100,7 @@ def clean(data, category, *, require_consent, require_email=True):
         "phone": _text(data, "phone"),
         "organization": _text(data, "organization"),
         "position": _text(data, "position"),
-        "language": _text(data, "language") or "en",
+        "language": _language(_text(data, "language")),
         "consent_photos": bool(data.get("consent_photos")),
     }
     optional_email = not require_email and not values["email"]
@@ -106,8 +114,6 @@ def clean(data, category, *, require_consent, require_email=True):
             errors[key] = [_l("At most %(max)d characters.", max=TEXT_MAX)]
         elif has_control_characters(values[key]):
             errors[key] = [control_characters_message()]
-    if values["language"] not in PREFERRED_LANGUAGES:
-        errors["language"] = [_l("Choose one of the languages offered.")]
     if require_consent and not data.get("consent_data"):
         errors["consent_data"] = [_l("We need your consent to process your data for this registration.")]
     values.update(_student_values(data, category, errors))

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eventreg import tickets
+from eventreg import mail, tickets
 from eventreg.auth.access import seminar_required
 from eventreg.checkin import services as checkin
 from eventreg.extensions import db
@@ -190,7 +190,8 @@ def ticket_png(token):
 @bp.get("/t/<token>/ticket.pdf")
 def ticket_pdf(token):
     registration = _confirmed_by_token(token)
-    body = render_ticket_pdf(registration, url_for("registration.ticket", token=token, _external=True))
+    with mail.mail_locale(registration.language):  # like the e-mails: the registrant's language
+        body = render_ticket_pdf(registration, url_for("registration.ticket", token=token, _external=True))
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="ticket-{registration.seminar.slug}.pdf"'
     return response
@@ -199,7 +200,8 @@ def ticket_pdf(token):
 @bp.get("/t/<token>/calendar.ics")
 def ticket_ics(token):
     registration = _registration_by_token(token)
-    body = ticket_calendar(registration, url_for("registration.ticket", token=token, _external=True))
+    with mail.mail_locale(registration.language):
+        body = ticket_calendar(registration, url_for("registration.ticket", token=token, _external=True))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.seminar.slug}.ics"'
     return response

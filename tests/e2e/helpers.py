@@ -92,7 +92,7 @@ def browser_contexts(browser, url, page_log):
     contexts = []
 
     def _new(**options):
-        context = browser.new_context(base_url=url, locale="en-GB", **options)
+        context = browser.new_context(base_url=url, **{"locale": "en-GB", **options})
         context.set_default_timeout(WAIT_MS)
         context.on("page", page_log.watch)
         contexts.append(context)
