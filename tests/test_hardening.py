@@ -30,6 +30,7 @@ from eventreg.reports import exports
 from eventreg.seminars import services as seminars
 from tests import factories
 from tests.conftest import PASSWORD
+from tests.openapi_check import assert_matches_openapi
 from tests.test_registration import form_data
 from tests.test_reports import make_report_seminar
 
@@ -455,6 +456,19 @@ def test_a_retried_post_after_a_lost_answer_gets_the_first_answer_not_a_second_r
     assert reused.status_code == 422 and reused.get_json()["error"] == "idempotency_key_reused"
     bad = client.post(url, json=body, headers={**_bearer(api_token), "Idempotency-Key": "a" * 101})
     assert bad.status_code == 400 and bad.get_json()["error"] == "invalid_idempotency_key"
+    for method, answer in (("POST", again), ("PATCH", reused), ("POST", bad)):
+        assert_matches_openapi(client, method, url if method == "POST" else f"/api/v1/seminars/{seminar.slug}",
+                               answer)
+
+
+def test_the_api_document_offers_the_idempotency_key_on_every_write(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    writes = [(path, method, operation) for path, operations in spec["paths"].items()
+              for method, operation in operations.items() if method in ("post", "put", "patch", "delete")]
+    assert len(writes) >= 6
+    for path, method, operation in writes:
+        assert {"$ref": "#/components/parameters/IdempotencyKey"} in operation["parameters"], (method, path)
+    assert spec["components"]["parameters"]["IdempotencyKey"]["in"] == "header"
 
 
 def test_the_same_post_sent_twice_at_the_same_instant_makes_one_registration(app, session, api_token):

@@ -39,8 +39,36 @@ def _error_response(description):
     }
 
 
+WRITE_METHODS = ("post", "put", "patch", "delete")
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,100}$"},
+    "description": "Any 1 to 100 printable ASCII characters, unique per intended change (a UUID will do). Sent "
+    "again with the same request after a lost answer, it returns the first answer (with the header "
+    "`Idempotent-Replayed: true`) instead of making the change twice. Kept for a day, per caller. The same key "
+    "on another request: 422 `idempotency_key_reused`; while the first request is still being answered: 409 "
+    "`idempotency_key_in_use`; a malformed key: 400 `invalid_idempotency_key`.",
+}
+
+
+def _with_idempotency_keys(paths):
+    """Every write accepts the key (eventreg/api/idempotency.py claims it before any view runs)."""
+    for operations in paths.values():
+        for method in WRITE_METHODS:
+            if method in operations:
+                operation = operations[method]
+                operation["parameters"] = [*operation.get("parameters", []),
+                                           {"$ref": "#/components/parameters/IdempotencyKey"}]
+                operation["responses"].setdefault("422", _error_response("The Idempotency-Key was used for "
+                                                                         "another request."))
+                operation["responses"].setdefault("409", {"$ref": "#/components/responses/Conflict"})
+                operation["responses"].setdefault("400", {"$ref": "#/components/responses/BadRequest"})
+    return paths
+
+
 def build(server_url="/api/v1"):
     paths, schemas = copy.deepcopy(_merged())
+    paths = _with_idempotency_keys(paths)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -60,6 +88,7 @@ def build(server_url="/api/v1"):
                 "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "schemas": schemas,
+            "parameters": {"IdempotencyKey": IDEMPOTENCY_KEY},
             "responses": {
                 "BadRequest": _error_response("Malformed request or invalid fields."),
                 "Unauthorized": _error_response("No valid session or API token."),
