@@ -138,11 +138,13 @@ def summary(session, seminar, *, rolls=False, locale=None):
 @dataclass
 class Export:
     """A download: `body` is a generator of text chunks (CSV), a function that writes and returns an open
-    binary file (XLSX), or bytes (PDF)."""
+    binary file (XLSX), or bytes (PDF). `inline`: shown by the browser (a badge PDF opens ready to print) rather
+    than saved."""
 
     filename: str
     mimetype: str
     body: object
+    inline: bool = False
 
     def as_response(self):
         """The download as a response; call it in a request (a CSV streams, reading rows as it goes)."""
@@ -155,7 +157,8 @@ class Export:
         else:
             # content_type, not mimetype: Flask would add "; charset=utf-8" to the CSV's own a second time.
             response = Response(stream_with_context(self.body), content_type=self.mimetype)
-        response.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        disposition = "inline" if self.inline else "attachment"
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{self.filename}"'
         # Personal data: never kept by a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.auth.access import seminar_required
-from eventreg.auth.permissions import can
+from eventreg.auth.permissions import can, request_may
 from eventreg.checkin import offline
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES
@@ -16,7 +16,7 @@ from eventreg.reports import bp, exports, services
 @bp.get("/s/<slug>/")
 @seminar_required("see_report")
 def summary(seminar):
-    report = services.summary(db.session, seminar, rolls=can(current_user, "export", seminar), locale=get_locale())
+    report = services.summary(db.session, seminar, rolls=request_may("export"), locale=get_locale())
     return render_template("reports/summary.html", seminar=seminar, report=report,
                            statuses=REGISTRATION_STATUSES, status_labels=exports.STATUS_LABELS,
                            # The offline door's problems name people: not for a viewer of the figures.
