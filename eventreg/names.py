@@ -21,12 +21,16 @@ import iuliia
 import pyuca
 from sqlalchemy import case, func
 
-# Kazakh letters that Russian keyboards and Russian romanisations lack, folded to the letter they look like.
-KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
+# Kazakh letters that Russian keyboards and Russian romanisations lack, folded to the letter they look like (capitals
+# too, for the Latin line of a badge; a search key is case-folded first).
+KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухиАГКНОУУХИ")
 # The romanisations people use for Cyrillic names: the passport (ICAO: Aliia, Iuliia), Wikipedia and
 # the press (Aliya, Yerlan, Serikbayeva), the older passport office (Serikbaeva, Shaymerdenova), and
 # the informal one of chats and Kazakh Latin habits (Janna, Hasen).
 ROMANISATIONS = (iuliia.ICAO_DOC_9303, iuliia.WIKIPEDIA, iuliia.MVD_310, iuliia.TELEGRAM)
+# The one Latin spelling printed for a reader (a badge's second line): the press's, which foreign guests read most
+# easily (Aliya, Yerlan, Zhanna).
+LATIN_SCHEMA = iuliia.WIKIPEDIA
 # The stored column's length: a name's spellings come first, so a cut loses only the end of an organization.
 MAX_SEARCH_KEY = 800
 _NO_DIGITS = str.maketrans("", "", "0123456789")
@@ -80,6 +84,24 @@ def spellings(word):
         palladius = "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.CYRILLIC, errors="default"))
         found.append(palladius.translate(_NO_DIGITS))
     return tuple(dict.fromkeys(found))
+
+
+def _latin_word(word):
+    if any(is_chinese(c) for c in word):
+        # Surname first, then the given name in one word, as passports and the press write them: 王小明 Wang Xiaoming.
+        syllables = _pinyin().lazy_pinyin(word, errors="default")
+        return " ".join(part.capitalize() for part in (syllables[0], "".join(syllables[1:])) if part)
+    if not any(_is_cyrillic(c) for c in word):
+        return word
+    spelled = LATIN_SCHEMA.translate(word.translate(KAZAKH_TO_RUSSIAN))
+    return spelled.upper() if word.isupper() and len(word) > 1 else spelled
+
+
+def latin(text):
+    """`text` in Latin letters, for readers who do not read its script: one of the search key's spellings of each
+    word (Cyrillic by LATIN_SCHEMA after the Kazakh folding, Chinese by pinyin), capitals kept. Latin text is
+    returned as it is."""
+    return " ".join(_latin_word(word) for word in unicodedata.normalize("NFKC", text or "").split())
 
 
 def search_key(*parts):
@@ -153,6 +175,12 @@ def group_ranks(locale):
     """{group: rank} for a language code ('ru', 'zh_Hans_CN' or a Babel Locale); unknown ones sort as English."""
     language = str(locale or "en").replace("-", "_").split("_")[0].lower()
     return _GROUP_RANKS.get(language, _GROUP_RANKS["en"])
+
+
+def alphabetical_key(text, locale):
+    """The same order as `alphabetical`, in Python: for the few texts a page sorts itself (a report's universities)."""
+    key = sort_key(text)
+    return group_ranks(locale).get(key[:1], 3), key[1:]
 
 
 def alphabetical(column, locale):

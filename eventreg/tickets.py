@@ -210,6 +210,11 @@ def verifying_keys(session, seminar):
 def ticket_payload(registration):
     """What a ticket's QR code carries: signed (ER2) when a key exists and the token has the usual length,
     else ER1. Ed25519 signatures are deterministic: the same key gives the same code every time."""
-    key = signing_key(object_session(registration))
-    signed = key and signed_payload(registration.token, registration.seminar_id, key_id(key), key.private_key)
-    return signed or qr_payload(registration.token)
+    return payload_with(signing_key(object_session(registration)), registration.token, registration.seminar_id)
+
+
+def payload_with(key, token, seminar_id):
+    """`ticket_payload` with the signing key already found (None: unsigned), for documents that print many
+    tickets (a sheet of badges) with one look-up of the key."""
+    signed = key and signed_payload(token, seminar_id, key_id(key), key.private_key)
+    return signed or qr_payload(token)

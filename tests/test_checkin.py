@@ -467,12 +467,13 @@ def test_a_walk_in_is_registered_and_checked_in_at_once(client, session, seminar
     login("staff")
     response = client.post(f"/checkin/s/{seminar.slug}/walk-in", data=_walk_in_form(seminar))
     assert response.status_code == 302
-    assert response.location.endswith(f"/checkin/s/{seminar.slug}/")
     registration = session.scalar(select(Registration).where(Registration.email == "erlan@example.kz"))
+    assert response.location.endswith(f"/checkin/s/{seminar.slug}/walk-in/{registration.id}")
     assert (registration.status, registration.source) == ("confirmed", "walk_in")
     assert (registration.checked_in_method, registration.checked_in_gate) == ("walk_in", "Door 3")
     assert [e.result for e in _events(session, seminar)] == ["checked_in"]
-    assert "is registered and checked in" in client.get(response.location).get_data(as_text=True)
+    result = client.get(response.location).get_data(as_text=True)
+    assert "Ерлан Есенов is registered and checked in" in result and "Print badge" in result
 
 
 def test_the_walk_in_form_assumes_no_category_and_asks_for_one(client, session, seminar, login):

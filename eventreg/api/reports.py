@@ -69,7 +69,7 @@ def export_list(seminar, list_name, fmt):
             db.session, seminar, list_name, fmt, user=current_user, locale=get_locale(),
             status=request.args.get("status"),
             category=request.args.get("category"), sort=request.args.get("sort"),
-            separator=request.args.get("sep") or "comma",
+            separator=request.args.get("sep") or "comma", university=request.args.get("university"),
         )
     except services.ReportRefused as refusal:
         raise _refused(refusal) from refusal

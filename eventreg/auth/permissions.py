@@ -24,13 +24,16 @@ from eventreg.models import SeminarMember
 #  edit           the seminar's content, programme, speakers, categories, status, duplicating it
 #  registrations  the people: lists, adding, editing, approving, importing, messages
 #  export         lists and sign-in sheets leaving the system (CSV, XLSX, PDF)
+#  badges         badge PDFs of any confirmed people, their tickets' QR codes included (the door prints a walk-in's
+#                 badge under check_in: eventreg/badges/services.py)
 #  team           adding, changing and removing members, invitations
 #  audit          the seminar's audit entries
 #  erase          erasing personal data
-ACTIONS = ("see_counts", "see_report", "check_in", "edit", "registrations", "export", "team", "audit", "erase")
+ACTIONS = ("see_counts", "see_report", "check_in", "edit", "registrations", "export", "badges", "team", "audit",
+           "erase")
 ROLE_ACTIONS = {
     "owner": frozenset(ACTIONS),
-    "organizer": frozenset({"see_counts", "see_report", "check_in", "edit", "registrations", "export"}),
+    "organizer": frozenset({"see_counts", "see_report", "check_in", "edit", "registrations", "export", "badges"}),
     "door": frozenset({"see_counts", "check_in"}),
     "viewer": frozenset({"see_counts", "see_report"}),
 }

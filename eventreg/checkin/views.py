@@ -1,12 +1,13 @@
 """The door: choose a seminar, scan tickets, search people, register walk-ins."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.auth.access import role_required
 from eventreg.auth.permissions import can, request_may, seminar_access
+from eventreg.badges import services as badges
 from eventreg.checkin import bp, offline, pwa, services  # noqa: F401 (pwa: the door app's manifest and worker)
 from eventreg.checkin.forms import WalkInForm
 from eventreg.extensions import db, login_manager
@@ -14,6 +15,8 @@ from eventreg.models import utcnow
 from eventreg.registration.services import RegistrationRefused
 from eventreg.seminars import queries
 
+# A label printer is what a door has; the walk-in's page offers the other layouts too.
+DOOR_LAYOUT = "label-102x76"
 REFUSAL_MESSAGES = {
     "full": lambda: _("No seat is free: the seminar or this category is full."),
     "duplicate_email": lambda: _("This e-mail address is already registered: search for the person instead."),
@@ -77,9 +80,37 @@ def walk_in(seminar):
             _show_refusal(form, refusal)
         else:
             db.session.commit()
-            flash(_("%(name)s is registered and checked in.", name=result.attendee.full_name), "success")
-            return redirect(url_for("checkin.scan", slug=seminar.slug))
+            return redirect(url_for("checkin.walk_in_done", slug=seminar.slug, registration_id=result.attendee.id))
     return render_template("checkin/walk_in.html", seminar=seminar, form=form)
+
+
+@bp.get("/s/<slug>/walk-in/<int:registration_id>")
+@door_required
+def walk_in_done(seminar, registration_id):
+    """The walk-in's result: registered and checked in, with "Print badge". Not a page for anyone else."""
+    registration = services.registration_of(db.session, seminar, registration_id) or abort(404)
+    if registration.source != "walk_in":
+        return redirect(url_for("checkin.scan", slug=seminar.slug))
+    return render_template("checkin/walk_in_done.html", seminar=seminar, registration=registration,
+                           door_layout=DOOR_LAYOUT)
+
+
+@bp.post("/s/<slug>/walk-in/<int:registration_id>/badge")
+@door_required
+def walk_in_badge(seminar, registration_id):
+    """The walk-in's badge as a PDF (the layout and the Latin line from the page's "Print badge" form)."""
+    try:
+        download = badges.print_badge(db.session, seminar, registration_id, layout=request.form.get("layout", ""),
+                                      with_latin=bool(request.form.get("latin")), user=current_user,
+                                      walk_in_only=True)
+    except badges.BadgeRefused as refusal:
+        db.session.rollback()
+        if refusal.code == "not_found":
+            abort(404)
+        flash(badges.refusal_message(refusal.code), "error")
+        return redirect(url_for("checkin.walk_in_done", slug=seminar.slug, registration_id=registration_id))
+    db.session.commit()
+    return download.as_response()
 
 
 def _show_refusal(form, refusal):

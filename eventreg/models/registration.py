@@ -93,6 +93,8 @@ class Registration(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a badge PDF last included this person: what "not yet printed" asks (eventreg/badges/services.py).
+    badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Entry at the door: set once by a conditional UPDATE ... WHERE checked_in_at IS NULL.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_gate: Mapped[str | None] = mapped_column(String(60))

@@ -1,4 +1,5 @@
-"""Printable PDFs (A4): attendance, registration and no-show lists, the sign-in sheet and the summary report.
+"""Printable PDFs (A4): attendance, registration and no-show lists, university rolls, the sign-in sheet and the
+summary report.
 
 Built on `eventreg.pdf`, whose fonts render Kazakh, Russian and Chinese names. Charts in the summary PDF are
 drawn with fpdf2's own shapes (rectangles, lines), so they print sharp and need no SVG support.
@@ -49,6 +50,12 @@ def pdf_columns(seminar, list_name):
                      (_l("Phone"), lambda row: row.phone or "", 26)],
         "signin-sheet": [name, category, (_l("Organization / university"), _org, 52),
                          (_l("Signature"), lambda row: "", 52)],
+        "university-roll": [(_l("Name"), lambda row: row.full_name, 60),
+                            (_l("Programme"), lambda row: row.programme, 42),
+                            (_l("Level"), lambda row: row.level_label, 20),
+                            (_l("Year"), lambda row: row.study_year, 12),
+                            (_l("Attended"), lambda row: row.attended_label, 20),
+                            (_l("Arrived"), _arrival(seminar), 25)],
     }[list_name]
 
 
@@ -57,6 +64,7 @@ LIST_TITLES = {
     "registrations": _l("Registration list"),
     "no-shows": _l("No-shows"),
     "signin-sheet": _l("Sign-in sheet"),
+    "university-roll": _l("University roll"),
 }
 
 
@@ -108,8 +116,9 @@ def _finish(pdf, total_label, count):
     return bytes(pdf.output())
 
 
-def list_pdf(seminar, list_name, rows, *, now):
-    heading = LIST_TITLES[list_name]
+def list_pdf(seminar, list_name, rows, *, now, subject=None):
+    """`subject` (a roll's university) follows the list's title."""
+    heading = f"{LIST_TITLES[list_name]}: {subject}" if subject else LIST_TITLES[list_name]
     pdf = _start(seminar, heading, now, landscape=list_name == "registrations")
     count = draw_table(pdf, pdf_columns(seminar, list_name), rows, line_height=4.5)
     return _finish(pdf, _l("People"), count)

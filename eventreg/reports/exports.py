@@ -1,4 +1,5 @@
-"""The exported lists (attendance, full registration list, no-shows) and their CSV and XLSX writers.
+"""The exported lists (attendance, full registration list, no-shows, a partner university's roll) and their CSV and
+XLSX writers.
 
 Rows come from the database in chunks (`yield_per`: a server-side cursor on PostgreSQL) and leave as they
 come, so 100,000 rows need no more memory than 1,000: CSV is a generator the response streams, XLSX is
@@ -22,8 +23,9 @@ from sqlalchemy import case, func, select
 from eventreg.database import streaming_read
 from eventreg.models import Category, Registration, User
 from eventreg.names import alphabetical
+from eventreg.reports import queries
 
-LISTS = ("attendance", "registrations", "no-shows")
+LISTS = ("attendance", "registrations", "no-shows", "university-roll")
 FORMATS = ("csv", "xlsx", "pdf")
 SORTS = ("name", "arrival")
 CHUNK_ROWS = 100
@@ -42,6 +44,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 LEVEL_LABELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD")}
+ATTENDED_LABELS = {True: _l("Yes"), False: _l("No")}
 STATUS_LABELS = {
     "pending": _l("Pending approval"),
     "confirmed": _l("Confirmed"),
@@ -78,6 +81,7 @@ CANCELLED_AT = Column(_l("Cancelled at"), "cancelled_at", 17, "datetime")
 CHECKED_IN_AT = Column(_l("Checked in at"), "checked_in_at", 17, "datetime")
 GATE = Column(_l("Gate"), "checked_in_gate", 12)
 CHECKED_IN_BY = Column(_l("Checked in by"), "checked_in_by", 20)
+ATTENDED = Column(_l("Attended"), "attended_label", 10)
 
 COLUMNS = {
     "attendance": (NAME, CHECKED_IN_AT, GATE, CATEGORY, ORGANIZATION, POSITION, EMAIL, UNIVERSITY, LEVEL, YEAR,
@@ -85,15 +89,20 @@ COLUMNS = {
     "registrations": (NAME, EMAIL, PHONE, CATEGORY, STATUS, SOURCE, ORGANIZATION, POSITION, UNIVERSITY, PROGRAMME,
                       LEVEL, YEAR, LANGUAGE, REGISTERED_AT, CONFIRMED_AT, CANCELLED_AT, CHECKED_IN_AT, GATE),
     "no-shows": (NAME, EMAIL, PHONE, CATEGORY, ORGANIZATION, POSITION, UNIVERSITY, LEVEL, YEAR, REGISTERED_AT),
+    # Sent to the university's coordinator, outside the organizers: who their students are and whether they came,
+    # without e-mail or phone. The university is in every row, so rolls pasted together still say whose is whose.
+    "university-roll": (NAME, UNIVERSITY, PROGRAMME, LEVEL, YEAR, ATTENDED, CHECKED_IN_AT),
 }
 
 
 @dataclass(frozen=True)
 class Filters:
-    """The organizer list's filters, carried over to the registration export: a status and a category key."""
+    """The organizer list's filters, carried over to the registration export: a status and a category key; and
+    the university whose roll is asked for."""
 
     status: str | None = None
     category: str | None = None
+    university: str | None = None
 
 
 def _translated(column, labels):
@@ -109,6 +118,8 @@ def list_statement(seminar, list_name, filters=None, sort="name", *, locale):
         select(
             _translated(r.status, STATUS_LABELS).label("status_label"),
             _translated(r.study_level, LEVEL_LABELS).label("level_label"),
+            case((r.checked_in_at.is_not(None), str(ATTENDED_LABELS[True])),
+                 else_=str(ATTENDED_LABELS[False])).label("attended_label"),
             r.id, r.full_name, r.email, r.phone, r.organization, r.position, r.university, r.programme,
             r.study_level, r.study_year, r.status, r.source, r.language, r.created_at, r.confirmed_at,
             r.cancelled_at, r.checked_in_at, r.checked_in_gate, Category.label.label("category"),
@@ -125,6 +136,8 @@ def list_statement(seminar, list_name, filters=None, sort="name", *, locale):
             return stmt.order_by(r.checked_in_at, r.id)
     elif list_name == "no-shows":
         stmt = stmt.where(r.status == "confirmed", r.checked_in_at.is_(None))
+    elif list_name == "university-roll":
+        stmt = stmt.where(*queries.on_a_roll(seminar), r.university == filters.university)
     else:
         filters = filters or Filters()
         if filters.status:

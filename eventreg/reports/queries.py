@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import BigInteger, Integer, String, case, cast, func, select, union_all
 
 from eventreg.models import STUDY_LEVELS, Category, CheckInEvent, Registration, User
+from eventreg.names import alphabetical_key
 from eventreg.reports import erased
 
 ARRIVAL_BUCKET_MINUTES = 5
@@ -111,6 +112,33 @@ def by_category(session, seminar):
     return headline, [Row(row[0], int(row[1]), int(row[2])) for row in rows]
 
 
+def _live_students(seminar):
+    """Confirmed registrations of the seminar's student categories whose personal data is kept."""
+    r = Registration
+    return (r.seminar_id == seminar.id, r.status == "confirmed", r.anonymised_at.is_(None),
+            r.category_id.in_(select(Category.id).where(Category.seminar_id == seminar.id,
+                                                        Category.is_student.is_(True))))
+
+
+def on_a_roll(seminar):
+    """Who is on a partner university's roll: a confirmed student who named a university (an erased one is on
+    none). One rule for the list of rolls and for each roll (`reports/exports.py`)."""
+    return (*_live_students(seminar), Registration.university != "")
+
+
+def university_rolls(session, seminar, *, locale):
+    """The universities with a roll, in the alphabet of `locale`: how many of their students registered (confirmed)
+    and how many came."""
+    r = Registration
+    rows = session.execute(
+        select(r.university, func.count(r.id), _count_if(r.checked_in_at.is_not(None)))
+        .where(*on_a_roll(seminar))
+        .group_by(r.university)
+    ).all()
+    return sorted((Row(university, int(n), int(came)) for university, n, came in rows),
+                  key=lambda row: alphabetical_key(row.label, locale))
+
+
 def students(session, seminar, limit=TOP_UNIVERSITIES):
     """Confirmed students by university (largest first, at most `limit`) and by level of study (bachelor,
     master, PhD, then not given), from one pass grouped by both; "" is "not given". Erased registrations
@@ -118,9 +146,7 @@ def students(session, seminar, limit=TOP_UNIVERSITIES):
     r = Registration
     live = (
         select(r.university, r.study_level, func.count(r.id), _count_if(r.checked_in_at.is_not(None)))
-        .where(r.seminar_id == seminar.id, r.status == "confirmed", r.anonymised_at.is_(None),
-               r.category_id.in_(select(Category.id).where(Category.seminar_id == seminar.id,
-                                                           Category.is_student.is_(True))))
+        .where(*_live_students(seminar))
         .group_by(r.university, r.study_level)
     )
     rows = session.execute(union_all(live, erased.student_rows(seminar.id))).all()

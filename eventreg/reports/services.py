@@ -4,7 +4,7 @@ Every export is written to the audit trail in the caller's transaction: who took
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from flask import Response, stream_with_context
@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from eventreg import audit
 from eventreg.models import REGISTRATION_STATUSES, Category, utcnow
+from eventreg.names import latin
 from eventreg.reports import charts, documents, exports, queries
+from eventreg.seminars.services import slugify
 
 LEVELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD"), "": _l("Not given")}
 REFUSAL_REASONS = {
@@ -31,6 +33,7 @@ PDF_MAX_ROWS = 5000
 MAX_PER_PAGE = 200
 # Beyond any real list (200 million rows at the largest page): a bigger number is refused, not sent to the database.
 MAX_PAGE = 1_000_000
+UNIVERSITY_MAX = 300  # the registration's column
 
 
 class ReportRefused(Exception):
@@ -58,6 +61,7 @@ class Summary:
     gates: list
     staff: list
     refused: list
+    rolls: list | None = None  # the partner universities' rolls, for a reader who may export them
 
     @cached_property
     def charts(self):
@@ -109,8 +113,9 @@ def _labelled(rows, labels):
             for row in rows]
 
 
-def summary(session, seminar):
-    """The seminar's figures: six GROUP BY queries, fast for 50,000 registrations."""
+def summary(session, seminar, *, rolls=False, locale=None):
+    """The seminar's figures: six GROUP BY queries, fast for 50,000 registrations; with `rolls`, a seventh lists the
+    universities whose students' rolls can be exported, in the alphabet of `locale`."""
     headline, categories = queries.by_category(session, seminar)
     universities, levels = queries.students(session, seminar)
     door = queries.door(session, seminar)
@@ -126,17 +131,20 @@ def summary(session, seminar):
         gates=[(gate or str(_l("No gate")), n) for gate, n in door.gates],
         staff=[(name or str(_l("Deleted account")), n) for name, n in door.staff],
         refused=[(str(REFUSAL_REASONS.get(code, code)), n) for code, n in queries.refused_scans(session, seminar)],
+        rolls=queries.university_rolls(session, seminar, locale=locale) if rolls else None,
     )
 
 
 @dataclass
 class Export:
     """A download: `body` is a generator of text chunks (CSV), a function that writes and returns an open
-    binary file (XLSX), or bytes (PDF)."""
+    binary file (XLSX), or bytes (PDF). `inline`: shown by the browser (a badge PDF opens ready to print) rather
+    than saved."""
 
     filename: str
     mimetype: str
     body: object
+    inline: bool = False
 
     def as_response(self):
         """The download as a response; call it in a request (a CSV streams, reading rows as it goes)."""
@@ -149,7 +157,8 @@ class Export:
         else:
             # content_type, not mimetype: Flask would add "; charset=utf-8" to the CSV's own a second time.
             response = Response(stream_with_context(self.body), content_type=self.mimetype)
-        response.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        disposition = "inline" if self.inline else "attachment"
+        response.headers["Content-Disposition"] = f'{disposition}; filename="{self.filename}"'
         # Personal data: never kept by a browser or proxy cache.
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -183,13 +192,14 @@ def _record(session, seminar, user, list_name, fmt, now, **details):
 
 
 def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, category=None, sort=None,
-                separator="comma", now=None):
-    """One list (attendance, registrations, no-shows) in one format (csv, xlsx, pdf), recorded in the audit.
+                separator="comma", university=None, now=None):
+    """One list (attendance, registrations, no-shows, a university's roll) in one format (csv, xlsx, pdf),
+    recorded in the audit.
 
     `status` and `category` filter the registration list, as on the organizer's list; `sort` orders the
     attendance list by `name` (the default, in the alphabet of `locale`) or `arrival`; `separator` is the CSV's
-    (`comma` or `semicolon`). CSV rows are read while the response streams; XLSX and PDF are written before this
-    returns."""
+    (`comma` or `semicolon`); `university` names the roll's university (as the students wrote it). CSV rows are
+    read while the response streams; XLSX and PDF are written before this returns."""
     if list_name not in exports.LISTS:
         raise ReportRefused("unknown_list")
     if fmt not in exports.FORMATS:
@@ -200,8 +210,11 @@ def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, 
     if separator not in exports.SEPARATORS:
         raise ReportRefused("invalid_filter", {"sep": [str(_l("Separate CSV fields by comma or semicolon."))]})
     filters = parse_filters(session, seminar, status=status, category=category)
+    if list_name == "university-roll":
+        filters = replace(filters, university=_roll_university(university))
     now = now or utcnow()
-    details = {k: v for k, v in (("status", filters.status), ("category", filters.category)) if v}
+    details = {k: v for k, v in (("status", filters.status), ("category", filters.category),
+                                 ("university", filters.university)) if v}
     if fmt == "csv":
         details["separator"] = separator
     if list_name == "attendance":
@@ -211,7 +224,7 @@ def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, 
         _check_printable(session, statement)
     _record(session, seminar, user, list_name, fmt, now, **details)
     columns = exports.COLUMNS[list_name]
-    filename = f"{seminar.slug}-{list_name}.{fmt}"
+    filename = _filename(seminar, list_name, fmt, filters)
     rows = exports.stream_rows(session, statement)
     if fmt == "csv":
         chunks = exports.csv_chunks(rows, columns, seminar.zone, separator)
@@ -220,7 +233,22 @@ def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, 
         zone, title = seminar.zone, _sheet_title(list_name)
         # Written when the response is made, after the commit: see exports.stream_rows.
         return Export(filename, exports.XLSX_MIMETYPE, lambda: exports.xlsx_file(rows, columns, zone, title))
-    return Export(filename, "application/pdf", documents.list_pdf(seminar, list_name, rows, now=now))
+    return Export(filename, "application/pdf",
+                  documents.list_pdf(seminar, list_name, rows, now=now, subject=filters.university))
+
+
+def _roll_university(university):
+    """The university of a roll, as the students wrote it (so the roll matches the report's rows exactly)."""
+    if not (university or "").strip() or len(university) > UNIVERSITY_MAX:
+        raise ReportRefused("invalid_filter", {"university": [str(_l("Name the university of the roll."))]})
+    return university
+
+
+def _filename(seminar, list_name, fmt, filters):
+    """ASCII (a header's own charset): a roll is named after its university in Latin letters."""
+    if filters.university is None:
+        return f"{seminar.slug}-{list_name}.{fmt}"
+    return f"{seminar.slug}-{list_name}-{slugify(latin(filters.university), 60) or 'university'}.{fmt}"
 
 
 def _count(session, statement):
@@ -236,7 +264,7 @@ def _check_printable(session, statement):
 
 def _sheet_title(list_name):
     return str({"attendance": _l("Attendance"), "registrations": _l("Registrations"),
-                "no-shows": _l("No-shows")}[list_name])
+                "no-shows": _l("No-shows"), "university-roll": _l("University roll")}[list_name])
 
 
 def signin_sheet(session, seminar, *, user, locale, now=None):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventreg.auth.access import seminar_required
-from eventreg.auth.permissions import can
+from eventreg.auth.permissions import can, request_may
 from eventreg.checkin import offline
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES
@@ -16,7 +16,8 @@ from eventreg.reports import bp, exports, services
 @bp.get("/s/<slug>/")
 @seminar_required("see_report")
 def summary(seminar):
-    return render_template("reports/summary.html", seminar=seminar, report=services.summary(db.session, seminar),
+    report = services.summary(db.session, seminar, rolls=request_may("export"), locale=get_locale())
+    return render_template("reports/summary.html", seminar=seminar, report=report,
                            statuses=REGISTRATION_STATUSES, status_labels=exports.STATUS_LABELS,
                            # The offline door's problems name people: not for a viewer of the figures.
                            **(offline.problems_context(db.session, seminar)
@@ -32,6 +33,7 @@ def export(seminar, list_name, fmt):
             status=request.args.get("status"),
             category=request.args.get("category"), sort=request.args.get("sort"),
             separator=request.args.get("sep") or exports.separator_for(get_locale()),
+            university=request.args.get("university"),
         )
     except services.ReportRefused as refusal:
         if refusal.code in ("unknown_list", "unknown_format"):

@@ -38,7 +38,8 @@ FRAGMENT = dict(
         },
         "/seminars/{slug}/exports/{list}.{format}": {
             "get": {
-                "summary": "Download a list: attendance, registrations (filterable) or no-shows, as CSV, XLSX or PDF.",
+                "summary": "Download a list: attendance, registrations (filterable), no-shows or a university's roll "
+                "(its confirmed students and whether each came), as CSV, XLSX or PDF.",
                 "description": "CSV is UTF-8 with a BOM, every field quoted; a quote goes before every character "
                 "that could start a formula (at the start of a cell, or after a separator or line break in it). "
                 "A PDF holds at most 5,000 rows (`too_long_for_pdf` beyond). Every export "
@@ -57,6 +58,10 @@ FRAGMENT = dict(
                      "description": "The CSV's separator: `semicolon` for Excel in Russian, Kazakh and other locales "
                      "whose decimal mark is a comma.",
                      "schema": {"type": "string", "enum": list(exports.SEPARATORS), "default": "comma"}},
+                    {"name": "university", "in": "query", "required": False,
+                     "description": "The university whose roll is asked for (required by `university-roll`), as its "
+                     "students wrote it.",
+                     "schema": {"type": "string", "maxLength": services.UNIVERSITY_MAX}},
                 ],
                 "responses": {
                     "200": {"description": "The file, as an attachment.", "content": {
