@@ -100,6 +100,7 @@ def _register_blueprints(app):
     from eventreg import site
     from eventreg.api import views as api
     from eventreg.auth import views as auth
+    from eventreg.certificates import views as certificates
     from eventreg.checkin import views as checkin
     from eventreg.privacy import views as privacy
     from eventreg.registration import views as registration
@@ -115,6 +116,7 @@ def _register_blueprints(app):
     app.register_blueprint(auth.bp)
     app.register_blueprint(privacy.bp)
     app.register_blueprint(teams.bp)
+    app.register_blueprint(certificates.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 
