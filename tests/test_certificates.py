@@ -442,3 +442,36 @@ def test_the_api_refuses_a_certificate_for_someone_who_did_not_attend_and_issues
     door = client.post(f"{base}/{came.id}/certificate", headers={"Authorization": f"Bearer {api_token('staff')}"})
     assert door.status_code == 403
     assert _count(session, Certificate) == 1
+
+
+def _issue_at_once(app, seminar_id, barrier, results, index):
+    from eventreg.extensions import db
+    from eventreg.models import Seminar
+
+    with app.app_context():
+        seminar = db.session.get(Seminar, seminar_id)
+        db.session.commit()  # end the read: on SQLite it would hold the write lock
+        barrier.wait()
+        results[index] = services.issue_certificates(db.session, seminar, by=None)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_two_issuers_at_once_give_each_attendee_one_certificate(app, session):
+    """The organizer's button and cron at the same moment, each in its own transaction."""
+    import threading
+
+    seminar = _ended_seminar(session)
+    _enable(session, seminar)
+    for n in range(5):
+        _attendee(session, seminar, f"Guest {n}")
+    seminar_id = seminar.id
+    session.commit()
+    barrier, results = threading.Barrier(2, timeout=30), {}
+    threads = [threading.Thread(target=_issue_at_once, args=(app, seminar_id, barrier, results, i)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(results.values()) == 5
+    assert _count(session, Certificate) == 5
