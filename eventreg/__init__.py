@@ -102,6 +102,7 @@ def _register_blueprints(app):
     from eventreg.api import views as api
     from eventreg.auth import views as auth
     from eventreg.badges import views as badges
+    from eventreg.certificates import views as certificates
     from eventreg.checkin import views as checkin
     from eventreg.privacy import views as privacy
     from eventreg.registration import views as registration
@@ -118,6 +119,7 @@ def _register_blueprints(app):
     app.register_blueprint(privacy.bp)
     app.register_blueprint(teams.bp)
     app.register_blueprint(badges.bp)
+    app.register_blueprint(certificates.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 

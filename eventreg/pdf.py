@@ -200,9 +200,9 @@ class Document(FPDF):
         self.cell(0, 6, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
 
 
-def new_document(title):
-    """An A4 portrait document (millimetres) titled `title`, DejaVu 11 pt selected."""
-    pdf = Document(orientation="portrait", unit="mm", format="A4")
+def new_document(title, *, orientation="portrait"):
+    """An A4 document (millimetres; "portrait" or "landscape") titled `title`, DejaVu 11 pt selected."""
+    pdf = Document(orientation=orientation, unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_creator("eventreg")
     for face in MAIN:

@@ -55,6 +55,9 @@ SECRET_URL_ENDPOINTS = frozenset(
         "registration.ticket_ics",
         "registration.cancel",
         "registration.registered",
+        "certificates.ticket_certificate",
+        # Not a secret the way a ticket is, but it names a person: no search engine, no cache, no Referer.
+        "certificates.verify",
         "auth.reset_with_token",
     }
 )
@@ -102,6 +105,14 @@ def ticket_is_valid():
     return bool(token) and by_token(db.session, token) is not None
 
 
+def certificate_is_known():
+    """True when the URL's verification code names a certificate: checking a real one is never slowed down."""
+    from eventreg.certificates.services import by_code
+    from eventreg.extensions import db
+
+    return by_code(db.session, (request.view_args or {}).get("code")) is not None
+
+
 def login_failed(response):
     """A successful log-in redirects; only refusals count towards the lockout."""
     return response.status_code != 302
@@ -126,6 +137,10 @@ def too_many_searches_message():
 
 def unknown_tickets_message():
     return _("Too many unknown ticket links from your network. Please wait a few minutes and try again.")
+
+
+def unknown_certificates_message():
+    return _("Too many unknown certificate codes from your network. Please wait a few minutes and try again.")
 
 
 def too_many_emails_message():
@@ -185,8 +200,13 @@ RATE_LIMITS = {
         endpoint: (TICKET_LOOKUPS,)
         for endpoint in ("registration.ticket", "registration.ticket_qr", "registration.ticket_png",
                          "registration.ticket_pdf", "registration.ticket_ics", "registration.cancel",
-                         "registration.registered")
+                         "registration.registered", "certificates.ticket_certificate")
     },
+    # Guessing verification codes: only unknown codes count, on the ticket look-ups' counter (one budget for
+    # guessing either); anyone checking a real certificate passes.
+    "certificates.verify": (Rule("30 per minute; 300 per hour", methods=("GET",),
+                                 message=unknown_certificates_message, counts_when=not_found,
+                                 shared="ticket-lookup", exempt_when=certificate_is_known),),
 }
 
 

@@ -20,6 +20,7 @@ from eventreg.models import (
     ApiToken,
     AuditEntry,
     Category,
+    Certificate,
     CheckInEvent,
     Registration,
     Seminar,
@@ -62,6 +63,8 @@ PUBLIC_ENDPOINTS = {
     "checkin.service_worker",
     "checkin.manifest",
     "teams.join",
+    "certificates.ticket_certificate",
+    "certificates.verify",
 }
 
 # Who walks: (site role, seminar role on the first seminar, seminar role on the second).
@@ -143,8 +146,13 @@ def _objects(session, seminar):
                                 token_hash=f"{seminar.id:064d}", expires_at=utcnow() + timedelta(days=7))
     session.add(invitation)
     session.flush()
+    certificate = Certificate(seminar_id=seminar.id, registration_id=registration.id, holder_name="Guest",
+                              number=f"walk-{seminar.id}")
+    session.add(certificate)
+    session.flush()
     return {"slug": seminar.slug, "item_id": item.id, "speaker_id": speaker.id, "category_id": category.id,
-            "registration_id": registration.id, "member_id": member.id, "invitation_id": invitation.id}
+            "registration_id": registration.id, "member_id": member.id, "invitation_id": invitation.id,
+            "certificate_id": certificate.id}
 
 
 def _fill(rule, values):

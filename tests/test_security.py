@@ -348,6 +348,21 @@ def _hostile_world(session):
     return seminar, person, admin, speaker
 
 
+def _hostile_certificate(session, seminar, person):
+    """Certificate settings and a certificate printing the hostile texts; the URL values that name them."""
+    from eventreg.certificates import services as certificates
+    from eventreg.models import Certificate
+
+    certificates.save_settings(session, seminar, {"enabled": True, "title_line": {"en": SCRIPT},
+                                                  "body_text": {"en": IMG}, "signatories": [{"name": SVG}]},
+                               languages={"en": "English"}, by=None)
+    certificate = Certificate(seminar_id=seminar.id, registration_id=person.id, number="hostile-1",
+                              holder_name=person.full_name)
+    session.add(certificate)
+    session.commit()
+    return {"certificate_id": certificate.id, "code": certificate.code}
+
+
 def _fill_rule(rule, values):
     return re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
@@ -392,6 +407,7 @@ def test_no_user_supplied_text_is_rendered_unescaped_on_any_page(app, client, se
     scan = client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json={"code": person.token, "gate": SVG},
                        headers=bearer)
     assert scan.status_code == 200 and scan.is_json and scan.get_json()["status"] == "checked_in"
+    values.update(_hostile_certificate(session, seminar, person))
 
     reflected = {"q": IMG, "status": IMG, "category": SCRIPT, "next": IMG, "gate": SVG}
     problems, visited = [], 0

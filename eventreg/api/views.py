@@ -6,6 +6,7 @@ from flask_login import current_user
 # Each feature's module registers its routes on `bp` when imported.
 from eventreg.api import (  # noqa: F401
     bp,
+    certificates,
     checkins,
     idempotency,  # after checkins (and so base): a key is claimed once CSRF has passed
     offline,

@@ -29,11 +29,13 @@ from eventreg.models import SeminarMember
 #  team           adding, changing and removing members, invitations
 #  audit          the seminar's audit entries
 #  erase          erasing personal data
+#  certificates   certificate settings, issuing, revoking and downloading certificates of attendance
 ACTIONS = ("see_counts", "see_report", "check_in", "edit", "registrations", "export", "badges", "team", "audit",
-           "erase")
+           "erase", "certificates")
 ROLE_ACTIONS = {
     "owner": frozenset(ACTIONS),
-    "organizer": frozenset({"see_counts", "see_report", "check_in", "edit", "registrations", "export", "badges"}),
+    "organizer": frozenset({"see_counts", "see_report", "check_in", "edit", "registrations", "export", "badges",
+                            "certificates"}),
     "door": frozenset({"see_counts", "check_in"}),
     "viewer": frozenset({"see_counts", "see_report"}),
 }

@@ -151,7 +151,25 @@ def rotate_ticket_key_command(revoke):
     click.echo(f"New ticket signing key {tickets.key_id(key)}; {old} old key(s) {'deleted' if revoke else 'retired'}.")
 
 
+@click.command("issue-certificates")
+@click.option("--no-send", is_flag=True, help="Only queue the e-mails; `send-mail` delivers them.")
+def issue_certificates_command(no_send):
+    """Issue the certificates of attendance of every seminar that has ended and gives them, and e-mail them.
+    Safe to run hourly from cron: nobody gets a second one, and a revoked certificate is not issued again."""
+    from eventreg import mail
+    from eventreg.certificates import services as certificates
+
+    done = certificates.issue_due(db.session)
+    db.session.commit()
+    for seminar, count in done:
+        click.echo(f"{seminar.slug}: issued {count} certificate(s).")
+    if not no_send:
+        sent, failed = mail.send_due(db.session)
+        click.echo(f"Sent {sent} message(s), {failed} failed.")
+
+
 def init_app(app):
     for command in (create_user_command, create_token_command, seed_demo_command, send_mail_command,
-                    send_reminders_command, purge_expired_command, rotate_ticket_key_command):
+                    send_reminders_command, purge_expired_command, rotate_ticket_key_command,
+                    issue_certificates_command):
         app.cli.add_command(command)

@@ -2,6 +2,13 @@
 
 from eventreg.models.audit import AuditEntry, DoorSearchTally
 from eventreg.models.base import MAX_ID, UTCDateTime, is_row_id, utcnow
+from eventreg.models.certificate import (
+    ATTENDANCE_RULES,
+    MAX_SIGNATORIES,
+    Certificate,
+    CertificateSettings,
+    CertificateSignatory,
+)
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.figures import ErasedFigure
 from eventreg.models.offline import OFFLINE_ACTION_KINDS, OFFLINE_OUTCOMES, OfflineAction, TicketSigningKey
@@ -46,9 +53,11 @@ from eventreg.models.user import (
 __all__ = [
     "ACTIVE_SQL",
     "ACTIVE_STATUSES",
+    "ATTENDANCE_RULES",
     "AGENDA_KINDS",
     "CHECKIN_METHODS",
     "EMAIL_UNIQUE_SQL",
+    "MAX_SIGNATORIES",
     "MIN_PASSWORD_LENGTH",
     "OFFLINE_ACTION_KINDS",
     "OFFLINE_OUTCOMES",
@@ -63,6 +72,9 @@ __all__ = [
     "AgendaItem",
     "ApiToken",
     "AuditEntry",
+    "Certificate",
+    "CertificateSettings",
+    "CertificateSignatory",
     "DoorSearchTally",
     "Category",
     "CheckInWindowMixin",

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete, exists, func, select
 
 from eventreg import audit
+from eventreg.certificates.services import forget_holder
 from eventreg.models import (
     AuditEntry,
     DoorSearchTally,
@@ -54,6 +55,7 @@ def _blank(session, registration, now):
     # The old ticket link would still open the (now empty) ticket; a new random token closes it.
     registration.token = new_ticket_token()
     registration.anonymised_at = now
+    forget_holder(session, registration)
     # Queued and sent e-mails hold the name and address in their rendered text.
     session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from eventreg import mail, tickets
 from eventreg.auth.access import seminar_required
+from eventreg.certificates import services as certificates
 from eventreg.checkin import services as checkin
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
@@ -168,8 +169,9 @@ def resend(slug):
 def ticket(token):
     registration = _registration_by_token(token)
     qr = tickets.qr_svg(tickets.ticket_payload(registration)) if registration.status == "confirmed" else None
+    certificate = certificates.valid_certificate(db.session, registration)
     page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
-                           qr_svg=qr, now=utcnow(), calendar_links=calendar_links(
+                           qr_svg=qr, now=utcnow(), certificate=certificate, calendar_links=calendar_links(
                                registration.seminar, url_for("registration.ticket", token=token, _external=True)))
     return Response(page)
 
