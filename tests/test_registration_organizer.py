@@ -1,7 +1,9 @@
 """The organizer's registration pages: list, search, filters, actions, add by hand, edit, CSV import."""
 
+import html
 import io
 import json
+import re
 
 from sqlalchemy import func, select
 
@@ -87,6 +89,29 @@ def test_add_by_hand_into_a_hidden_category(session, client, login):
     assert registration.source == "organizer" and registration.category_id == embassy.id
 
 
+def test_the_add_form_speaks_to_the_organizer_who_chooses_the_email(session, client, login):
+    seminar = make_seminar(session)
+    login("organizer")
+    session.commit()
+    url = f"/organizer/s/{seminar.slug}/registrations/new"
+    form = html.unescape(client.get(url).get_data(as_text=True))
+    for words in ("The person's e-mail", "The person's full name", "They attend as", "Their organization (optional)",
+                  "Send them the confirmation e-mail"):
+        assert words in form, words
+    for words in ("Your e-mail", "About you", "I am attending as", "Your organization", "I agree"):
+        assert words not in form, words
+    # The browser must not offer the organizer's own name, address or phone.
+    assert re.findall(r'autocomplete="(\w+)"', form) and set(re.findall(r'autocomplete="(\w+)"', form)) == {"off"}
+    signup = client.get(f"/s/{seminar.slug}/register").get_data(as_text=True)
+    assert "About you" in signup and 'autocomplete="email"' in signup  # the public form still speaks to the person
+    general = str(category(seminar, "general").id)
+    client.post(url, data={"full_name": "Quiet Guest", "email": "quiet@example.kz", "category_id": general})
+    client.post(url, data={"full_name": "Told Guest", "email": "told@example.kz", "category_id": general,
+                           "notify": "y"})
+    assert session.scalars(select(OutboxMessage.recipient)).all() == ["told@example.kz"]
+    assert session.scalar(select(func.count()).select_from(Registration)) == 2
+
+
 def test_edit_details(session, client, login):
     seminar = make_seminar(session)
     login("organizer")
@@ -131,10 +156,7 @@ def test_csv_import_previews_then_registers_only_when_confirmed(session, client,
     assert "already registered" in page
     # Nothing written by the preview.
     assert session.scalar(select(func.count()).select_from(Registration)) == 1
-    rows = page.split('name="rows" type="hidden" value="')[1].split('"')[0]
-    import html
-
-    rows = html.unescape(rows)
+    rows = html.unescape(page.split('name="rows" type="hidden" value="')[1].split('"')[0])
     assert [r["email"] for r in json.loads(rows)] == ["aruzhan@example.kz", "erlan@example.kz"]
     done = client.post(url, data={"step": "confirm", "rows": rows, "notify": "yes"}, follow_redirects=True)
     assert "2 registrations imported." in done.get_data(as_text=True)

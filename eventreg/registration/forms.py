@@ -102,13 +102,39 @@ class SignupForm(RegistrantFields):
 
 
 class OrganizerRegistrationForm(RegistrantFields):
-    """Add by hand or edit: any category of the seminar, hidden ones included; consent may be on paper."""
+    """Add by hand or edit: any category of the seminar, hidden ones included; consent may be on paper. The fields
+    speak to the organizer about the person, and the browser offers none of the organizer's own details."""
 
+    full_name = _text(_l("The person's full name"), NAME_MAX, required=True,
+                      description=_l("As they write it, in any script: it appears on their ticket."))
+    email = EmailField(_l("The person's e-mail"), render_kw={"maxlength": EMAIL_MAX, "required": True},
+                       description=_l("Their ticket and every e-mail about this seminar go to this address."),
+                       widget=widgets.EmailInput())
+    category_id = RadioField(_l("They attend as"), coerce=_int_or_none, validate_choice=False,
+                             option_widget=widgets.RadioInput())
+    language = SelectField(_l("Language of their e-mails"), default=lambda: str(get_locale()), validate_choice=False,
+                           choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
+    consent_photos = BooleanField(_l("The person agreed to appear in photos and videos of the seminar"),
+                                  widget=widgets.CheckboxInput())
     consent_data = BooleanField(_l("The person agreed to the processing of their personal data"),
                                 widget=widgets.CheckboxInput())
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            if field.render_kw and "autocomplete" in field.render_kw:
+                field.render_kw = {**field.render_kw, "autocomplete": "off"}
+
     def registrant_data(self):
         return {**super().registrant_data(), "consent_data": self.consent_data.data}
+
+
+class OrganizerAddForm(OrganizerRegistrationForm):
+    """Adding a person by hand: the organizer chooses whether the person hears from us now."""
+
+    notify = BooleanField(_l("Send them the confirmation e-mail"), default=True, widget=widgets.CheckboxInput(),
+                          description=_l("Their ticket, or word that they are on the waiting list. Leave it unticked "
+                                         "when they should not hear from us yet."))
 
 
 class ResendForm(FlaskForm):

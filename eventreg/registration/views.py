@@ -21,6 +21,7 @@ from eventreg.registration.forms import (
     AttendanceForm,
     ImportConfirmForm,
     ImportForm,
+    OrganizerAddForm,
     OrganizerRegistrationForm,
     ResendForm,
     SignupForm,
@@ -261,11 +262,12 @@ def _organizer_form(seminar, obj=None):
 @bp.route("/organizer/s/<slug>/registrations/new", methods=["GET", "POST"])
 @seminar_required("registrations")
 def add(seminar):
-    form = _organizer_form(seminar)
+    form = OrganizerAddForm()
+    form.set_categories(list(seminar.categories))
     if form.validate_on_submit():
         try:
             registration = services.register(db.session, seminar, form.registrant_data(), source="organizer",
-                                             by=current_user, ignore_window=True)
+                                             by=current_user, ignore_window=True, notify=form.notify.data)
         except services.RegistrationRefused as refusal:
             db.session.rollback()
             form.add_errors(refusal.fields)
@@ -302,7 +304,7 @@ def _render_edit(seminar, form, registration, attendance_form=None):
         attendance_form = AttendanceForm(formdata=None, attended="no" if registration.checked_in_at else "yes")
     return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
                            student_ids=[c.id for c in seminar.categories if c.is_student],
-                           universities=ASTANA_UNIVERSITIES, attendance_form=attendance_form)
+                           universities=ASTANA_UNIVERSITIES, attendance_form=attendance_form, for_organizer=True)
 
 
 ATTENDANCE_REFUSALS = {
