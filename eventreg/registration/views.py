@@ -237,18 +237,31 @@ def _seminar_registration(seminar, registration_id):
     return registration
 
 
+def _list_filters(args):
+    """The list's filters from its query string: the same rows for the page and its links."""
+    status = args.get("status", "")
+    return {"q": args.get("q", "")[:200], "status": status if status in REGISTRATION_STATUSES else "",
+            "category_key": args.get("category", "")[:40]}
+
+
+def _filter_args(filters):
+    """The filters as the list's URL names them, empty ones left out: for its sort and page links."""
+    return {name: filters[key] for name, key in (("q", "q"), ("status", "status"), ("category", "category_key"))
+            if filters[key]}
+
+
 @bp.get("/organizer/s/<slug>/registrations")
 @seminar_required("registrations")
 def manage(seminar):
-    status = request.args.get("status", "")
-    status = status if status in REGISTRATION_STATUSES else ""
+    filters = _list_filters(request.args)
     page = organizer.registrations_page(
-        db.session, seminar, q=request.args.get("q", "")[:200], status=status,
-        category_key=request.args.get("category", "")[:40], page=request.args.get("page", 1, type=int),
-        by_name=request.args.get("sort") == "name", locale=get_locale(),
+        db.session, seminar, **filters, sort=request.args.get("sort", ""),
+        descending=request.args.get("dir") == "desc", page=request.args.get("page", 1, type=int), locale=get_locale(),
     )
     return render_template("registration/manage.html", seminar=seminar, page=page, action_form=ActionForm(),
-                           counts=organizer.status_counts(db.session, seminar), filters=request.args)
+                           counts=organizer.status_counts(db.session, seminar), filters=request.args,
+                           filter_args=_filter_args(filters),
+                           order={"sort": page.sort, "dir": "desc" if page.descending else "asc"})
 
 
 def _organizer_form(seminar, obj=None):
