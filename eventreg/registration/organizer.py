@@ -63,6 +63,7 @@ SORTS = {
 
 def filtered(seminar, *, q="", status="", category_key=""):
     """The SELECT of a seminar's registrations that match the list's filters: search text, status, category key.
+    The list and a bulk action on "all rows of this filter" read the same rows.
 
     Search matches every spelling of a name (eventreg/names.py): "Aliya" finds "Әлия", on SQLite too.
     """
@@ -76,6 +77,12 @@ def filtered(seminar, *, q="", status="", category_key=""):
     if category_key:
         query = query.where(Category.key == category_key)
     return query
+
+
+def filtered_ids(session, seminar, **filters):
+    """The ids of the registrations that match the list's filters (see `filtered`), in id order."""
+    return list(session.scalars(filtered(seminar, **filters).with_only_columns(Registration.id)
+                                .order_by(Registration.id)))
 
 
 def _order(sort, descending, locale):

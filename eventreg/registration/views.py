@@ -3,7 +3,7 @@
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,11 +14,12 @@ from eventreg.checkin import services as checkin
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
 from eventreg.redirects import safe_next
-from eventreg.registration import bp, organizer, services
+from eventreg.registration import bp, bulk, organizer, services
 from eventreg.registration.calendar import calendar_links, ticket_calendar
 from eventreg.registration.forms import (
     ActionForm,
     AttendanceForm,
+    BulkForm,
     ImportConfirmForm,
     ImportForm,
     OrganizerAddForm,
@@ -42,7 +43,13 @@ REFUSALS = {
     "not_active": _l("This registration is no longer active."),
     "not_pending": _l("Only a pending registration can be approved or rejected."),
     "not_waiting": _l("Only a pending or waitlisted registration can be moved to confirmed."),
+    "recently_sent": _l("The ticket was re-sent less than 10 minutes ago: it is on its way."),
+    "no_email": _l("There is no e-mail address for this person."),
+    "same_category": _l("Already in this category."),
+    "study_details": _l("A student category needs the person's university, programme, level and year of study."),
 }
+# What a row of a bulk action that was not changed says; moving, "full" is the category's quota.
+MOVE_REFUSALS = {**REFUSALS, "full": _l("This category's quota is full.")}
 STATUS_LABELS = {
     "pending": _l("Waiting for approval"),
     "confirmed": _l("Confirmed"),
@@ -64,6 +71,7 @@ ACTIONS = {
     "reject": (services.reject_registration, _l("Rejected; the person has been told.")),
     "cancel": (services.cancel_registration, _l("Registration cancelled.")),
     "confirm": (services.confirm_registration, _l("Moved to confirmed.")),
+    "resend": (services.send_ticket_again, _l("The ticket is on its way again.")),
 }
 
 
@@ -238,7 +246,7 @@ def _seminar_registration(seminar, registration_id):
 
 
 def _list_filters(args):
-    """The list's filters from its query string: the same rows for the page and its links."""
+    """The list's filters from its query string (or a bulk action's form): the same rows everywhere."""
     status = args.get("status", "")
     return {"q": args.get("q", "")[:200], "status": status if status in REGISTRATION_STATUSES else "",
             "category_key": args.get("category", "")[:40]}
@@ -258,17 +266,62 @@ def manage(seminar):
         db.session, seminar, **filters, sort=request.args.get("sort", ""),
         descending=request.args.get("dir") == "desc", page=request.args.get("page", 1, type=int), locale=get_locale(),
     )
+    bulk_form = BulkForm(formdata=None, q=filters["q"], status=filters["status"], category=filters["category_key"])
+    bulk_form.set_categories(seminar.categories)
     return render_template("registration/manage.html", seminar=seminar, page=page, action_form=ActionForm(),
-                           counts=organizer.status_counts(db.session, seminar), filters=request.args,
-                           filter_args=_filter_args(filters),
+                           bulk_form=bulk_form, counts=organizer.status_counts(db.session, seminar),
+                           filters=request.args, filter_args=_filter_args(filters),
                            order={"sort": page.sort, "dir": "desc" if page.descending else "asc"})
 
 
-def _organizer_form(seminar, obj=None):
-    form = OrganizerRegistrationForm(obj=obj)
+@bp.post("/organizer/s/<slug>/registrations/bulk")
+@seminar_required("registrations")
+def bulk_action(seminar):
+    """One action on the ticked rows, at once; on every row of the list's filter, once their count is confirmed."""
+    form = BulkForm()
+    form.set_categories(seminar.categories)
+    back = safe_next(request.form.get("next"), url_for("registration.manage", slug=seminar.slug))
+    if not form.validate_on_submit():
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+        return redirect(back)
+    if form.scope.data == "filter":
+        ids = organizer.filtered_ids(db.session, seminar, **_list_filters(request.form))
+        return render_template("registration/bulk_confirm.html", seminar=seminar, form=form, ids=ids, back=back,
+                               max_rows=bulk.MAX_ROWS)
+    try:
+        result = bulk.apply(db.session, seminar, form.action.data, form.ids.data, by=current_user,
+                            notify=form.notify.data, category_id=form.target_category.data)
+    except bulk.BulkRefused as refusal:
+        db.session.rollback()
+        flash(_bulk_refusal(refusal), "error")
+        return redirect(back)
+    db.session.commit()
+    return render_template("registration/bulk_done.html", seminar=seminar, result=result, form=form, back=back,
+                           refusals=MOVE_REFUSALS if result.action == "move" else REFUSALS)
+
+
+BULK_REFUSALS = {
+    "nothing_selected": _l("Tick at least one registration, or choose every row of the filter."),
+    "wrong_category": REFUSALS["wrong_category"],
+}
+
+
+def _bulk_refusal(refusal):
+    if refusal.code == "not_this_seminar":
+        return ngettext("%(num)d of the chosen registrations is not of this seminar: nothing was changed.",
+                        "%(num)d of the chosen registrations are not of this seminar: nothing was changed.",
+                        refusal.count)
+    if refusal.code == "too_many":
+        return _("Too many rows at once (%(num)d; at most %(max)d): narrow the filter. Nothing was changed.",
+                 num=refusal.count, max=bulk.MAX_ROWS)
+    return str(BULK_REFUSALS.get(refusal.code, refusal.code))
+
+
+def _organizer_form(seminar, registration):
+    form = OrganizerRegistrationForm(obj=registration)
     form.set_categories(list(seminar.categories))
-    if obj is not None and not form.is_submitted():
-        form.consent_data.data = obj.consent_data_at is not None
+    if not form.is_submitted():
+        form.consent_data.data = registration.consent_data_at is not None
     return form
 
 
