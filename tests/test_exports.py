@@ -148,6 +148,17 @@ def test_registrations_xlsx_keeps_filters_and_every_name(client, organizer):
     assert KAZAKH_NAME in names and CHINESE_NAME in names
 
 
+@pytest.mark.parametrize("query, columns, rows", [
+    ("attendance.xlsx", "K", 5), ("registrations.xlsx", "R", 11), ("no-shows.xlsx", "J", 2),
+    ("registrations.xlsx?category=media", "R", 0),
+])
+def test_every_xlsx_filters_from_its_header_over_every_row(client, organizer, query, columns, rows):
+    sheet = load_workbook(io.BytesIO(client.get(f"{BASE}/{query}").get_data())).active
+
+    assert sheet.auto_filter.ref == f"A1:{columns}{1 + rows}"
+    assert sheet.max_row == 1 + rows and sheet.cell(row=1, column=sheet.max_column).column_letter == columns
+
+
 def test_attendance_pdf_has_kazakh_and_chinese_names(client, organizer):
     text = _pdf_text(client.get(f"{BASE}/attendance.pdf"))
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventreg.models import Registration
-from tests.factories import category, make_registration, make_seminar
+from tests.factories import add_member, category, login_id, make_registration, make_seminar, make_user
 
 
 @pytest.fixture
@@ -43,3 +43,32 @@ def test_cancelling_a_ticket_needs_the_form_token(session, client):
     assert client.post(f"/t/{registration.token}/cancel", data={"csrf_token": "forged"}).status_code == 400
     session.expire_all()
     assert registration.status == "confirmed"
+
+
+def test_a_bulk_action_needs_the_lists_token_and_its_confirmation_carries_it(session, client):
+    seminar = make_seminar(session)
+    people = [make_registration(session, seminar) for _ in range(2)]
+    organizer = make_user(session, role="organizer")
+    add_member(session, seminar, organizer, "organizer")
+    session.commit()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = login_id(session, organizer)
+        flask_session["_fresh"] = True
+    url = f"/organizer/s/{seminar.slug}/registrations/bulk"
+    for token in ("forged-token", ""):
+        forged = client.post(url, data={"action": "cancel", "scope": "selected", "ids": [str(r.id) for r in people],
+                                        "csrf_token": token}, follow_redirects=True)
+        assert "CSRF" in forged.get_data(as_text=True)
+    data = {"action": "cancel", "scope": "filter", "status": "confirmed"}
+    page = client.get(f"/organizer/s/{seminar.slug}/registrations").get_data(as_text=True)
+    token = re.search(r'id="bulk-form".*?name="csrf_token" type="hidden" value="([^"]+)"', page, re.S).group(1)
+    confirm = client.post(url, data={**data, "csrf_token": token}).get_data(as_text=True)
+    assert "2 registrations" in confirm
+    session.expire_all()
+    assert [r.status for r in people] == ["confirmed", "confirmed"]  # neither the forged posts nor the count
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm))
+    ids = re.findall(r'name="ids" value="(\d+)"', confirm)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', confirm).group(1)
+    client.post(url, data={**form, "ids": ids, "csrf_token": token})
+    session.expire_all()
+    assert [r.status for r in people] == ["cancelled", "cancelled"]

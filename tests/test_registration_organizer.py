@@ -1,11 +1,14 @@
 """The organizer's registration pages: list, search, filters, actions, add by hand, edit, CSV import."""
 
+import html
 import io
 import json
+import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from eventreg.models import AuditEntry, OutboxMessage, Registration
+from eventreg.models import AuditEntry, OutboxMessage, Registration, utcnow
 from tests.factories import category, make_category, make_registration, make_seminar
 
 
@@ -40,6 +43,69 @@ def test_the_list_is_paginated(session, client, login):
     assert "Page 1 of 2" in first and "55 registrations" in first
     assert first.count("<td><span class=\"badge badge-confirmed\">") == 50
     assert second.count("<td><span class=\"badge badge-confirmed\">") == 5
+
+
+def _sorting_people(session, seminar):
+    now = utcnow()
+    people = {
+        "A": dict(full_name="Aigerim Alpha", email="d@example.org", organization="Zeta Corp", category_key="general",
+                  created_at=now - timedelta(days=4), checked_in_at=now - timedelta(hours=1)),
+        "B": dict(full_name="Bolat Bravo", email="a@example.org", organization="", category_key="student",
+                  status="pending", created_at=now - timedelta(days=1)),
+        "C": dict(full_name="Chen Charlie", email="c@example.org", organization="acme", category_key="business",
+                  status="waitlisted", created_at=now - timedelta(days=3)),
+        "D": dict(full_name="Dana Delta", email="b@example.org", organization="Beta LLC", category_key="expert",
+                  created_at=now - timedelta(days=2), checked_in_at=now - timedelta(hours=2)),
+    }
+    return {make_registration(session, seminar, **values).full_name: letter for letter, values in people.items()}
+
+
+def test_the_list_sorts_by_any_column_both_ways(session, client, login):
+    seminar = make_seminar(session)
+    login("organizer")
+    letters = _sorting_people(session, seminar)
+    session.commit()
+    url = f"/organizer/s/{seminar.slug}/registrations"
+
+    def order(**args):
+        page = client.get(url, query_string=args).get_data(as_text=True)
+        return "".join(letters[name] for name in re.findall(r'/edit">([^<]+)</a>', page))
+
+    expected = {  # (ascending, descending): empty organizations and nobody-checked-in stay last both ways
+        "name": ("ABCD", "DCBA"), "email": ("BDCA", "ACDB"), "organization": ("CDAB", "ADCB"),
+        "category": ("CDAB", "BADC"), "status": ("ADCB", "BCDA"), "registered": ("ACDB", "BDCA"),
+        "checked_in": ("DABC", "ADCB"),
+    }
+    for sort, (ascending, descending) in expected.items():
+        assert (order(sort=sort, dir="asc"), order(sort=sort, dir="desc")) == (ascending, descending), sort
+    assert order() == order(sort="evil'; DROP TABLE registration", dir="sideways") == "BDCA"  # newest first
+
+
+def test_column_headers_sort_and_keep_the_filter(session, client, login):
+    seminar = make_seminar(session)
+    login("organizer")
+    make_registration(session, seminar)
+    session.commit()
+    url = f"/organizer/s/{seminar.slug}/registrations"
+    page = html.unescape(client.get(url, query_string={"status": "confirmed", "sort": "name", "dir": "asc"})
+                         .get_data(as_text=True))
+    assert f'{url}?sort=name&dir=desc&status=confirmed"' in page  # the active column: the other way
+    assert f'{url}?sort=email&dir=asc&status=confirmed"' in page
+    assert 'aria-sort="ascending"' in page
+    assert '<input type="hidden" name="sort" value="name">' in page  # the filter form keeps the order
+
+
+def test_the_list_shows_who_is_checked_in(session, client, login):
+    seminar = make_seminar(session)
+    login("organizer")
+    make_registration(session, seminar, full_name="Came In", checked_in_at=utcnow())
+    make_registration(session, seminar, full_name="Not Yet")
+    session.commit()
+    page = client.get(f"/organizer/s/{seminar.slug}/registrations", query_string={"sort": "name"}).get_data(
+        as_text=True)
+    assert ">Checked in<" in page
+    cells = re.findall(r'<td class="checked-in">([^<]*)</td>', page)
+    assert len(cells) == 2 and cells[0].strip() and not cells[1].strip()
 
 
 def test_approve_reject_cancel_and_move_to_confirmed(session, client, login):
@@ -87,6 +153,29 @@ def test_add_by_hand_into_a_hidden_category(session, client, login):
     assert registration.source == "organizer" and registration.category_id == embassy.id
 
 
+def test_the_add_form_speaks_to_the_organizer_who_chooses_the_email(session, client, login):
+    seminar = make_seminar(session)
+    login("organizer")
+    session.commit()
+    url = f"/organizer/s/{seminar.slug}/registrations/new"
+    form = html.unescape(client.get(url).get_data(as_text=True))
+    for words in ("The person's e-mail", "The person's full name", "They attend as", "Their organization (optional)",
+                  "Send them the confirmation e-mail"):
+        assert words in form, words
+    for words in ("Your e-mail", "About you", "I am attending as", "Your organization", "I agree"):
+        assert words not in form, words
+    # The browser must not offer the organizer's own name, address or phone.
+    assert re.findall(r'autocomplete="(\w+)"', form) and set(re.findall(r'autocomplete="(\w+)"', form)) == {"off"}
+    signup = client.get(f"/s/{seminar.slug}/register").get_data(as_text=True)
+    assert "About you" in signup and 'autocomplete="email"' in signup  # the public form still speaks to the person
+    general = str(category(seminar, "general").id)
+    client.post(url, data={"full_name": "Quiet Guest", "email": "quiet@example.kz", "category_id": general})
+    client.post(url, data={"full_name": "Told Guest", "email": "told@example.kz", "category_id": general,
+                           "notify": "y"})
+    assert session.scalars(select(OutboxMessage.recipient)).all() == ["told@example.kz"]
+    assert session.scalar(select(func.count()).select_from(Registration)) == 2
+
+
 def test_edit_details(session, client, login):
     seminar = make_seminar(session)
     login("organizer")
@@ -131,10 +220,7 @@ def test_csv_import_previews_then_registers_only_when_confirmed(session, client,
     assert "already registered" in page
     # Nothing written by the preview.
     assert session.scalar(select(func.count()).select_from(Registration)) == 1
-    rows = page.split('name="rows" type="hidden" value="')[1].split('"')[0]
-    import html
-
-    rows = html.unescape(rows)
+    rows = html.unescape(page.split('name="rows" type="hidden" value="')[1].split('"')[0])
     assert [r["email"] for r in json.loads(rows)] == ["aruzhan@example.kz", "erlan@example.kz"]
     done = client.post(url, data={"step": "confirm", "rows": rows, "notify": "yes"}, follow_redirects=True)
     assert "2 registrations imported." in done.get_data(as_text=True)

@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TelField
-from wtforms.fields import IntegerField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.fields import Field, IntegerField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from eventreg import widgets
 from eventreg.config import LANGUAGES
@@ -102,13 +102,39 @@ class SignupForm(RegistrantFields):
 
 
 class OrganizerRegistrationForm(RegistrantFields):
-    """Add by hand or edit: any category of the seminar, hidden ones included; consent may be on paper."""
+    """Add by hand or edit: any category of the seminar, hidden ones included; consent may be on paper. The fields
+    speak to the organizer about the person, and the browser offers none of the organizer's own details."""
 
+    full_name = _text(_l("The person's full name"), NAME_MAX, required=True,
+                      description=_l("As they write it, in any script: it appears on their ticket."))
+    email = EmailField(_l("The person's e-mail"), render_kw={"maxlength": EMAIL_MAX, "required": True},
+                       description=_l("Their ticket and every e-mail about this seminar go to this address."),
+                       widget=widgets.EmailInput())
+    category_id = RadioField(_l("They attend as"), coerce=_int_or_none, validate_choice=False,
+                             option_widget=widgets.RadioInput())
+    language = SelectField(_l("Language of their e-mails"), default=lambda: str(get_locale()), validate_choice=False,
+                           choices=[SelectChoice(k, v) for k, v in LANGUAGES.items()])
+    consent_photos = BooleanField(_l("The person agreed to appear in photos and videos of the seminar"),
+                                  widget=widgets.CheckboxInput())
     consent_data = BooleanField(_l("The person agreed to the processing of their personal data"),
                                 widget=widgets.CheckboxInput())
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            if field.render_kw and "autocomplete" in field.render_kw:
+                field.render_kw = {**field.render_kw, "autocomplete": "off"}
+
     def registrant_data(self):
         return {**super().registrant_data(), "consent_data": self.consent_data.data}
+
+
+class OrganizerAddForm(OrganizerRegistrationForm):
+    """Adding a person by hand: the organizer chooses whether the person hears from us now."""
+
+    notify = BooleanField(_l("Send them the confirmation e-mail"), default=True, widget=widgets.CheckboxInput(),
+                          description=_l("Their ticket, or word that they are on the waiting list. Leave it unticked "
+                                         "when they should not hear from us yet."))
 
 
 class ResendForm(FlaskForm):
@@ -133,6 +159,47 @@ class ImportConfirmForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Approve, reject, cancel, confirm: a button with CSRF and nothing else."""
+
+
+class RowIdsField(Field):
+    """The ids of the ticked rows: checkboxes named `ids` that the list writes beside each row."""
+
+    def process_formdata(self, valuelist):
+        if not all(v.isascii() and v.isdigit() and len(v) < 19 for v in valuelist):
+            raise ValueError(_l("The ticked rows could not be read. Open the list again and tick them anew."))
+        self.data = [int(v) for v in valuelist]
+
+
+BULK_ACTION_CHOICES = [SelectChoice("approve", _l("Approve")), SelectChoice("reject", _l("Reject")),
+                       SelectChoice("cancel", _l("Cancel")), SelectChoice("resend", _l("Resend the ticket")),
+                       SelectChoice("move", _l("Move to the category"))]
+
+
+class BulkForm(FlaskForm):
+    """One action on many registrations: the ticked rows (`ids`, checkboxes beside each row) or every row of the
+    list's filter (`q`, `status`, `category`: the list's own, carried in hidden fields)."""
+
+    action = SelectField(_l("With the selected"), choices=BULK_ACTION_CHOICES, validators=[InputRequired()])
+    target_category = SelectField(_l("Category to move them to"), coerce=_int_or_none, validate_choice=False,
+                                  description=_l("Each keeps their status; a confirmed person needs a free place in "
+                                                 "the category's quota."))
+    notify = BooleanField(_l("Tell the people by e-mail"), default=True,
+                          description=_l("When cancelling: unticked, nobody is e-mailed."))
+    scope = RadioField(_l("Rows"), choices=[SelectChoice("selected", _l("The ticked rows")),
+                                            SelectChoice("filter", _l("Every row of this filter"))],
+                       default="selected", validators=[InputRequired()])
+    # Ids of their own: the list's filter form beside this one has fields of the same names.
+    q = HiddenField(id="bulk-q")
+    status = HiddenField(id="bulk-status")
+    category = HiddenField(id="bulk-category")
+    ids = RowIdsField()
+
+    def set_categories(self, categories):
+        self.target_category.choices = [SelectChoice(c.id, c.label) for c in categories]
+
+    def validate_target_category(self, field):
+        if self.action.data == "move" and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose the category to move them to."))
 
 
 class AttendanceForm(FlaskForm):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from eventreg.email_addresses import normalise_email
 from eventreg.models import Category, Registration, search_matches
@@ -38,36 +38,73 @@ class Page:
     total: int
     page: int
     per_page: int
+    sort: str = "registered"
+    descending: bool = True
 
     @property
     def pages(self):
         return max((self.total + self.per_page - 1) // self.per_page, 1)
 
 
-def registrations_page(session, seminar, *, locale, q="", status="", category_key="", by_name=False, page=1,
-                       per_page=PER_PAGE):
-    """One page of a seminar's registrations, newest first (or `by_name`, in the alphabet of `locale`),
-    filtered by search text, status and category.
+_STATUS_ORDER = case({status: rank for rank, status in enumerate(
+    ("confirmed", "waitlisted", "pending", "cancelled", "rejected"))}, value=Registration.status, else_=5)
+# The list's columns that sort: (terms that always ascend, terms that follow the chosen direction), for a locale.
+# The first kind keeps the empty cells (no organization, not checked in) last in both directions.
+SORTS = {
+    "name": lambda locale: ([], alphabetical(Registration.name_sort_key, locale)),
+    "email": lambda locale: ([], [Registration.email]),
+    "organization": lambda locale: ([Registration.organization == ""], [func.lower(Registration.organization)]),
+    "category": lambda locale: ([], [func.lower(Category.label)]),
+    "status": lambda locale: ([], [_STATUS_ORDER]),
+    "registered": lambda locale: ([], [Registration.created_at]),
+    "checked_in": lambda locale: ([Registration.checked_in_at.is_(None)], [Registration.checked_in_at]),
+}
+
+
+def filtered(seminar, *, q="", status="", category_key=""):
+    """The SELECT of a seminar's registrations that match the list's filters: search text, status, category key.
+    The list and a bulk action on "all rows of this filter" read the same rows.
 
     Search matches every spelling of a name (eventreg/names.py): "Aliya" finds "Әлия", on SQLite too.
     """
-    query = select(Registration).where(Registration.seminar_id == seminar.id)
+    query = (select(Registration).join(Category, Category.id == Registration.category_id)
+             .where(Registration.seminar_id == seminar.id))
     matches = search_matches(Registration.search_text, q)
     if matches is not None:
         query = query.where(matches)
     if status:
         query = query.where(Registration.status == status)
     if category_key:
-        query = query.join(Category, Category.id == Registration.category_id).where(Category.key == category_key)
+        query = query.where(Category.key == category_key)
+    return query
+
+
+def filtered_ids(session, seminar, **filters):
+    """The ids of the registrations that match the list's filters (see `filtered`), in id order."""
+    return list(session.scalars(filtered(seminar, **filters).with_only_columns(Registration.id)
+                                .order_by(Registration.id)))
+
+
+def _order(sort, descending, locale):
+    fixed, directed = SORTS[sort](locale)
+    directed = [*directed, Registration.id]
+    return [*fixed, *(term.desc() if descending else term for term in directed)]
+
+
+def registrations_page(session, seminar, *, locale, sort="registered", descending=True, page=1, per_page=PER_PAGE,
+                       **filters):
+    """One page of a seminar's registrations matching `filters` (see `filtered`), ordered by a column of SORTS
+    (names in the alphabet of `locale`); an unknown column gives the default, newest first."""
+    if sort not in SORTS:
+        sort, descending = "registered", True
+    query = filtered(seminar, **filters)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(page, 1)
-    order = ([*alphabetical(Registration.name_sort_key, locale), Registration.id] if by_name
-             else [Registration.created_at.desc(), Registration.id.desc()])
     items = session.scalars(
-        query.order_by(*order)
+        query.order_by(*_order(sort, descending, locale))
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=page, per_page=per_page, sort=sort, descending=descending)
 
 
 def status_counts(session, seminar):

@@ -29,7 +29,7 @@ from eventreg.models import (
 )
 from eventreg.names import sort_key
 from eventreg.registration import emails
-from eventreg.registration.validation import clean
+from eventreg.registration.validation import STUDY_FIELDS, clean, study_details
 
 # Where a registration may come from without the public form's rules on consent and hidden categories.
 STAFF_SOURCES = ("organizer", "import", "api", "walk_in", "demo")
@@ -248,8 +248,9 @@ def _set_status(session, registration, new_status, *, expected, now):
     return changed == 1
 
 
-def cancel_registration(session, registration, *, by=None, now=None):
-    """Cancel (attendee or organizer); a freed seat goes to the waiting list in the same transaction."""
+def cancel_registration(session, registration, *, by=None, now=None, notify=True):
+    """Cancel (attendee or organizer); a freed seat goes to the waiting list in the same transaction. The person
+    is told by e-mail unless the organizer chose not to (`notify`)."""
     now = now or utcnow()
     session.flush()
     was = registration.status
@@ -259,7 +260,8 @@ def cancel_registration(session, registration, *, by=None, now=None):
     if was == "confirmed":
         _release_seat(session, registration.seminar_id, registration.category_id)
         _refresh_counters(session, seminar, registration.category)
-    emails.queue(session, registration, "cancelled", now=now)
+    if notify:
+        emails.queue(session, registration, "cancelled", now=now)
     if by is not None:
         audit.record(session, user=by, action="registration_cancelled", seminar=seminar,
                      registration=registration, details={"was": was}, now=now)
@@ -357,10 +359,7 @@ def update_registration(session, registration, data, *, by=None, now=None):
     session.flush()
     try:
         with session.begin_nested():
-            if category.id != old_category.id and registration.status == "confirmed":
-                if session.execute(_TAKE_CATEGORY_SEAT, {"category": category.id}).rowcount != 1:
-                    raise RegistrationRefused("full", {"category_id": [_l("This category's quota is full.")]})
-                session.execute(_RELEASE_CATEGORY_SEAT, {"category": old_category.id})
+            _swap_category_seat(session, registration, category)
             changed = {k: v for k, v in values.items() if getattr(registration, k) != v}
             for key, value in values.items():
                 setattr(registration, key, value)
@@ -375,6 +374,43 @@ def update_registration(session, registration, data, *, by=None, now=None):
         changed["category"] = category.key
     audit.record(session, user=by, action="registration_edited", seminar=seminar, registration=registration,
                  details={"fields": sorted(changed)}, now=now)
+    return registration
+
+
+def _swap_category_seat(session, registration, category):
+    """A confirmed person changing category takes a seat in the new category's quota and gives back the old one
+    (the seminar's seat stays theirs); RegistrationRefused("full") when the new quota is taken."""
+    if category.id == registration.category_id or registration.status != "confirmed":
+        return
+    if session.execute(_TAKE_CATEGORY_SEAT, {"category": category.id}).rowcount != 1:
+        raise RegistrationRefused("full", {"category_id": [_l("This category's quota is full.")]})
+    session.execute(_RELEASE_CATEGORY_SEAT, {"category": registration.category_id})
+
+
+def move_to_category(session, registration, category, *, by=None, now=None):
+    """The organizer moves a person to another category of their seminar with the details they have: a confirmed
+    person needs a seat in its quota ("full"), a student category the study details ("study_details")."""
+    now = now or utcnow()
+    if category.seminar_id != registration.seminar_id:
+        raise RegistrationRefused("wrong_category")
+    if category.id == registration.category_id:
+        raise RegistrationRefused("same_category")
+    study, errors = study_details({key: getattr(registration, key) for key in STUDY_FIELDS}, category)
+    if errors:
+        raise RegistrationRefused("study_details", errors)
+    old_category = registration.category
+    session.flush()
+    try:
+        _swap_category_seat(session, registration, category)
+    finally:
+        _refresh_counters(session, category, old_category)
+    for key, value in study.items():
+        setattr(registration, key, value)
+    registration.category = category
+    registration.updated_at = now
+    session.flush()
+    audit.record(session, user=by, action="registration_edited", seminar=registration.seminar,
+                 registration=registration, details={"fields": ["category"]}, now=now)
     return registration
 
 
@@ -433,15 +469,36 @@ def resend_ticket(session, seminar, email, *, now=None):
     Returns nothing on purpose: the page says the same whether or not the address is registered, and
     only the inbox owner sees the result. At most one re-send per registration per 10 minutes.
     """
-    now = now or utcnow()
     registration = find_active(session, seminar, email)
-    if registration is None:
-        return
+    if registration is not None:
+        _queue_resend(session, registration, now or utcnow())
+
+
+def send_ticket_again(session, registration, *, by=None, now=None):
+    """The organizer re-sends the registration e-mail (it never arrived, or went to spam). RegistrationRefused:
+    "not_active" (cancelled or rejected), "no_email" (a walk-in without an address), "recently_sent" (one went
+    less than 10 minutes ago: a double click sends one)."""
+    if registration.status not in ACTIVE_STATUSES:
+        raise RegistrationRefused("not_active")
+    if not registration.email:
+        raise RegistrationRefused("no_email")
+    now = now or utcnow()
+    if not _queue_resend(session, registration, now):
+        raise RegistrationRefused("recently_sent")
+    if by is not None:
+        audit.record(session, user=by, action="ticket_resent", seminar=registration.seminar,
+                     registration=registration, now=now)
+    return registration
+
+
+def _queue_resend(session, registration, now):
+    """Queue the re-sent registration e-mail unless one was queued in the same 10 minutes; True if queued."""
     window = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
     key = f"resend:{registration.id}:{window:%Y%m%d%H%M}"
     if session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key == key)):
-        return
+        return False
     emails.queue(session, registration, "ticket_resend", now=now, dedupe_key=key)
+    return True
 
 
 def find_active(session, seminar, email):

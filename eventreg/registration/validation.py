@@ -24,6 +24,7 @@ MAX_STUDY_YEAR = 10
 _NAME_PUNCTUATION = set(" -'.’ʼ‘`")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
 
+STUDY_FIELDS = ("university", "programme", "study_level", "study_year")
 STUDY_YEAR_MESSAGE = _l("Year of study: a number from 1 to %(max)d.", max=MAX_STUDY_YEAR)
 
 ASTANA_UNIVERSITIES = (
@@ -118,6 +119,12 @@ def clean(data, category, *, require_consent, require_email=True):
         errors["consent_data"] = [_l("We need your consent to process your data for this registration.")]
     values.update(_student_values(data, category, errors))
     return values, errors
+
+
+def study_details(data, category):
+    """(values, errors) of the study fields alone: for a person moved to `category` with the details they have."""
+    errors = {}
+    return _student_values(data, category, errors), errors
 
 
 def _student_values(data, category, errors):

@@ -3,7 +3,7 @@
 import json
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,13 +15,15 @@ from eventreg.checkin import services as checkin
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
 from eventreg.redirects import safe_next
-from eventreg.registration import bp, organizer, services
+from eventreg.registration import bp, bulk, organizer, services
 from eventreg.registration.calendar import calendar_links, ticket_calendar
 from eventreg.registration.forms import (
     ActionForm,
     AttendanceForm,
+    BulkForm,
     ImportConfirmForm,
     ImportForm,
+    OrganizerAddForm,
     OrganizerRegistrationForm,
     ResendForm,
     SignupForm,
@@ -42,7 +44,13 @@ REFUSALS = {
     "not_active": _l("This registration is no longer active."),
     "not_pending": _l("Only a pending registration can be approved or rejected."),
     "not_waiting": _l("Only a pending or waitlisted registration can be moved to confirmed."),
+    "recently_sent": _l("The ticket was re-sent less than 10 minutes ago: it is on its way."),
+    "no_email": _l("There is no e-mail address for this person."),
+    "same_category": _l("Already in this category."),
+    "study_details": _l("A student category needs the person's university, programme, level and year of study."),
 }
+# What a row of a bulk action that was not changed says; moving, "full" is the category's quota.
+MOVE_REFUSALS = {**REFUSALS, "full": _l("This category's quota is full.")}
 STATUS_LABELS = {
     "pending": _l("Waiting for approval"),
     "confirmed": _l("Confirmed"),
@@ -64,6 +72,7 @@ ACTIONS = {
     "reject": (services.reject_registration, _l("Rejected; the person has been told.")),
     "cancel": (services.cancel_registration, _l("Registration cancelled.")),
     "confirm": (services.confirm_registration, _l("Moved to confirmed.")),
+    "resend": (services.send_ticket_again, _l("The ticket is on its way again.")),
 }
 
 
@@ -238,36 +247,95 @@ def _seminar_registration(seminar, registration_id):
     return registration
 
 
+def _list_filters(args):
+    """The list's filters from its query string (or a bulk action's form): the same rows everywhere."""
+    status = args.get("status", "")
+    return {"q": args.get("q", "")[:200], "status": status if status in REGISTRATION_STATUSES else "",
+            "category_key": args.get("category", "")[:40]}
+
+
+def _filter_args(filters):
+    """The filters as the list's URL names them, empty ones left out: for its sort and page links."""
+    return {name: filters[key] for name, key in (("q", "q"), ("status", "status"), ("category", "category_key"))
+            if filters[key]}
+
+
 @bp.get("/organizer/s/<slug>/registrations")
 @seminar_required("registrations")
 def manage(seminar):
-    status = request.args.get("status", "")
-    status = status if status in REGISTRATION_STATUSES else ""
+    filters = _list_filters(request.args)
     page = organizer.registrations_page(
-        db.session, seminar, q=request.args.get("q", "")[:200], status=status,
-        category_key=request.args.get("category", "")[:40], page=request.args.get("page", 1, type=int),
-        by_name=request.args.get("sort") == "name", locale=get_locale(),
+        db.session, seminar, **filters, sort=request.args.get("sort", ""),
+        descending=request.args.get("dir") == "desc", page=request.args.get("page", 1, type=int), locale=get_locale(),
     )
+    bulk_form = BulkForm(formdata=None, q=filters["q"], status=filters["status"], category=filters["category_key"])
+    bulk_form.set_categories(seminar.categories)
     return render_template("registration/manage.html", seminar=seminar, page=page, action_form=ActionForm(),
-                           counts=organizer.status_counts(db.session, seminar), filters=request.args)
+                           bulk_form=bulk_form, counts=organizer.status_counts(db.session, seminar),
+                           filters=request.args, filter_args=_filter_args(filters),
+                           order={"sort": page.sort, "dir": "desc" if page.descending else "asc"})
 
 
-def _organizer_form(seminar, obj=None):
-    form = OrganizerRegistrationForm(obj=obj)
+@bp.post("/organizer/s/<slug>/registrations/bulk")
+@seminar_required("registrations")
+def bulk_action(seminar):
+    """One action on the ticked rows, at once; on every row of the list's filter, once their count is confirmed."""
+    form = BulkForm()
+    form.set_categories(seminar.categories)
+    back = safe_next(request.form.get("next"), url_for("registration.manage", slug=seminar.slug))
+    if not form.validate_on_submit():
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
+        return redirect(back)
+    if form.scope.data == "filter":
+        ids = organizer.filtered_ids(db.session, seminar, **_list_filters(request.form))
+        return render_template("registration/bulk_confirm.html", seminar=seminar, form=form, ids=ids, back=back,
+                               max_rows=bulk.MAX_ROWS)
+    try:
+        result = bulk.apply(db.session, seminar, form.action.data, form.ids.data, by=current_user,
+                            notify=form.notify.data, category_id=form.target_category.data)
+    except bulk.BulkRefused as refusal:
+        db.session.rollback()
+        flash(_bulk_refusal(refusal), "error")
+        return redirect(back)
+    db.session.commit()
+    return render_template("registration/bulk_done.html", seminar=seminar, result=result, form=form, back=back,
+                           refusals=MOVE_REFUSALS if result.action == "move" else REFUSALS)
+
+
+BULK_REFUSALS = {
+    "nothing_selected": _l("Tick at least one registration, or choose every row of the filter."),
+    "wrong_category": REFUSALS["wrong_category"],
+}
+
+
+def _bulk_refusal(refusal):
+    if refusal.code == "not_this_seminar":
+        return ngettext("%(num)d of the chosen registrations is not of this seminar: nothing was changed.",
+                        "%(num)d of the chosen registrations are not of this seminar: nothing was changed.",
+                        refusal.count)
+    if refusal.code == "too_many":
+        return _("Too many rows at once (%(num)d; at most %(max)d): narrow the filter. Nothing was changed.",
+                 num=refusal.count, max=bulk.MAX_ROWS)
+    return str(BULK_REFUSALS.get(refusal.code, refusal.code))
+
+
+def _organizer_form(seminar, registration):
+    form = OrganizerRegistrationForm(obj=registration)
     form.set_categories(list(seminar.categories))
-    if obj is not None and not form.is_submitted():
-        form.consent_data.data = obj.consent_data_at is not None
+    if not form.is_submitted():
+        form.consent_data.data = registration.consent_data_at is not None
     return form
 
 
 @bp.route("/organizer/s/<slug>/registrations/new", methods=["GET", "POST"])
 @seminar_required("registrations")
 def add(seminar):
-    form = _organizer_form(seminar)
+    form = OrganizerAddForm()
+    form.set_categories(list(seminar.categories))
     if form.validate_on_submit():
         try:
             registration = services.register(db.session, seminar, form.registrant_data(), source="organizer",
-                                             by=current_user, ignore_window=True)
+                                             by=current_user, ignore_window=True, notify=form.notify.data)
         except services.RegistrationRefused as refusal:
             db.session.rollback()
             form.add_errors(refusal.fields)
@@ -304,7 +372,7 @@ def _render_edit(seminar, form, registration, attendance_form=None):
         attendance_form = AttendanceForm(formdata=None, attended="no" if registration.checked_in_at else "yes")
     return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
                            student_ids=[c.id for c in seminar.categories if c.is_student],
-                           universities=ASTANA_UNIVERSITIES, attendance_form=attendance_form)
+                           universities=ASTANA_UNIVERSITIES, attendance_form=attendance_form, for_organizer=True)
 
 
 ATTENDANCE_REFUSALS = {

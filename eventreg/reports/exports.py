@@ -234,10 +234,14 @@ def xlsx_file(rows, columns, zone, title):
         header.append(cell)
     sheet.append(header)
     positions = None
+    last_row = 1
     for row in rows:
         if positions is None:
             positions = [row._fields.index(c.field) for c in columns]
         sheet.append([_xlsx_value(sheet, row[position], zone) for position in positions])
+        last_row += 1
+    # Filter buttons on the header over every row: a write-only sheet writes the filter after the rows.
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
     target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(target)
     target.seek(0)
