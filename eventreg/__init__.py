@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, jsonify, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
@@ -88,13 +88,15 @@ def _select_locale():
     seminar, its default language; else the site default (also on the API, whose answers carry every language).
 
     An unknown code anywhere falls through to the next source: a stale cookie or an odd header never errors.
-    Each source is asked only when the ones before it gave nothing (the ticket's and the seminar's cost a query).
+    Each source is asked only when the ones before it gave nothing (the seminar's costs a query). The ticket's
+    pages say the registrant's language when they have found the ticket (`g.registrant_language`): asking the
+    database again would also make a known and an unknown ticket take different lookups.
     """
     config = current_app.config
     if not has_request_context():  # CLI commands and the outbox sender: the default language
         return config["BABEL_DEFAULT_LOCALE"]
-    sources = (lambda: request.cookies.get(config["LANGUAGE_COOKIE"]), _ticket_language, _browser_language,
-               _seminar_language)
+    sources = (lambda: request.cookies.get(config["LANGUAGE_COOKIE"]), lambda: g.get("registrant_language"),
+               _browser_language, _seminar_language)
     for source in sources:
         if (language := source()) in config["LANGUAGES"]:
             return language
@@ -106,13 +108,6 @@ def _browser_language():
     offered over the seminar's own language."""
     named = LanguageAccept([(value, quality) for value, quality in request.accept_languages if value != "*"])
     return named.best_match(current_app.config["LANGUAGES"])
-
-
-def _ticket_language():
-    from eventreg.seminars.queries import ticket_language
-
-    token = (request.view_args or {}).get("token")
-    return ticket_language(db.session, token) if request.blueprint == "registration" and token else None
 
 
 def _seminar_language():

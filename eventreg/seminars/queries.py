@@ -93,26 +93,17 @@ def visible_seminar(session, slug, *, viewer):
     return seminar
 
 
-# What a seminar's slug or a ticket's token can look like: anything else in a URL names none and is not looked up
-# (a NUL in it would even fail in the driver, while the error page asks for its language).
-_NAME = re.compile(r"^[A-Za-z0-9_-]{1,120}$")
-
-
-def ticket_language(session, token):
-    """The language the registrant chose, for their ticket's pages and documents; None for an unknown ticket."""
-    return _language_of(session, select(Registration.language).where(Registration.token == token), token)
+# What a seminar's slug can look like: anything else in a URL names none and is not looked up (a NUL in it would
+# even fail in the driver, while the error page asks for its language).
+_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,120}$")
 
 
 def seminar_language(session, slug):
     """The default language of the seminar at `slug`, which its pages fall back to; None for an unknown one."""
-    return _language_of(session, select(Seminar.default_language).where(Seminar.slug == slug), slug)
-
-
-def _language_of(session, query, name):
-    if not isinstance(name, str) or _NAME.match(name) is None:
+    if not isinstance(slug, str) or _SLUG.match(slug) is None:
         return None
     with session.no_autoflush:  # asked in the middle of any view: it must not write what the view has pending
-        return session.scalar(query)
+        return session.scalar(select(Seminar.default_language).where(Seminar.slug == slug))
 
 
 def part_or_404(session, model, part_id, seminar):
