@@ -4,8 +4,9 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, jsonify, render_template, request
+from flask import Flask, current_app, g, has_request_context, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import LanguageAccept
 from werkzeug.exceptions import HTTPException
 
 from eventreg import config as config_module
@@ -82,18 +83,39 @@ def _development_secret(app):
 
 
 def _select_locale():
-    """A link's own language (`?lang=`, the ticket link in an e-mail), else the visitor's choice (the switcher's
-    cookie), else the browser's languages, else the site default.
+    """A link's own language (`?lang=`, the ticket link in an e-mail); the visitor's explicit choice (the
+    switcher's cookie); on a ticket's pages (the ticket, its PDF and .ics) the language the registrant chose, as in
+    their e-mails; else the browser's languages; else, on a page of one seminar, its default language; else the
+    site default (also on the API, whose answers carry every language).
 
     An unknown code anywhere falls through to the next source: a stale cookie or an odd header never errors.
+    Each source is asked only when the ones before it gave nothing (the seminar's costs a query). The ticket's
+    pages say the registrant's language when they have found the ticket (`g.registrant_language`): asking the
+    database again would also make a known and an unknown ticket take different lookups.
     """
     config = current_app.config
     if not has_request_context():  # CLI commands and the outbox sender: the default language
         return config["BABEL_DEFAULT_LOCALE"]
-    for chosen in (request.args.get("lang"), request.cookies.get(config["LANGUAGE_COOKIE"])):
-        if chosen in config["LANGUAGES"]:
-            return chosen
-    return request.accept_languages.best_match(config["LANGUAGES"]) or config["BABEL_DEFAULT_LOCALE"]
+    sources = (lambda: request.args.get("lang"), lambda: request.cookies.get(config["LANGUAGE_COOKIE"]),
+               lambda: g.get("registrant_language"), _browser_language, _seminar_language)
+    for source in sources:
+        if (language := source()) in config["LANGUAGES"]:
+            return language
+    return config["BABEL_DEFAULT_LOCALE"]
+
+
+def _browser_language():
+    """The browser's best language of ours. A bare `*` ("anything") names none: it would pick the first one
+    offered over the seminar's own language."""
+    named = LanguageAccept([(value, quality) for value, quality in request.accept_languages if value != "*"])
+    return named.best_match(current_app.config["LANGUAGES"])
+
+
+def _seminar_language():
+    from eventreg.seminars.queries import seminar_language
+
+    slug = (request.view_args or {}).get("slug")
+    return seminar_language(db.session, slug) if request.blueprint != "api" and slug else None
 
 
 def _register_blueprints(app):

@@ -17,7 +17,7 @@ def _zone(zone):
 _DATE_LOCALES = {"en": Locale.parse("en_GB")}
 
 
-def _date_locale():
+def date_locale():
     locale = get_locale()
     return _DATE_LOCALES.get(str(locale), locale)
 
@@ -30,7 +30,7 @@ def datetime_in(moment, zone, style="medium"):
     """
     if moment is None:
         return ""
-    locale = _date_locale()
+    locale = date_locale()
     local = moment.astimezone(_zone(zone))
     day = format_skeleton("MMMd", local, locale=locale) if style == "short" else format_date(local, style, locale)
     return locale.datetime_formats["medium"].format(time_in(moment, zone), day)
@@ -39,14 +39,14 @@ def datetime_in(moment, zone, style="medium"):
 def date_in(moment, zone, style="full"):
     if moment is None:
         return ""
-    return format_date(moment.astimezone(_zone(zone)).date(), style, locale=_date_locale())
+    return format_date(moment.astimezone(_zone(zone)).date(), style, locale=date_locale())
 
 
 def time_in(moment, zone):
     """24-hour time, as the seminar's audience reads it in every one of our languages."""
     if moment is None:
         return ""
-    return format_skeleton("Hm", moment, tzinfo=_zone(zone), locale=_date_locale())
+    return format_skeleton("Hm", moment, tzinfo=_zone(zone), locale=date_locale())
 
 
 def zone_label(zone):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from werkzeug.security import generate_password_hash
 
 from eventreg.models import Category, Registration, Seminar, SeminarMember, User, utcnow
-from eventreg.seminars.services import DEFAULT_CATEGORIES
+from eventreg.seminars.services import add_default_categories
 
 _counter = itertools.count(1)
 
@@ -79,9 +79,7 @@ def make_seminar(session, *, categories=True, **overrides):
     seminar = Seminar(**values)
     session.add(seminar)
     if categories:
-        for position, (key, label, is_student) in enumerate(DEFAULT_CATEGORIES):
-            session.add(Category(seminar=seminar, key=key, label=label, is_student=is_student, position=position,
-                                 seats_taken=0))
+        add_default_categories(session, seminar)
     session.flush()
     return seminar
 

@@ -2,6 +2,10 @@
 
 Writes go through the same service functions as the organizer's forms, so the rules and the messages
 are the same; `SeminarRefused` becomes {"error", "message", "fields"} with 400 (invalid) or 409 (conflict).
+
+Content in several languages: each text field is returned as before (the text in the seminar's
+`default_language`) and again in `translations`, {field: {language: text}} with every language written.
+A write takes a text field as a string (the default language's text) or as such an object.
 """
 
 from flask import jsonify, url_for
@@ -13,7 +17,7 @@ from eventreg.api.base import ApiError, api_role_required, api_seminar_required,
 from eventreg.auth import permissions
 from eventreg.extensions import db
 from eventreg.models import utcnow
-from eventreg.seminars import queries, services
+from eventreg.seminars import content, queries, services
 from eventreg.seminars.services import SeminarRefused
 
 MESSAGES = {
@@ -26,6 +30,13 @@ MESSAGES = {
 
 def _moment(value):
     return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+SUMMARY_TEXTS = ("title", "venue", "address")
+
+
+def _translations(obj, seminar, fields=None):
+    return content.all_texts(obj, seminar.default_language, fields)
 
 
 def _seminar_json(seminar, *, now, full):
@@ -47,6 +58,8 @@ def _seminar_json(seminar, *, now, full):
         "registration_opens_at": _moment(seminar.registration_opens_at),
         "registration_closes_at": _moment(seminar.registration_closes_at),
         "url": url_for("seminars.show", slug=seminar.slug, _external=True),
+        "default_language": seminar.default_language,
+        "translations": _translations(seminar, seminar, None if full else SUMMARY_TEXTS),
     }
     if full:
         organizer = queries.on_team(db.session, current_user, seminar)
@@ -62,9 +75,10 @@ def _seminar_json(seminar, *, now, full):
                     "title": item.title,
                     "kind": item.kind,
                     "description": item.description,
+                    "translations": _translations(item, seminar),
                     "speakers": [
                         {"honorific": s.honorific, "name": s.name, "position": s.position,
-                         "affiliation": s.affiliation, "bio": s.bio}
+                         "affiliation": s.affiliation, "bio": s.bio, "translations": _translations(s, seminar)}
                         for s in item.speakers
                     ],
                 }
@@ -72,7 +86,7 @@ def _seminar_json(seminar, *, now, full):
             ],
             categories=[
                 {"key": c.key, "label": c.label, "quota": c.quota, "seats_left": c.seats_left,
-                 "is_student": c.is_student, "is_public": c.is_public}
+                 "is_student": c.is_student, "is_public": c.is_public, "translations": _translations(c, seminar)}
                 for c in seminar.categories
                 if c.is_public or organizer
             ],

@@ -20,8 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from eventreg import mail, tickets
+from eventreg.formatting import date_locale
 from eventreg.models import CertificateSettings
 from eventreg.pdf import FAMILY, new_document
+from eventreg.seminars.content import localized
 
 PAGE_W, PAGE_H = 297, 210
 SIDE = 30  # the text's left and right margin
@@ -113,8 +115,8 @@ def certificate_content(certificate, settings):
 
 
 def seminar_title(seminar):
-    """The seminar's title as printed (its plain column: localized titles arrive with the multilingual content)."""
-    return seminar.title
+    """The seminar's title in the language being written (each column of a bilingual certificate its own)."""
+    return localized(seminar, "title")
 
 
 def _column(settings, certificate, seminar, locale):
@@ -130,7 +132,7 @@ def _column(settings, certificate, seminar, locale):
 def dates(seminar):
     """The seminar's day (or first and last day) in its own zone, in the current language."""
     first, last = (seminar.local(moment).date() for moment in (seminar.starts_at, seminar.ends_at))
-    said = [format_date(day, "d MMMM y", locale=get_locale()) for day in dict.fromkeys((first, last))]
+    said = [format_date(day, "long", locale=date_locale()) for day in dict.fromkeys((first, last))]
     return " – ".join(said)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import object_session
 from eventreg import mail
 from eventreg.certificates import document
 from eventreg.models import Certificate
+from eventreg.seminars.content import localized
 
 KIND = "certificate"
 SUBJECT = _l("Your certificate of attendance: %(title)s")
@@ -23,7 +24,7 @@ def queue(session, certificate, *, now=None):
     if not registration.email:
         return None
     with mail.mail_locale(registration.language):
-        subject = str(SUBJECT % {"title": registration.seminar.title})
+        subject = str(SUBJECT % {"title": localized(registration.seminar, "title")})
     return mail.enqueue(session, kind=KIND, recipient=registration.email, subject=subject,
                         registration=registration, language=registration.language,
                         dedupe_key=dedupe_key(certificate), now=now)
@@ -43,8 +44,8 @@ def content(registration, kind, now):
         "registration": registration,
         "seminar": seminar,
         "certificate": certificate,
-        "ticket_url": mail.absolute_url(f"/t/{registration.token}/"),
+        "ticket_url": mail.absolute_url(f"/t/{registration.token}/?lang={registration.language}"),
         "verify_url": document.verify_url(certificate),
     }
     attachments = ((document.filename(certificate), "application/pdf", pdf),)
-    return mail.Content(KIND, context, attachments, (), str(SUBJECT % {"title": seminar.title}))
+    return mail.Content(KIND, context, attachments, (), str(SUBJECT % {"title": localized(seminar, "title")}))

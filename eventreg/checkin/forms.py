@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from eventreg.form_errors import ServiceErrors
 from eventreg.models import STUDY_LEVELS
+from eventreg.seminars.content import localized
 
 LEVEL_LABELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD")}
 
@@ -34,7 +35,7 @@ class WalkInForm(ServiceErrors, FlaskForm):
     def __init__(self, seminar, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category_id.choices = [SelectChoice("", _l("Choose a category"))] + [
-            SelectChoice(c.id, c.label) for c in seminar.categories]
+            SelectChoice(c.id, localized(c, "label")) for c in seminar.categories]
         self.student_category_ids = [c.id for c in seminar.categories if c.is_student]
 
     def data_for_registration(self):

@@ -1,6 +1,7 @@
 """The demo data behind `flask --app eventreg seed-demo`: the Astana "Belt and Road" seminar and friends.
 
-Registrations are generated from a fixed seed, so every machine gets the same people and figures.
+Registrations are generated from a fixed seed, so every machine gets the same people and figures. The Belt and
+Road seminar carries its programme in Kazakh, Russian, English and Chinese.
 """
 
 import random
@@ -21,7 +22,8 @@ from eventreg.models import (
     utcnow,
 )
 from eventreg.registration.validation import ASTANA_UNIVERSITIES
-from eventreg.seminars.services import DEFAULT_CATEGORIES
+from eventreg.seminars import content
+from eventreg.seminars.services import DEFAULT_CATEGORIES, default_category_labels
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -69,6 +71,116 @@ CATEGORY_WEIGHTS = [("student", 50), ("expert", 12), ("government", 8), ("busine
                     ("media", 6)]
 
 
+# The Belt and Road seminar in the other languages (its columns hold English, its default language). Names keep
+# their Latin spelling in Chinese; Chinese names are given in Russian and Kazakh in the usual Cyrillic spelling.
+BELT_AND_ROAD_TEXTS = {
+    "title": {
+        "kk": "«Бір белдеу, бір жол»: екінші «алтын» онжылдық",
+        "ru": "«Один пояс, один путь»: второе «золотое» десятилетие",
+        "zh": "“一带一路”：第二个“金色十年”",
+    },
+    "description": {
+        "kk": "«Бір белдеу, бір жол» бастамасы Астанада жарияланғаннан кейін он жыл өткен соң сарапшылар, "
+              "дипломаттар, бизнес өкілдері мен студенттер оның екінші онжылдығы Қазақстан мен Орталық Азияға не "
+              "әкелетінін талқылайды: көлік дәліздері, цифрлық ынтымақтастық, білім беру және сауда.\n\n"
+              "Жұмыс тілдері: қазақ, орыс, қытай және ағылшын тілдері; ілеспе аударма қамтамасыз етіледі.",
+        "ru": "Спустя десять лет после того, как инициатива «Один пояс, один путь» была провозглашена в Астане, "
+              "эксперты, дипломаты, представители бизнеса и студенты обсуждают, что принесёт её второе "
+              "десятилетие Казахстану и Центральной Азии: транспортные коридоры, цифровое сотрудничество, "
+              "образование и торговля.\n\n"
+              "Рабочие языки: казахский, русский, китайский и английский; обеспечивается синхронный перевод.",
+        "zh": "“一带一路”倡议在阿斯塔纳提出十年之际，专家、外交官、企业界人士和学生共同探讨它的第二个十年将为"
+              "哈萨克斯坦和中亚带来什么：交通走廊、数字合作、教育与贸易。\n\n"
+              "工作语言：哈萨克语、俄语、汉语和英语，提供同声传译。",
+    },
+    "venue": {
+        "kk": "«Пекин Палас» қонақүйі",
+        "ru": "Гостиница «Пекин Палас»",
+        "zh": "阿斯塔纳北京大厦酒店",
+    },
+    "address": {
+        "kk": "Қазақстан, Астана, Сауран көшесі, 10",
+        "ru": "Казахстан, Астана, ул. Сауран, 10",
+        "zh": "哈萨克斯坦阿斯塔纳市萨乌兰街10号",
+    },
+}
+# Programme item titles, by their English title.
+BELT_AND_ROAD_AGENDA = {
+    "Registration and welcome coffee": {
+        "kk": "Қатысушыларды тіркеу және кофе", "ru": "Регистрация участников и приветственный кофе",
+        "zh": "签到及欢迎咖啡"},
+    "Welcome speech": {"kk": "Құттықтау сөз", "ru": "Приветственное слово", "zh": "欢迎致辞"},
+    "The Belt and Road Initiative and the revival of Silk Road routes in Central Asia": {
+        "kk": "«Бір белдеу, бір жол» бастамасы және Орталық Азиядағы Жібек жолы бағыттарының жаңғыруы",
+        "ru": "Инициатива «Один пояс, один путь» и возрождение маршрутов Шёлкового пути в Центральной Азии",
+        "zh": "“一带一路”倡议与中亚丝绸之路通道的复兴"},
+    "The SCO as a platform for intergovernmental relations": {
+        "kk": "ШЫҰ үкіметаралық қатынастар алаңы ретінде",
+        "ru": "ШОС как площадка межправительственных отношений",
+        "zh": "上海合作组织：政府间关系的平台"},
+    "Coffee break": {"kk": "Кофе-брейк", "ru": "Кофе-брейк", "zh": "茶歇"},
+    "Educational cooperation between Kazakhstan and China": {
+        "kk": "Қазақстан мен Қытайдың білім беру саласындағы ынтымақтастығы",
+        "ru": "Образовательное сотрудничество Казахстана и Китая",
+        "zh": "哈中教育合作"},
+    "AI, 5G and digital cooperation": {
+        "kk": "Жасанды интеллект, 5G және цифрлық ынтымақтастық",
+        "ru": "Искусственный интеллект, 5G и цифровое сотрудничество",
+        "zh": "人工智能、5G与数字合作"},
+    "Investment and trade turnover: the figures of the first decade": {
+        "kk": "Инвестициялар мен тауар айналымы: алғашқы онжылдықтың көрсеткіштері",
+        "ru": "Инвестиции и товарооборот: итоги первого десятилетия в цифрах",
+        "zh": "投资与贸易额：第一个十年的数据"},
+    "Youth exchanges along the Belt and Road": {
+        "kk": "«Бір белдеу, бір жол» бойындағы жастар алмасуы",
+        "ru": "Молодёжные обмены на пространстве «Одного пояса, одного пути»",
+        "zh": "“一带一路”沿线青年交流"},
+    "Questions and answers": {"kk": "Сұрақтар мен жауаптар", "ru": "Вопросы и ответы", "zh": "问答环节"},
+}
+_PROFESSOR = {"kk": "Профессор", "ru": "Профессор", "zh": "教授"}
+_ENU = {"kk": "Л. Н. Гумилев атындағы Еуразия ұлттық университеті",
+        "ru": "Евразийский национальный университет имени Л. Н. Гумилёва", "zh": "古米廖夫欧亚国立大学"}
+_CHINA_STUDIES = {"kk": "Қытайтану орталығы", "ru": "Центр изучения Китая", "zh": "中国研究中心"}
+# Speakers by their English name: name, position and affiliation in the other languages.
+BELT_AND_ROAD_SPEAKERS = {
+    "Gulnar Shaimergenova": {
+        "name": {"kk": "Гүлнар Шаймергенова", "ru": "Гульнар Шаймергенова"},
+        "position": {"kk": "Директор", "ru": "Директор", "zh": "主任"},
+        "affiliation": _CHINA_STUDIES},
+    "Xin Fangfang": {
+        "name": {"kk": "Синь Фанфан", "ru": "Синь Фанфан"},
+        "position": {"kk": "Кеңесші", "ru": "Советник", "zh": "参赞"},
+        "affiliation": {"kk": "Қытай Халық Республикасының Қазақстан Республикасындағы Елшілігі",
+                        "ru": "Посольство Китайской Народной Республики в Республике Казахстан",
+                        "zh": "中华人民共和国驻哈萨克斯坦共和国大使馆"}},
+    "Lazat Nursultanova": {
+        "name": {"kk": "Ләззат Нұрсұлтанова", "ru": "Лаззат Нурсултанова"},
+        "position": _PROFESSOR,
+        "affiliation": {"kk": "Астана халықаралық университеті", "ru": "Международный университет Астана",
+                        "zh": "阿斯塔纳国际大学"}},
+    "Zhamaladen Ibragimov": {
+        "name": {"kk": "Жамаладен Ибрагимов", "ru": "Жамаладен Ибрагимов"},
+        "position": {"kk": "Сарапшы", "ru": "Эксперт", "zh": "专家"}},
+    "Aiman Azmukhanova": {
+        "name": {"kk": "Айман Азмұханова", "ru": "Айман Азмуханова"},
+        "position": _PROFESSOR,
+        "affiliation": _ENU},
+    "Xu Hai": {
+        "name": {"kk": "Сюй Хай", "ru": "Сюй Хай"},
+        "position": {"kk": "Директор", "ru": "Директор", "zh": "总经理"},
+        "affiliation": {"zh": "华为技术哈萨克斯坦公司"}},
+    "Yerlan Kudys": {
+        "name": {"kk": "Ерлан Құдыс", "ru": "Ерлан Кудыс"},
+        "position": _PROFESSOR,
+        "affiliation": _ENU},
+    "Botakoz Elshibek": {
+        "name": {"kk": "Ботакөз Елшібек", "ru": "Ботакоз Елшибек"},
+        "position": {"kk": "Өкіл", "ru": "Представитель", "zh": "代表"},
+        "affiliation": {"kk": "Қытай–Еуразия іскерлік кеңесі", "ru": "Китайско-Евразийский деловой совет",
+                        "zh": "中国—欧亚商业理事会"}},
+}
+
+
 def _local(year, month, day, hour, minute=0):
     return datetime(year, month, day, hour, minute, tzinfo=ALMATY).astimezone(UTC)
 
@@ -83,9 +195,13 @@ def seed(session, now=None):
             said.append(f"created {role} {email}")
     door_staff = [find_user(session, e) for e in ("door@eventreg.local", "door2@eventreg.local")]
 
-    if _seminar(session, "belt-and-road-2024") is None:
+    belt_and_road = _seminar(session, "belt-and-road-2024")
+    if belt_and_road is None:
         _belt_and_road(session, door_staff)
         said.append("created the past seminar “Belt and Road: The Second «Golden» Decade”")
+    elif not belt_and_road.translations:  # seeded before it spoke four languages
+        _belt_and_road_languages(belt_and_road)
+        said.append("added the Kazakh, Russian and Chinese texts of the Belt and Road seminar")
     upcoming_slug = "digital-silk-road"
     if _seminar(session, upcoming_slug) is None:
         _upcoming(session, upcoming_slug, now)
@@ -124,10 +240,10 @@ def _seminar(session, slug):
 def _categories(session, seminar, student_quota=None):
     categories = []
     for position, (key, label, is_student) in enumerate(DEFAULT_CATEGORIES):
-        categories.append(
-            Category(seminar=seminar, key=key, label=label, is_student=is_student, position=position,
-                     quota=student_quota if is_student else None, seats_taken=0)
-        )
+        category = Category(seminar=seminar, key=key, is_student=is_student, position=position,
+                            quota=student_quota if is_student else None, seats_taken=0)
+        content.store(category, {"label": default_category_labels(key, label, "en")}, "en")
+        categories.append(category)
     session.add_all(categories)
     return {c.key: c for c in categories}
 
@@ -190,6 +306,7 @@ def _belt_and_road(session, door_staff):
                    ends_at=_local(2024, 9, 13, h2, m2), title=title, kind=kind,
                    speakers=[speakers[k] for k in who]))
     categories = _categories(session, seminar, student_quota=160)
+    _belt_and_road_languages(seminar)
     session.flush()
     rng = random.Random(20240913)
     people = _people(rng, 290)
@@ -225,6 +342,20 @@ def _belt_and_road(session, door_staff):
         _confirm(seminar, categories[key], registration, registration.created_at)
         _checked_in(session, registration, registration.created_at, door_staff[0], "Door 1", "walk_in")
         session.add(registration)
+
+
+def _belt_and_road_languages(seminar):
+    """The seminar's texts in Kazakh, Russian and Chinese, beside its English columns."""
+    seminar.translations = {field: dict(texts) for field, texts in BELT_AND_ROAD_TEXTS.items()}
+    for item in seminar.agenda_items:
+        content.store(item, {"title": {"en": item.title, **BELT_AND_ROAD_AGENDA.get(item.title, {})},
+                             "description": {"en": item.description}}, "en")
+    for speaker in seminar.speakers:
+        texts = BELT_AND_ROAD_SPEAKERS.get(speaker.name, {})
+        content.store(speaker, {field: {"en": getattr(speaker, field), **texts.get(field, {})}
+                                for field in ("name", "position", "affiliation", "bio")}, "en")
+    for category in seminar.categories:
+        content.store(category, {"label": default_category_labels(category.key, category.label, "en")}, "en")
 
 
 def _upcoming(session, slug, now):

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.config import DEFAULT_TIMEZONE
@@ -13,6 +13,13 @@ from eventreg.models.base import UTCDateTime, one_of, utcnow
 SEMINAR_STATUSES = ("draft", "published", "closed", "cancelled")
 AGENDA_KINDS = ("welcome", "talk", "panel", "break", "qa")
 STUDY_LEVELS = ("bachelor", "master", "phd")
+
+
+def translations_column():
+    """The texts of a row's translatable fields in the languages other than its seminar's default:
+    {"title": {"ru": "…", "zh": "…"}}. The default language's text stays in the field's own column, so search,
+    sorting and exports read one column (eventreg/seminars/content.py reads and writes both)."""
+    return mapped_column(JSON, default=dict, server_default="{}")
 
 
 class CheckInWindowMixin:
@@ -55,6 +62,10 @@ class Seminar(CheckInWindowMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The language of the text columns (title, description, venue, address and those of its agenda items,
+    # speakers and categories): shown wherever a translation is missing. One of the app's LANGUAGES.
+    default_language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
+    translations: Mapped[dict] = translations_column()
 
     agenda_items: Mapped[list["AgendaItem"]] = relationship(
         back_populates="seminar", cascade="all, delete-orphan", order_by="AgendaItem.position"
@@ -122,6 +133,7 @@ class AgendaItem(db.Model):
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20), default="talk")
     description: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict] = translations_column()
 
     seminar: Mapped[Seminar] = relationship(back_populates="agenda_items")
     speakers: Mapped[list["Speaker"]] = relationship(
@@ -139,6 +151,7 @@ class Speaker(db.Model):
     position: Mapped[str] = mapped_column(String(300), default="")
     affiliation: Mapped[str] = mapped_column(String(300), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[dict] = translations_column()
 
     seminar: Mapped[Seminar] = relationship(back_populates="speakers")
     agenda_items: Mapped[list[AgendaItem]] = relationship(
@@ -167,6 +180,7 @@ class Category(db.Model):
     is_student: Mapped[bool] = mapped_column(Boolean, default=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(default=0)
+    translations: Mapped[dict] = translations_column()
 
     seminar: Mapped[Seminar] = relationship(back_populates="categories")
 

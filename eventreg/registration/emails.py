@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from eventreg import mail, tickets
 from eventreg.registration.calendar import calendar_links, ticket_calendar
+from eventreg.seminars.content import localized
 
 QR_CID = "ticket-qr"
 
@@ -38,7 +39,7 @@ def queue(session, registration, kind, *, now=None, dedupe_key=None):
         return None
     # A subject for the outbox row to say what is on its way; the sender writes it again from the data then.
     with mail.mail_locale(registration.language):
-        subject = str(SUBJECTS[kind] % {"title": registration.seminar.title})
+        subject = str(SUBJECTS[kind] % {"title": localized(registration.seminar, "title")})
     return mail.enqueue(
         session, kind=kind, recipient=registration.email, subject=subject, registration=registration,
         language=registration.language, dedupe_key=dedupe_key, now=now,
@@ -77,5 +78,5 @@ def content(registration, kind, now):
         "day": _day_word(seminar, now),
     }
     # The title as it is now: a subject frozen at queueing kept a broken title after it was corrected.
-    subject = str(SUBJECTS[kind] % {"title": seminar.title})
+    subject = str(SUBJECTS[kind] % {"title": localized(seminar, "title")})
     return mail.Content(kind, context, tuple(attachments), tuple(inline_images), subject)

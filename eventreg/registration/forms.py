@@ -25,6 +25,7 @@ from eventreg.registration.validation import (
     TEXT_MAX,
 )
 from eventreg.security import single_line
+from eventreg.seminars.content import localized
 
 CONSENT_TEXT = _l(
     "The organizers store your name, contact details, organization and (for students) study details to "
@@ -80,7 +81,7 @@ class RegistrantFields(ServiceErrors, FlaskForm):
                                   widget=widgets.CheckboxInput())
 
     def set_categories(self, categories):
-        self.category_id.choices = [SelectChoice(c.id, c.label) for c in categories]
+        self.category_id.choices = [SelectChoice(c.id, localized(c, "label")) for c in categories]
         if len(categories) == 1 and self.category_id.data is None:
             self.category_id.data = categories[0].id
 

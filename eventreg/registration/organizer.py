@@ -18,6 +18,7 @@ from eventreg.models import Category, Registration, search_matches
 from eventreg.names import alphabetical
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
+from eventreg.seminars import content
 
 PER_PAGE = 50
 MAX_IMPORT_ROWS = 2000
@@ -271,13 +272,14 @@ def match_year(text):
 
 
 def match_category(seminar, text):
-    """The seminar's category a cell names: its key or label in any case, or a Kazakh, Russian or English name
-    of a default category; None when no category, or more than one, answers to it."""
+    """The seminar's category a cell names: its key or its label in any language and case, or a Kazakh, Russian or
+    English name of a default category; None when no category, or more than one, answers to it."""
     words = _words(text)
     joined = " ".join(words)
     if not joined:
         return None
-    found = [c for c in seminar.categories if joined in (" ".join(_words(c.key)), " ".join(_words(c.label)))]
+    found = [c for c in seminar.categories if joined in {" ".join(_words(name)) for name in (
+        c.key, *content.texts(c, "label", seminar.default_language).values())}]
     if not found:
         found = [c for c in seminar.categories if joined in CATEGORY_NAMES.get(c.key, ())]
     return found[0] if len(found) == 1 else None

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from eventreg import tickets
 from eventreg.formatting import datetime_in, time_in, zone_label
 from eventreg.pdf import FAMILY, new_document
+from eventreg.seminars.content import localized
 
 QR_SIZE_MM = 70
 
@@ -32,14 +33,18 @@ class TicketContent:
 
 
 def ticket_content(registration, ticket_url):
+    """What the ticket prints, in the current language: on a ticket's pages the registrant's own, unless the
+    visitor chose another with the switcher (`eventreg._select_locale`)."""
     seminar = registration.seminar
+    where = ", ".join(p for p in (localized(seminar, "venue"), localized(seminar, "address")) if p)
     when = f"{datetime_in(seminar.starts_at, seminar, 'full')}–{time_in(seminar.ends_at, seminar)}"
     return TicketContent(
         heading=_("Ticket"),
-        title=seminar.title,
-        details=(f"{when} ({zone_label(seminar)})", ", ".join(p for p in (seminar.venue, seminar.address) if p)),
+        title=localized(seminar, "title"),
+        details=(f"{when} ({zone_label(seminar)})", where),
         full_name=registration.full_name,
-        about=(registration.category.label, registration.organization or "", registration.university or ""),
+        about=(localized(registration.category, "label"), registration.organization or "",
+               registration.university or ""),
         note=_("Show this code at the entrance.") + " " + ticket_url,
         qr_payload=tickets.ticket_payload(registration),
     )

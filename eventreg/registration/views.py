@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -88,9 +88,12 @@ def _public_seminar(slug):
 
 
 def _registration_by_token(token):
+    """The ticket's registration, or a 404. Its pages (and the PDF, the .ics) are in the language the registrant
+    chose, as their e-mails, unless the visitor picks another (`eventreg._select_locale`)."""
     registration = services.by_token(db.session, token)
     if registration is None:
         abort(404, _("This ticket does not exist. Check the link in your e-mail."))
+    g.registrant_language = registration.language
     return registration
 
 

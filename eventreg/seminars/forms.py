@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -21,7 +22,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventreg.config import DEFAULT_TIMEZONE
+from eventreg.config import DEFAULT_TIMEZONE, LANGUAGES
+from eventreg.seminars import content
 from eventreg.seminars.services import SEMINAR_FIELDS, TIMEZONES
 
 KIND_CHOICES = [
@@ -33,13 +35,85 @@ KIND_CHOICES = [
 ]
 
 
+# A field the service requires in the default language: marked so, checked there (the default language may
+# change in the same form, so which of the language fields must be filled is known only then).
+REQUIRED = {"required": True}
+
+
+def in_every_language(form_class):
+    """`form_class` with, for each of its TRANSLATED fields, one more per language, `<name>_<code>`, labelled with
+    the language's own name: the texts in the languages other than the one the field itself is shown in."""
+    extra = {}
+    for name in form_class.TRANSLATED:
+        unbound = getattr(form_class, name)
+        for code, language_name in LANGUAGES.items():
+            extra[f"{name}_{code}"] = unbound.field_class(language_name, render_kw={"lang": code})
+    return type(form_class.__name__, (form_class,), extra)
+
+
+class Multilingual:
+    """A form whose translatable fields are edited in every language side by side: each field itself in
+    `content_language` (the seminar's default language when the page was made), `<name>_<code>` in the others.
+    What it sends the service is {name: {language: text}}, so a default language changed meanwhile (or in this
+    very form) moves no text into the wrong language."""
+
+    TRANSLATED = ()
+    content_language = HiddenField()
+
+    def shown_language(self):
+        """The language of the fields themselves; a missing or unknown code falls back to the page's own."""
+        for code in (self.content_language.data, self.content_language.object_data):
+            if code in content.languages():
+                return code
+        return content.site_language()
+
+    def other_languages(self):
+        shown = self.shown_language()
+        return [(code, name) for code, name in LANGUAGES.items() if code != shown and code in content.languages()]
+
+    def texts_data(self):
+        """{name: {language: text}} for every translatable field, every language."""
+        others = self.other_languages()
+        return {name: {self.shown_language(): self[name].data or "",
+                       **{code: self[f"{name}_{code}"].data or "" for code, _ in others}}
+                for name in self.TRANSLATED}
+
+    def field_for(self, key):
+        """The field a service's message about `key` goes next to: `title` is about the text in the default
+        language (this form's choice, if it has one), `title.ru` about the Russian one."""
+        name, _, code = key.partition(".")
+        if name not in self.TRANSLATED:
+            return name
+        chosen = getattr(getattr(self, "default_language", None), "data", None)
+        code = code or (chosen if chosen in content.languages() else self.shown_language())
+        return name if code == self.shown_language() else f"{name}_{code}"
+
+
+def language_initial(obj, language):
+    """What a multilingual form shows of `obj` (None: a new one) beyond its columns: the texts in the other
+    languages, and which language the columns are in."""
+    data = {"content_language": language}
+    for name, texts in (obj.translations or {} if obj is not None else {}).items():
+        data.update({f"{name}_{code}": text for code, text in texts.items()})
+    return data
+
+
 def _local_datetime(label, description=None, required=False):
     return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", description=description,
                               validators=[InputRequired()] if required else [Optional()])
 
 
-class SeminarForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[InputRequired()])
+@in_every_language
+class SeminarForm(Multilingual, FlaskForm):
+    TRANSLATED = ("title", "description", "venue", "address")
+
+    default_language = SelectField(
+        _l("Default language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validate_choice=False,  # an unknown code falls back (in the service), as everywhere else
+        description=_l("The texts in this language are shown wherever a translation is missing; the title in "
+                       "it is required."),
+    )
+    title = StringField(_l("Title"), render_kw=REQUIRED)
     slug = StringField(
         _l("Web address"),
         description=_l("The end of the seminar's link (/s/…/). Leave empty to make it from the title."),
@@ -65,7 +139,8 @@ class SeminarForm(FlaskForm):
 
     def service_data(self):
         """The submitted values under the model's names: datetimes naive, read in the chosen zone."""
-        data = {field.short_name: field.data for field in self if field.short_name != "csrf_token"}
+        data = {field.short_name: field.data for field in self if field.short_name in SEMINAR_FIELDS}
+        data.update(self.texts_data())
         data["slug"] = (data["slug"] or "").strip().lower()
         return data
 
@@ -76,8 +151,11 @@ class DuplicateForm(FlaskForm):
                           description=_l("Every date and time moves by the same number of days."))
 
 
-class AgendaItemForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[InputRequired()])
+@in_every_language
+class AgendaItemForm(Multilingual, FlaskForm):
+    TRANSLATED = ("title", "description")
+
+    title = StringField(_l("Title"), render_kw=REQUIRED)
     kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default="talk")
     day = DateField(_l("Day"), validators=[InputRequired()])
     starts_at = TimeField(_l("Starts"), validators=[InputRequired()])
@@ -89,23 +167,29 @@ class AgendaItemForm(FlaskForm):
     def service_data(self):
         starts = datetime.combine(self.day.data, self.starts_at.data)
         ends = datetime.combine(self.day.data, self.ends_at.data) if self.ends_at.data else None
-        return {"title": self.title.data, "kind": self.kind.data, "starts_at": starts, "ends_at": ends,
-                "speaker_ids": self.speaker_ids.data or [], "description": self.description.data}
+        return {**self.texts_data(), "kind": self.kind.data, "starts_at": starts, "ends_at": ends,
+                "speaker_ids": self.speaker_ids.data or []}
 
 
-class SpeakerForm(FlaskForm):
+@in_every_language
+class SpeakerForm(Multilingual, FlaskForm):
+    TRANSLATED = ("name", "position", "affiliation", "bio")
+
     honorific = StringField(_l("Honorific"), description=_l("e.g. Dr., Prof., H.E."))
-    name = StringField(_l("Name"), validators=[InputRequired()])
+    name = StringField(_l("Name"), render_kw=REQUIRED)
     position = StringField(_l("Position"))
     affiliation = StringField(_l("Affiliation"))
     bio = TextAreaField(_l("Short bio"))
 
     def service_data(self):
-        return {name: self[name].data for name in ("honorific", "name", "position", "affiliation", "bio")}
+        return {"honorific": self.honorific.data, **self.texts_data()}
 
 
-class CategoryForm(FlaskForm):
-    label = StringField(_l("Label"), validators=[InputRequired()])
+@in_every_language
+class CategoryForm(Multilingual, FlaskForm):
+    TRANSLATED = ("label",)
+
+    label = StringField(_l("Label"), render_kw=REQUIRED)
     key = StringField(_l("Key"), description=_l("Short code used in exports and the API. Empty: made from the label."))
     quota = IntegerField(_l("Seat quota"), validators=[Optional()], description=_l("Empty means no quota."))
     is_student = BooleanField(_l("Student category (asks for university, programme, level and year)"))
@@ -114,7 +198,7 @@ class CategoryForm(FlaskForm):
                                             "guests."))
 
     def service_data(self):
-        return {name: self[name].data for name in ("label", "key", "quota", "is_student", "is_public")}
+        return {**self.texts_data(), **{name: self[name].data for name in ("key", "quota", "is_student", "is_public")}}
 
 
 def _local_naive(seminar, moment):
@@ -126,7 +210,13 @@ def seminar_initial(seminar):
     data = {name: getattr(seminar, name) for name in SEMINAR_FIELDS}
     for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
         data[name] = _local_naive(seminar, getattr(seminar, name))
-    return data
+    return {**data, **language_initial(seminar, seminar.default_language)}
+
+
+def new_seminar_form():
+    """A new seminar starts in the organizer's own language (the select says so, and changes it)."""
+    language = content.current_language()
+    return SeminarForm(data={"default_language": language, **language_initial(None, language)})
 
 
 def agenda_form(seminar, item):
@@ -139,14 +229,14 @@ def agenda_form(seminar, item):
                 "starts_at": seminar.local(item.starts_at).time(),
                 "ends_at": seminar.local(item.ends_at).time() if item.ends_at else None,
                 "speaker_ids": [speaker.id for speaker in item.speakers], "description": item.description}
-    form = AgendaItemForm(data=data)
+    form = AgendaItemForm(data={**data, **language_initial(item, seminar.default_language)})
     form.speaker_ids.choices = [SelectChoice(speaker.id, speaker.display_name) for speaker in seminar.speakers]
     return form
 
 
 def speaker_form(seminar, speaker):
-    return SpeakerForm(obj=speaker)
+    return SpeakerForm(obj=speaker, data=language_initial(speaker, seminar.default_language))
 
 
 def category_form(seminar, category):
-    return CategoryForm(obj=category)
+    return CategoryForm(obj=category, data=language_initial(category, seminar.default_language))

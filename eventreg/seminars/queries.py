@@ -1,6 +1,7 @@
 """What people see of seminars: the public lists, the organizer's dashboard, who may open which seminar,
 and the "Add to calendar" file. Reads only; the rules that change seminars are in services.py."""
 
+import re
 from datetime import UTC
 
 from flask import abort
@@ -9,6 +10,7 @@ from sqlalchemy import and_, case, func, select
 
 from eventreg.auth import permissions
 from eventreg.models import Registration, Seminar, SeminarMember
+from eventreg.seminars.content import localized
 
 
 def upcoming_public(session, now):
@@ -91,6 +93,19 @@ def visible_seminar(session, slug, *, viewer):
     return seminar
 
 
+# What a seminar's slug can look like: anything else in a URL names none and is not looked up (a NUL in it would
+# even fail in the driver, while the error page asks for its language).
+_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,120}$")
+
+
+def seminar_language(session, slug):
+    """The default language of the seminar at `slug`, which its pages fall back to; None for an unknown one."""
+    if not isinstance(slug, str) or _SLUG.match(slug) is None:
+        return None
+    with session.no_autoflush:  # asked in the middle of any view: it must not write what the view has pending
+        return session.scalar(select(Seminar.default_language).where(Seminar.slug == slug))
+
+
 def part_or_404(session, model, part_id, seminar):
     """An agenda item, speaker or category of this seminar (never another seminar's)."""
     part = session.get(model, part_id)
@@ -100,7 +115,8 @@ def part_or_404(session, model, part_id, seminar):
 
 
 def calendar_file(seminar, *, url, now):
-    """The seminar as an RFC 5545 calendar (one event, times in UTC) for "Add to calendar"."""
+    """The seminar as an RFC 5545 calendar (one event, times in UTC, texts in the page's language) for "Add to
+    calendar"."""
     calendar = Calendar()
     calendar.add("prodid", "-//eventreg//seminars//EN")
     calendar.add("version", "2.0")
@@ -109,11 +125,11 @@ def calendar_file(seminar, *, url, now):
     event.add("dtstamp", now.astimezone(UTC))
     event.add("dtstart", seminar.starts_at.astimezone(UTC))
     event.add("dtend", seminar.ends_at.astimezone(UTC))
-    event.add("summary", seminar.title)
-    location = ", ".join(part for part in (seminar.venue, seminar.address) if part)
+    event.add("summary", localized(seminar, "title"))
+    location = ", ".join(part for part in (localized(seminar, "venue"), localized(seminar, "address")) if part)
     if location:
         event.add("location", location)
-    event.add("description", f"{seminar.description}\n\n{url}".strip())
+    event.add("description", f"{localized(seminar, 'description')}\n\n{url}".strip())
     event.add("url", url)
     event.add("status", "CANCELLED" if seminar.status == "cancelled" else "CONFIRMED")
     calendar.add_component(event)

@@ -7,9 +7,11 @@ validate through the same code: a problem raises `SeminarRefused("invalid", fiel
 
 import re
 import unicodedata
+from copy import deepcopy
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -18,6 +20,7 @@ from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Registration, Seminar, Speaker
 from eventreg.registration import services as registration_services
 from eventreg.security import control_characters_message, has_control_characters
+from eventreg.seminars import content
 from eventreg.teams import services as teams
 
 TIMEZONES = frozenset(available_timezones())
@@ -32,6 +35,17 @@ DEFAULT_CATEGORIES = [
     ("media", "Media", False),
     ("general", "General", False),
 ]
+# Their labels in the other languages, so a new seminar's signup form speaks every language from the start.
+DEFAULT_CATEGORY_TRANSLATIONS = {
+    "expert": {"kk": "Сарапшы", "ru": "Эксперт", "zh": "专家"},
+    "government": {"kk": "Мемлекеттік органдар / дипломатиялық корпус", "ru": "Госорганы / дипломатический корпус",
+                   "zh": "政府 / 外交机构"},
+    "business": {"kk": "Бизнес", "ru": "Бизнес", "zh": "商界"},
+    "academic": {"kk": "Академиялық қауымдастық", "ru": "Академическое сообщество", "zh": "学术界"},
+    "student": {"kk": "Студент", "ru": "Студент", "zh": "学生"},
+    "media": {"kk": "БАҚ", "ru": "СМИ", "zh": "媒体"},
+    "general": {"kk": "Тыңдаушы", "ru": "Слушатель", "zh": "普通听众"},
+}
 
 # Kazakh and Russian Cyrillic to Latin, close to the 2021 Kazakh Latin alphabet without diacritics,
 # so a slug stays readable ("Цифровой Шёлковый путь" -> "tsifrovoi-shelkovyi-put").
@@ -114,6 +128,58 @@ def _text(data, name, errors, *, max_length, required=False, multiline=False):
     return value
 
 
+def _texts(data, name, errors, *, current, language, max_length, multiline=False):
+    """A translatable field's texts, {language: text}: `current` changed by what `data` gives (see `_given`).
+    Problems of the default language's text are under `name`, of another language's under `name.<code>`."""
+    merged = {**current, **_given(data.get(name), name, language, errors)}
+    clean = {}
+    for code, text in merged.items():
+        key = name if code == language else f"{name}.{code}"
+        clean[code] = _text({key: text}, key, errors, max_length=max_length, multiline=multiline)
+    return {code: text for code, text in clean.items() if text}
+
+
+def _given(value, name, language, errors):
+    """A string is the text in `language` (the default language); an object {"en": "…", "ru": "…"} sets the
+    languages it names, an empty text removing one. A language the site does not offer is refused: its text would
+    be silently lost."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {language: value}
+    if not isinstance(value, dict):
+        errors.add(name, _l("Must be text, or texts by language such as {\"en\": \"…\", \"ru\": \"…\"}."))
+        return {}
+    if any(code not in content.languages() for code in value):
+        errors.add(name, _l("A text in an unknown language: use the codes %(codes)s.",
+                            codes=", ".join(content.languages())))
+    return {code: text for code, text in value.items() if code in content.languages()}
+
+
+def _require(texts, name, language, errors):
+    """The default language's text is what every other language falls back to: it must be there."""
+    if texts.get(language) or name in errors:
+        return
+    if texts:
+        errors.add(name, _l("Required in the default language, %(language)s.",
+                            language=current_app.config["LANGUAGES"][language]))
+    else:
+        errors.add(name, _l("This field is required."))
+
+
+def _default_language(value, seminar):
+    """The chosen default language; an unknown code falls back (to the seminar's own, or the site's) unrefused,
+    as an unknown language does everywhere else."""
+    if value in content.languages():
+        return value
+    return seminar.default_language if seminar is not None else content.site_language()
+
+
+def _slug_source(texts, default_text):
+    """What a slug or key is made from: the English text when there is one (Latin letters read best in a link)."""
+    return texts.get("en") or default_text
+
+
 # Far above any hall, far below the database's 32-bit integers: 2**31 is refused here, not by a failing INSERT.
 MAX_NUMBER = 1_000_000
 
@@ -174,8 +240,13 @@ YEARS = (2000, 2100)
 SEMINAR_FIELDS = (
     "title", "slug", "description", "organizer_name", "venue", "address", "timezone", "starts_at", "ends_at",
     "capacity", "registration_opens_at", "registration_closes_at", "requires_approval", "waitlist_enabled",
-    "contact_email",
+    "contact_email", "default_language",
 )
+# Each translatable field: its longest text, and whether it has lines.
+SEMINAR_TEXTS = {"title": (300, False), "description": (20000, True), "venue": (300, False), "address": (500, False)}
+AGENDA_TEXTS = {"title": (300, False), "description": (5000, True)}
+SPEAKER_TEXTS = {"name": (200, False), "position": (300, False), "affiliation": (300, False), "bio": (3000, True)}
+CATEGORY_TEXTS = {"label": (120, False)}
 
 
 def _current_values(seminar):
@@ -190,12 +261,14 @@ def clean_seminar(session, data, *, seminar=None):
     errors = _Errors()
     for name in sorted(unknown):
         errors.add(name, _l("Unknown field."))
+    language = _default_language(merged.get("default_language"), seminar)
+    translated = _seminar_texts(data, errors, seminar, language)
+    columns, translations = content.split(translated, language)
     clean = {
-        "title": _text(merged, "title", errors, max_length=300, required=True),
-        "description": _text(merged, "description", errors, max_length=20000, multiline=True),
+        **columns,
+        "default_language": language,
+        "translations": translations,
         "organizer_name": _text(merged, "organizer_name", errors, max_length=300),
-        "venue": _text(merged, "venue", errors, max_length=300),
-        "address": _text(merged, "address", errors, max_length=500),
         "contact_email": _text(merged, "contact_email", errors, max_length=254),
         "requires_approval": _flag(merged, "requires_approval", errors),
         "waitlist_enabled": _flag({"waitlist_enabled": True, **merged}, "waitlist_enabled", errors),
@@ -234,7 +307,7 @@ def clean_seminar(session, data, *, seminar=None):
         if seminar is not None:
             clean["slug"] = seminar.slug
         else:
-            clean["slug"] = unique_slug(session, slugify(clean["title"]))
+            clean["slug"] = unique_slug(session, slugify(_slug_source(translated["title"], clean["title"])))
     elif not isinstance(slug_given, str) or not SLUG_PATTERN.match(slug_given.strip()) \
             or len(slug_given.strip()) > SLUG_MAX:
         errors.add("slug", _l("Use lower-case Latin letters, digits and single hyphens, e.g. digital-silk-road."))
@@ -250,6 +323,24 @@ def clean_seminar(session, data, *, seminar=None):
     return clean
 
 
+def _all_texts(data, errors, obj, *, stored_in, language, limits, required):
+    """The texts of `obj`'s translatable fields by field and language as they will be (`obj` None: a new row):
+    `limits` maps each field to its longest text and whether it has lines; `stored_in` is the language its
+    columns hold now, `language` the default language from now on, in which the `required` field must be."""
+    translated = {}
+    for name, (max_length, multiline) in limits.items():
+        current = content.texts(obj, name, stored_in) if obj is not None else {}
+        translated[name] = _texts(data, name, errors, current=current, language=language, max_length=max_length,
+                                  multiline=multiline)
+    _require(translated[required], required, language, errors)
+    return translated
+
+
+def _seminar_texts(data, errors, seminar, language):
+    return _all_texts(data, errors, seminar, stored_in=seminar.default_language if seminar else language,
+                      language=language, limits=SEMINAR_TEXTS, required="title")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Creating, editing and the life cycle
 
@@ -257,10 +348,19 @@ def _record(session, by, action, seminar, now, **details):
     audit.record(session, user=by, action=action, seminar=seminar, details=details or None, now=now)
 
 
+def default_category_labels(key, label, language):
+    """A default category's label ({language: text}) in every language, `language` included even where the table
+    has no text for it (then the English one)."""
+    return {language: label, "en": label, **DEFAULT_CATEGORY_TRANSLATIONS.get(key, {})}
+
+
 def add_default_categories(session, seminar):
     for position, (key, label, is_student) in enumerate(DEFAULT_CATEGORIES):
-        session.add(Category(seminar=seminar, key=key, label=label, is_student=is_student, position=position,
-                             seats_taken=0, is_public=True))
+        category = Category(seminar=seminar, key=key, is_student=is_student, position=position, seats_taken=0,
+                            is_public=True)
+        content.store(category, {"label": default_category_labels(key, label, seminar.default_language)},
+                      seminar.default_language)
+        session.add(category)
 
 
 def create_seminar(session, data, *, by=None, now=None):
@@ -283,10 +383,13 @@ def update_seminar(session, seminar, data, *, by=None, now=None):
     if seminar.status == "cancelled":
         raise SeminarRefused("cancelled")
     values = clean_seminar(session, data, seminar=seminar)
-    old_capacity = seminar.capacity
+    old_capacity, old_language = seminar.capacity, seminar.default_language
     changed = sorted(name for name, value in values.items() if getattr(seminar, name) != value)
     for name in changed:
         setattr(seminar, name, values[name])
+    if seminar.default_language != old_language:
+        for part in (*seminar.agenda_items, *seminar.speakers, *seminar.categories):
+            content.rebase(part, old_language, seminar.default_language)
     session.flush()
     if changed:
         _record(session, by, "seminar_edit", seminar, now, fields=changed)
@@ -315,6 +418,11 @@ def set_status(session, seminar, status, *, by=None, now=None):
     return seminar
 
 
+def _copied(part):
+    """A copy's translations: its own dicts, never shared with the original's."""
+    return deepcopy(part.translations)
+
+
 def _shift_local(moment, zone, days):
     """The same wall-clock time `days` later in the seminar's zone (right across daylight-saving changes)."""
     if moment is None:
@@ -338,9 +446,10 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
         status="draft",
         seats_taken=0,
         created_by_id=getattr(by, "id", None),
+        translations=_copied(seminar),
         **{name: getattr(seminar, name) for name in (
             "description", "organizer_name", "venue", "address", "timezone", "capacity", "requires_approval",
-            "waitlist_enabled", "contact_email", "checkin_opens_minutes")},
+            "waitlist_enabled", "contact_email", "checkin_opens_minutes", "default_language")},
         **{name: _shift_local(getattr(seminar, name), zone, days) for name in (
             "starts_at", "ends_at", "registration_opens_at", "registration_closes_at")},
     )
@@ -348,10 +457,13 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
     speakers = {}
     for speaker in seminar.speakers:
         speakers[speaker.id] = Speaker(seminar=copy, honorific=speaker.honorific, name=speaker.name,
-                                       position=speaker.position, affiliation=speaker.affiliation, bio=speaker.bio)
+                                       position=speaker.position, affiliation=speaker.affiliation, bio=speaker.bio,
+                                       translations=_copied(speaker))
+        session.add(speakers[speaker.id])  # a speaker on no programme item is copied too
     for item in seminar.agenda_items:
         copy.agenda_items.append(AgendaItem(
             position=item.position, title=item.title, kind=item.kind, description=item.description,
+            translations=_copied(item),
             starts_at=_shift_local(item.starts_at, zone, days), ends_at=_shift_local(item.ends_at, zone, days),
             speakers=[speakers[s.id] for s in item.speakers],
         ))
@@ -359,6 +471,7 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
         copy.categories.append(Category(
             key=category.key, label=category.label, quota=category.quota, seats_taken=0,
             is_student=category.is_student, is_public=category.is_public, position=category.position,
+            translations=_copied(category),
         ))
     session.flush()
     teams.copy_team(session, seminar, copy, now=now)
@@ -374,12 +487,17 @@ def _renumber(items):
         item.position = position
 
 
+def _part_texts(data, errors, part, seminar, limits, required):
+    """A programme item's, speaker's or category's texts: its columns hold the seminar's default language."""
+    return _all_texts(data, errors, part, stored_in=seminar.default_language, language=seminar.default_language,
+                      limits=limits, required=required)
+
+
 def save_agenda_item(session, seminar, data, item=None, *, by=None, now=None):
     """Add (item=None) or change an agenda item: title, kind, start/end (local or aware), description,
     speaker_ids (speakers of this seminar)."""
     errors = _Errors()
-    title = _text(data, "title", errors, max_length=300, required=True)
-    description = _text(data, "description", errors, max_length=5000, multiline=True)
+    translated = _part_texts(data, errors, item, seminar, AGENDA_TEXTS, "title")
     kind = data.get("kind") or "talk"
     if kind not in AGENDA_KINDS:
         errors.add("kind", _l("Unknown kind of item."))
@@ -396,7 +514,8 @@ def save_agenda_item(session, seminar, data, item=None, *, by=None, now=None):
     if item is None:
         item = AgendaItem(seminar=seminar, position=len(seminar.agenda_items))
         session.add(item)
-    item.title, item.description, item.kind, item.starts_at, item.ends_at = title, description, kind, starts, ends
+    content.store(item, translated, seminar.default_language)
+    item.kind, item.starts_at, item.ends_at = kind, starts, ends
     item.speakers = [own_speakers[speaker_id] for speaker_id in speaker_ids]
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, agenda_item=item.id)
@@ -433,20 +552,15 @@ def move_agenda_item(session, item, direction, *, by=None, now=None):
 
 def save_speaker(session, seminar, data, speaker=None, *, by=None, now=None):
     errors = _Errors()
-    values = {
-        "honorific": _text(data, "honorific", errors, max_length=40),
-        "name": _text(data, "name", errors, max_length=200, required=True),
-        "position": _text(data, "position", errors, max_length=300),
-        "affiliation": _text(data, "affiliation", errors, max_length=300),
-        "bio": _text(data, "bio", errors, max_length=3000, multiline=True),
-    }
+    honorific = _text(data, "honorific", errors, max_length=40)
+    translated = _part_texts(data, errors, speaker, seminar, SPEAKER_TEXTS, "name")
     if errors:
         raise SeminarRefused("invalid", fields=dict(errors))
     if speaker is None:
         speaker = Speaker(seminar=seminar)
         session.add(speaker)
-    for name, value in values.items():
-        setattr(speaker, name, value)
+    speaker.honorific = honorific
+    content.store(speaker, translated, seminar.default_language)
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, speaker=speaker.id)
     return speaker
@@ -466,13 +580,15 @@ def save_category(session, seminar, data, category=None, *, by=None, now=None):
     """Label, key (made from the label when empty; unique in the seminar), optional quota (not below the
     people already confirmed in it), is_student, is_public."""
     errors = _Errors()
-    label = _text(data, "label", errors, max_length=120, required=True)
+    translated = _part_texts(data, errors, category, seminar, CATEGORY_TEXTS, "label")
+    label = translated["label"].get(seminar.default_language, "")
     key = _text(data, "key", errors, max_length=KEY_MAX)
     quota = _integer(data, "quota", errors)
     is_student = _flag(data, "is_student", errors)
     is_public = _flag({"is_public": True, **data}, "is_public", errors)
     if not key:
-        key = category.key if category is not None else slugify(label, KEY_MAX) or "category"
+        key = category.key if category is not None else \
+            slugify(_slug_source(translated["label"], label), KEY_MAX) or "category"
         if category is None:
             taken = {c.key for c in seminar.categories}
             base, n = key, 2
@@ -492,7 +608,8 @@ def save_category(session, seminar, data, category=None, *, by=None, now=None):
         category = Category(seminar=seminar, seats_taken=0, position=len(seminar.categories))
         session.add(category)
     old_quota = category.quota
-    category.key, category.label, category.quota = key, label, quota
+    content.store(category, translated, seminar.default_language)
+    category.key, category.quota = key, quota
     category.is_student, category.is_public = is_student, is_public
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, category=key)

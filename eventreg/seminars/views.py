@@ -13,7 +13,7 @@ from eventreg.auth.access import role_required, seminar_required
 from eventreg.auth.permissions import ROLE_ACTIONS
 from eventreg.extensions import db
 from eventreg.models import AgendaItem, Category, Speaker, utcnow
-from eventreg.seminars import bp, forms, queries, services
+from eventreg.seminars import bp, content, forms, queries, services
 from eventreg.seminars.services import SeminarRefused
 
 REFUSALS = {
@@ -45,13 +45,19 @@ def paragraphs(text):
 
 
 def _refused(refusal, form=None):
-    """Put each field's messages next to that field; say the rest in a flash message."""
-    for name, messages in refusal.fields.items():
+    """Put each field's messages next to that field (a text's, next to its language's); say the rest in a flash
+    message."""
+    for key, messages in refusal.fields.items():
+        name = form.field_for(key) if isinstance(form, forms.Multilingual) else key
         if form is not None and name in form:
             form[name].errors = [*form[name].errors, *messages]
         else:
             flash(" ".join(str(m) for m in messages), "error")
     flash(REFUSALS.get(refusal.code, REFUSALS["invalid"]), "error")
+
+
+bp.add_app_template_filter(content.localized, "localized")
+bp.add_app_template_filter(content.speaker_name, "localized_name")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -96,7 +102,7 @@ def dashboard():
 @bp.route("/organizer/seminars/new", methods=["GET", "POST"])
 @role_required("organizer")
 def new():
-    form = forms.SeminarForm()
+    form = forms.new_seminar_form()
     if form.validate_on_submit():
         try:
             seminar = services.create_seminar(db.session, form.service_data(), by=current_user, now=utcnow())

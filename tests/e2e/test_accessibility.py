@@ -1,5 +1,5 @@
 """Journey 7: axe-core (vendored in tests/e2e/vendor/) finds no serious or critical accessibility violation on the
-pages people use most: the public pages on a phone, the door and the report on a desktop."""
+pages people use most: the public pages on a phone, the door, the report and the seminar's form on a desktop."""
 
 import pytest
 from sqlalchemy import select
@@ -49,6 +49,7 @@ def test_no_serious_accessibility_violations(live_server, demo_day, new_context,
     audit(desk, "/", "home-desktop")
     audit(desk, f"/checkin/s/{demo_day['today']}/", "scanner-desktop", ready="body[data-checked-in]")
     audit(desk, f"/reports/s/{PAST}/", "summary-desktop")
+    audit(desk, f"/organizer/s/{PAST}/edit", "seminar-form-desktop")  # every text in four languages side by side
 
     problems = {path: lines for path, lines in found.items() if lines}
     assert not problems, "\n".join(f"{path}:\n  " + "\n  ".join(lines) for path, lines in problems.items())

@@ -1,7 +1,7 @@
 """The OpenAPI description of seminars."""
 
 from eventreg.api.spec.common import ERROR_RESPONSES
-from eventreg.config import DEFAULT_TIMEZONE
+from eventreg.config import DEFAULT_TIMEZONE, LANGUAGES
 from eventreg.models import AGENDA_KINDS, SEMINAR_STATUSES
 
 _DATETIME = {"type": "string", "format": "date-time"}
@@ -11,6 +11,20 @@ _INPUT_DATETIME = {
     "description": "ISO 8601. Without an offset (`2026-09-13T10:00`) it is read in the seminar's `timezone`.",
 }
 _JSON = "application/json"
+_CODES = ", ".join(f"`{code}`" for code in LANGUAGES)
+_TRANSLATIONS = {"$ref": "#/components/schemas/Translations"}
+
+
+def _text_input(max_length=None, description=""):
+    """A translatable field in a request: a string (the text in the default language) or texts by language."""
+    text = {"type": "string", **({"maxLength": max_length} if max_length else {})}
+    return {
+        "description": "A string is the text in the seminar's default language (after this request); an object "
+        "such as `{\"en\": \"…\", \"ru\": \"…\"}` sets the languages it names (an empty string removes one, "
+        "languages not named keep their text). A language the site does not offer is refused (400 `invalid`, "
+        "the field named in `fields`) rather than lost. " + description,
+        "oneOf": [text, {"type": "object", "propertyNames": {"enum": list(LANGUAGES)}, "additionalProperties": text}],
+    }
 
 
 def _ref(name):
@@ -77,9 +91,14 @@ FRAGMENT = dict(
         "SeminarSummary": {
             "type": "object",
             "required": ["slug", "title", "status", "timezone", "starts_at", "ends_at", "capacity", "seats_left",
-                         "registration_state", "url"],
+                         "registration_state", "url", "default_language", "translations"],
             "properties": {
                 "slug": {"type": "string"},
+                "default_language": {"type": "string", "enum": list(LANGUAGES),
+                                     "description": "The language of the text fields (title, venue...): shown "
+                                     "wherever a translation is missing."},
+                "translations": {**_TRANSLATIONS, "description": "title, venue and address in every language "
+                                 "written (the list); with description as well (one seminar)."},
                 "title": {"type": "string"},
                 "status": {"type": "string", "enum": list(SEMINAR_STATUSES)},
                 "organizer_name": {"type": "string"},
@@ -97,6 +116,17 @@ FRAGMENT = dict(
                 "registration_opens_at": _NULLABLE_DATETIME,
                 "registration_closes_at": _NULLABLE_DATETIME,
                 "url": {"type": "string", "description": "The public page."},
+            },
+        },
+        "Translations": {
+            "type": "object",
+            "description": "A text field in every language it is written in, the default language's included: "
+            "`{\"title\": {\"en\": \"…\", \"ru\": \"…\"}}`. A language missing from a field reads the "
+            "default language's text.",
+            "additionalProperties": {
+                "type": "object",
+                "propertyNames": {"enum": list(LANGUAGES)},
+                "additionalProperties": {"type": "string"},
             },
         },
         "SeminarList": {
@@ -132,13 +162,18 @@ FRAGMENT = dict(
                 "title": {"type": "string"},
                 "kind": {"type": "string", "enum": list(AGENDA_KINDS)},
                 "description": {"type": "string"},
+                "translations": {**_TRANSLATIONS, "description": "title and description in every language."},
                 "speakers": {
                     "type": "array",
                     "items": {
                         "type": "object",
                         "required": ["name"],
-                        "properties": {name: {"type": "string"} for name in
-                                       ("honorific", "name", "position", "affiliation", "bio")},
+                        "properties": {
+                            **{name: {"type": "string"} for name in
+                               ("honorific", "name", "position", "affiliation", "bio")},
+                            "translations": {**_TRANSLATIONS, "description": "name, position, affiliation and bio "
+                                             "in every language (the honorific is the same in all)."},
+                        },
                     },
                 },
             },
@@ -153,21 +188,30 @@ FRAGMENT = dict(
                 "seats_left": {"type": ["integer", "null"]},
                 "is_student": {"type": "boolean", "description": "Asks for university, programme, level, year."},
                 "is_public": {"type": "boolean"},
+                "translations": {**_TRANSLATIONS, "description": "The label in every language."},
             },
         },
         "SeminarInput": {
             "type": "object",
             "additionalProperties": False,
-            "description": "Creating needs title, starts_at and ends_at; the slug is made from the title when "
-            "absent. The same rules as the organizer's form: ends_at after starts_at, registration_closes_at "
-            "no later than ends_at, capacity not below the people already confirmed, slug free.",
+            "description": "Creating needs title, starts_at and ends_at; the slug is made from the title (its "
+            "English one, if given) when absent. The same rules as the organizer's form: a title in the default "
+            "language, ends_at after starts_at, registration_closes_at no later than ends_at, capacity not below "
+            "the people already confirmed, slug free.",
             "properties": {
-                "title": {"type": "string", "maxLength": 300},
+                "default_language": {
+                    "type": "string",
+                    "description": f"One of {_CODES}: the language of the text fields, shown wherever a translation "
+                    "is missing. Changing it moves each text to its language (the programme's, speakers' and "
+                    "categories' too; where these have no text in the new language they keep the old one). An "
+                    "unknown code is ignored: the seminar keeps its language, a new one gets the site's default.",
+                },
+                "title": _text_input(300, "Required in the default language."),
                 "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 120},
-                "description": {"type": "string"},
+                "description": _text_input(20000),
                 "organizer_name": {"type": "string"},
-                "venue": {"type": "string"},
-                "address": {"type": "string"},
+                "venue": _text_input(300),
+                "address": _text_input(500),
                 "timezone": {"type": "string", "default": DEFAULT_TIMEZONE},
                 "starts_at": _INPUT_DATETIME,
                 "ends_at": _INPUT_DATETIME,
