@@ -6,6 +6,7 @@ from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.figures import ErasedFigure
 from eventreg.models.offline import OFFLINE_ACTION_KINDS, OFFLINE_OUTCOMES, OfflineAction, TicketSigningKey
 from eventreg.models.outbox import OutboxMessage
+from eventreg.models.question import CHOICE_KINDS, QUESTION_KINDS, Answer, Question, question_category
 from eventreg.models.registration import (
     ACTIVE_SQL,
     ACTIVE_STATUSES,
@@ -48,10 +49,12 @@ __all__ = [
     "ACTIVE_STATUSES",
     "AGENDA_KINDS",
     "CHECKIN_METHODS",
+    "CHOICE_KINDS",
     "EMAIL_UNIQUE_SQL",
     "MIN_PASSWORD_LENGTH",
     "OFFLINE_ACTION_KINDS",
     "OFFLINE_OUTCOMES",
+    "QUESTION_KINDS",
     "REGISTRATION_STATUSES",
     "MAX_ID",
     "ROLES",
@@ -61,6 +64,7 @@ __all__ = [
     "SOURCES",
     "STUDY_LEVELS",
     "AgendaItem",
+    "Answer",
     "ApiToken",
     "AuditEntry",
     "DoorSearchTally",
@@ -72,6 +76,7 @@ __all__ = [
     "IdempotencyKey",
     "OutboxMessage",
     "PasswordResetToken",
+    "Question",
     "RoleMixin",
     "Registration",
     "Seminar",
@@ -85,6 +90,7 @@ __all__ = [
     "agenda_item_speaker",
     "hash_secret",
     "is_row_id",
+    "question_category",
     "new_ticket_token",
     "registration_search_text",
     "search_key",
