@@ -127,6 +127,7 @@ def _register_blueprints(app):
     from eventreg.certificates import views as certificates
     from eventreg.checkin import views as checkin
     from eventreg.privacy import views as privacy
+    from eventreg.questions import views as questions
     from eventreg.registration import views as registration
     from eventreg.reports import views as reports
     from eventreg.seminars import views as seminars
@@ -142,6 +143,7 @@ def _register_blueprints(app):
     app.register_blueprint(teams.bp)
     app.register_blueprint(badges.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(questions.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 

@@ -22,6 +22,7 @@ from eventreg.models import (
     Category,
     Certificate,
     CheckInEvent,
+    Question,
     Registration,
     Seminar,
     SeminarMember,
@@ -144,7 +145,9 @@ def _objects(session, seminar):
     member = factories.add_member(session, seminar, helper, "viewer")
     invitation = TeamInvitation(seminar_id=seminar.id, email=f"invited-{seminar.id}@example.org", role="door",
                                 token_hash=f"{seminar.id:064d}", expires_at=utcnow() + timedelta(days=7))
-    session.add(invitation)
+    question = Question(seminar=seminar, key="meal", kind="single_choice", label="Meal", position=0,
+                        choices=[{"key": "halal", "label": "Halal"}, {"key": "vegetarian", "label": "Vegetarian"}])
+    session.add_all([invitation, question])
     session.flush()
     certificate = Certificate(seminar_id=seminar.id, registration_id=registration.id, holder_name="Guest",
                               number=f"walk-{seminar.id}")
@@ -152,7 +155,7 @@ def _objects(session, seminar):
     session.flush()
     return {"slug": seminar.slug, "item_id": item.id, "speaker_id": speaker.id, "category_id": category.id,
             "registration_id": registration.id, "member_id": member.id, "invitation_id": invitation.id,
-            "certificate_id": certificate.id}
+            "certificate_id": certificate.id, "question_id": question.id}
 
 
 def _fill(rule, values):
@@ -169,14 +172,15 @@ def _state(session):
     """Everything a request could change about the seminars, their people and their teams."""
     session.expire_all()
     tables = (Seminar, Registration, AgendaItem, Speaker, Category, SeminarMember, TeamInvitation, ApiToken,
-              CheckInEvent)
+              CheckInEvent, Question)
     counts = tuple(session.scalar(select(func.count()).select_from(t)) for t in tables)
     return counts, sorted(session.execute(select(
         Seminar.id, Seminar.status, Seminar.title, Seminar.updated_at)).all()), sorted(session.execute(select(
             Registration.id, Registration.status, Registration.full_name, Registration.checked_in_at,
             Registration.anonymised_at)).all()), sorted(session.execute(select(
                 SeminarMember.id, SeminarMember.role)).all()), sorted(session.execute(select(
-                    Category.id, Category.label, Category.quota)).all())
+                    Category.id, Category.label, Category.quota)).all()), sorted(session.execute(select(
+                        Question.id, Question.label, Question.hidden, Question.position)).all())
 
 
 @pytest.fixture
@@ -341,7 +345,8 @@ def test_ids_of_another_seminar_through_my_seminars_urls_are_not_found(app, sess
         if response.status_code != 404:
             reached.append((method, url, response.status_code))
     assert {"seminars.agenda_edit", "seminars.speaker_delete", "seminars.category_edit", "registration.edit",
-            "teams.remove", "teams.revoke_invitation", "privacy.anonymise", "api.undo_check_in"} <= tried
+            "teams.remove", "teams.revoke_invitation", "privacy.anonymise", "api.undo_check_in", "questions.edit",
+            "questions.delete", "questions.visibility", "questions.move"} <= tried
     assert not reached, f"another seminar's objects answered through these URLs: {reached}"
     assert _state(session) == before
 

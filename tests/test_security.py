@@ -319,7 +319,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def _hostile_world(session):
     """A seminar in progress where every text a person or organizer can type carries markup."""
-    from eventreg.models import AgendaItem, Speaker
+    from eventreg.models import AgendaItem, Answer, Question, Speaker
 
     seminar = factories.make_seminar(
         session, starts_at=utcnow() - timedelta(hours=1), title=f"Forum {SCRIPT}", description=f"About {IMG}",
@@ -342,6 +342,14 @@ def _hostile_world(session):
     student.checked_in_gate = SVG
     student.checked_in_method = "camera"
     factories.make_registration(session, seminar, status="waitlisted", full_name=IMG, organization=SCRIPT)
+    question = Question(seminar=seminar, key="hostile", kind="multiple_choice", label=SCRIPT, help_text=IMG,
+                        position=0, choices=[{"key": "a", "label": SVG}, {"key": "b", "label": FORMULA}],
+                        categories=[hostile_category], translations={"label": {"ru": IMG}})
+    note = Question(seminar=seminar, key="note", kind="short_text", label=IMG, position=1)
+    session.add_all([question, note])
+    session.flush()
+    session.add_all([Answer(registration_id=person.id, question_id=question.id, value="a,b"),
+                     Answer(registration_id=person.id, question_id=note.id, value=FORMULA + SCRIPT)])
     admin = factories.make_user(session, role="admin", name=SCRIPT)
     services.issue_api_token(session, admin, IMG)
     session.commit()
@@ -402,7 +410,8 @@ def test_no_user_supplied_text_is_rendered_unescaped_on_any_page(app, client, se
     user = session.scalar(select(User).where(User.name == SCRIPT))
     item_id = seminar.agenda_items[0].id
     values = {"slug": seminar.slug, "token": person.token, "registration_id": person.id, "item_id": item_id,
-              "speaker_id": speaker.id, "category_id": category.id, "user_id": user.id, "action": "confirm"}
+              "speaker_id": speaker.id, "category_id": category.id, "user_id": user.id, "action": "confirm",
+              "question_id": seminar.questions[0].id}
     # A check-in through the API first, so the door's log and the reports hold the hostile gate name too.
     scan = client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json={"code": person.token, "gate": SVG},
                        headers=bearer)

@@ -69,8 +69,9 @@ def test_the_seminars_default_language_when_the_browser_asks_for_none_of_ours(cl
     for headers in ({"Accept-Language": "de-DE,fr;q=0.8"}, {}):
         html = page(client.get("/s/s/", headers=headers))
         assert _h1(html) == "Цифрлық Жібек жолы"
-        assert '<html lang="kk">' in html  # the interface follows the seminar too
-    assert '<html lang="en">' in page(client.get("/", headers={"Accept-Language": "de"}))  # no seminar: the site's
+        assert '<html lang="kk" dir="ltr">' in html  # the interface follows the seminar too
+    # No seminar: the site's default.
+    assert '<html lang="en" dir="ltr">' in page(client.get("/", headers={"Accept-Language": "de"}))
 
 
 def test_the_visitors_choice_beats_the_browser(client, session):
@@ -135,7 +136,7 @@ def test_the_pdf_ticket_and_the_ics_are_in_the_registrants_language(app, client,
     for headers in ({"Accept-Language": "ru"}, {}):
         assert "Цифрлық Жібек жолы" in _pdf_text(client.get(f"/t/{token}/ticket.pdf", headers=headers))
         assert _ics_summary(client.get(f"/t/{token}/calendar.ics", headers=headers)) == "Цифрлық Жібек жолы"
-        assert '<html lang="kk">' in page(client.get(f"/t/{token}/", headers=headers))
+        assert '<html lang="kk" dir="ltr">' in page(client.get(f"/t/{token}/", headers=headers))
     # Unless the visitor chooses another language with the switcher.
     client.set_cookie(app.config["LANGUAGE_COOKIE"], "zh")
     assert "数字丝绸之路" in _pdf_text(client.get(f"/t/{token}/ticket.pdf"))
@@ -313,16 +314,16 @@ def test_the_demo_belt_and_road_seminar_speaks_four_languages(runner, session):
 @pytest.mark.parametrize(("path", "expected"), [("/s/s/", "ru"), ("/s/nope/", "en"), ("/", "en")])
 def test_pages_of_one_seminar_fall_back_to_its_language(client, session, path, expected):
     _seminar(session, default="ru")
-    assert f'<html lang="{expected}">' in page(client.get(path, headers={"Accept-Language": "de"}))
+    assert f'<html lang="{expected}" dir="ltr">' in page(client.get(path, headers={"Accept-Language": "de"}))
 
 
 def test_only_a_ticket_of_ours_names_a_language(client, session):
     seminar = _seminar(session, default="ru")
     token = make_registration(session, seminar, language="zh").token
     session.commit()
-    assert '<html lang="zh">' in page(client.get(f"/t/{token}/cancel", headers={"Accept-Language": "en"}))
+    assert '<html lang="zh" dir="ltr">' in page(client.get(f"/t/{token}/cancel", headers={"Accept-Language": "en"}))
     assert client.get("/t/no-such-ticket/", headers={"Accept-Language": "kk"}).status_code == 404
-    assert '<html lang="kk">' in page(client.get("/t/no-such-ticket/", headers={"Accept-Language": "kk"}))
+    assert '<html lang="kk" dir="ltr">' in page(client.get("/t/no-such-ticket/", headers={"Accept-Language": "kk"}))
 
 
 def test_the_migration_makes_existing_seminars_english_and_comes_back_down_with_registrations(database_url, tmp_path):

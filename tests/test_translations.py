@@ -148,7 +148,7 @@ def populated(session):
     owner = factories.make_user(session, role="organizer")
     factories.add_member(session, seminar, owner, "owner")
     session.commit()
-    return {"seminar": seminar, "owner": owner,
+    return {"seminar": seminar, "owner": owner, "registration": registration,
             "values": {"slug": seminar.slug, "registration_id": registration.id, "token": registration.token,
                        "list_name": "attendance", "fmt": "csv"}}
 
@@ -156,6 +156,8 @@ def populated(session):
 @pytest.mark.parametrize("language", sorted(set(LANGUAGES) - {"en"}))
 def test_every_page_speaks_the_visitors_language(app, session, populated, language):
     catalogue = _catalogue(language)
+    populated["registration"].language = language  # a ticket's pages speak its registrant's language
+    session.commit()
     anonymous, owner = app.test_client(), app.test_client()
     with owner.session_transaction() as flask_session:
         flask_session["_user_id"] = factories.login_id(session, populated["owner"])

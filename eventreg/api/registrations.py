@@ -14,6 +14,7 @@ from eventreg.api import bp
 from eventreg.api.base import ApiError, api_seminar_required, json_body
 from eventreg.extensions import db
 from eventreg.models import Category
+from eventreg.questions.answers import api_value
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
 
@@ -31,8 +32,10 @@ FIELDS = ("full_name", "email", "phone", "organization", "position", "language",
 
 
 def _registrant_data(seminar, body):
-    """The body as the registration rules take it (model field names; the category by key or id)."""
-    return {**{name: body.get(name) for name in FIELDS if name in body}, "category_id": _category_id(seminar, body)}
+    """The body as the registration rules take it (model field names; the category by key or id; the answers to
+    the seminar's questions by question key)."""
+    return {**{name: body.get(name) for name in FIELDS if name in body}, "category_id": _category_id(seminar, body),
+            "answers": body.get("answers")}
 
 
 def _category_id(seminar, body):
@@ -64,6 +67,14 @@ def create_registration(seminar):
         email=registration.email,
         category=registration.category.key,
         ticket_url=url_for("registration.ticket", token=registration.token, _external=True),
+        answers=_answers_json(registration),
     ), 201
+
+
+def _answers_json(registration):
+    """The answers as stored, by question key (only the answered questions)."""
+    questions = {question.id: question for question in registration.seminar.questions}
+    return {questions[answer.question_id].key: api_value(questions[answer.question_id], answer.value)
+            for answer in registration.answers}
 
 

@@ -9,14 +9,15 @@ from flask_login import current_user
 from eventreg.api import bp
 from eventreg.api.base import ApiError, api_seminar_required
 from eventreg.extensions import db
-from eventreg.reports import services
+from eventreg.questions.answers import api_value
+from eventreg.reports import exports, services
 
 
 def _moment(value):
     return value.isoformat() if value else None
 
 
-def _row_json(row):
+def _row_json(row, questions):
     return {
         "id": row.id, "full_name": row.full_name, "email": row.email, "phone": row.phone,
         "organization": row.organization, "position": row.position, "category": row.category_key,
@@ -25,6 +26,8 @@ def _row_json(row):
         "study_year": row.study_year, "created_at": row.created_at.isoformat(),
         "confirmed_at": _moment(row.confirmed_at), "cancelled_at": _moment(row.cancelled_at),
         "checked_in_at": _moment(row.checked_in_at), "checked_in_gate": row.checked_in_gate,
+        "answers": {question.key: api_value(question, row._mapping[exports.answer_field(question)])
+                    for question in questions},
     }
 
 
@@ -57,7 +60,7 @@ def list_registrations(seminar):
     except services.ReportRefused as refusal:
         raise _refused(refusal) from refusal
     db.session.commit()
-    return jsonify(items=[_row_json(row) for row in page.items], page=page.page, per_page=page.per_page,
+    return jsonify(items=[_row_json(row, page.questions) for row in page.items], page=page.page, per_page=page.per_page,
                    total=page.total, pages=page.pages)
 
 

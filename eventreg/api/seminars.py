@@ -90,8 +90,18 @@ def _seminar_json(seminar, *, now, full):
                 for c in seminar.categories
                 if c.is_public or organizer
             ],
+            questions=[_question_json(q) for q in seminar.questions if not q.hidden or organizer],
         )
     return body
+
+
+def _question_json(question):
+    return {
+        "key": question.key, "kind": question.kind, "label": question.label, "help_text": question.help_text,
+        "required": question.required, "choices": question.choices or [], "min_value": question.min_value,
+        "max_value": question.max_value, "categories": [category.key for category in question.categories],
+        "hidden": question.hidden, "translations": question.translations or {},
+    }
 
 
 def _refused(refusal):

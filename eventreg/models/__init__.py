@@ -13,6 +13,7 @@ from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.figures import ErasedFigure
 from eventreg.models.offline import OFFLINE_ACTION_KINDS, OFFLINE_OUTCOMES, OfflineAction, TicketSigningKey
 from eventreg.models.outbox import OutboxMessage
+from eventreg.models.question import CHOICE_KINDS, QUESTION_KINDS, Answer, Question, question_category
 from eventreg.models.registration import (
     ACTIVE_SQL,
     ACTIVE_STATUSES,
@@ -56,11 +57,13 @@ __all__ = [
     "ATTENDANCE_RULES",
     "AGENDA_KINDS",
     "CHECKIN_METHODS",
+    "CHOICE_KINDS",
     "EMAIL_UNIQUE_SQL",
     "MAX_SIGNATORIES",
     "MIN_PASSWORD_LENGTH",
     "OFFLINE_ACTION_KINDS",
     "OFFLINE_OUTCOMES",
+    "QUESTION_KINDS",
     "REGISTRATION_STATUSES",
     "MAX_ID",
     "ROLES",
@@ -70,6 +73,7 @@ __all__ = [
     "SOURCES",
     "STUDY_LEVELS",
     "AgendaItem",
+    "Answer",
     "ApiToken",
     "AuditEntry",
     "Certificate",
@@ -84,6 +88,7 @@ __all__ = [
     "IdempotencyKey",
     "OutboxMessage",
     "PasswordResetToken",
+    "Question",
     "RoleMixin",
     "Registration",
     "Seminar",
@@ -97,6 +102,7 @@ __all__ = [
     "agenda_item_speaker",
     "hash_secret",
     "is_row_id",
+    "question_category",
     "new_ticket_token",
     "registration_search_text",
     "search_key",

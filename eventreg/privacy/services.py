@@ -24,6 +24,7 @@ from eventreg.models import (
     search_matches,
     utcnow,
 )
+from eventreg.questions.answers import erase_personal_answers
 from eventreg.reports.erased import keep_figures
 
 # Blanked on erasure. Student fields included: with a small group, university and year can name a person.
@@ -56,6 +57,7 @@ def _blank(session, registration, now):
     registration.token = new_ticket_token()
     registration.anonymised_at = now
     forget_holder(session, registration)
+    erase_personal_answers(session, registration)
     # Queued and sent e-mails hold the name and address in their rendered text.
     session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
 

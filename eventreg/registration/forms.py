@@ -10,13 +10,26 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectChoice, SelectField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.fields import Field, IntegerField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import DateInput, ListWidget
 
 from eventreg import widgets
 from eventreg.config import LANGUAGES
 from eventreg.form_errors import ServiceErrors
+from eventreg.questions.answers import LONG_TEXT_MAX, SHORT_TEXT_MAX, field_name, form_value
 from eventreg.registration.validation import (
     EMAIL_MAX,
     MAX_STUDY_YEAR,
@@ -80,15 +93,30 @@ class RegistrantFields(ServiceErrors, FlaskForm):
     consent_photos = BooleanField(_l("I agree to appear in photos and videos of the seminar (optional)"),
                                   widget=widgets.CheckboxInput())
 
+    # The seminar's questions, added by `with_questions`; `for_staff`: the organizer's form (every question, none
+    # required, none hidden by the chosen category).
+    questions = ()
+    for_staff = False
+
+    def question_fields(self):
+        """[(question, its field)] in the form's order."""
+        return [(question, self[field_name(question)]) for question in self.questions]
+
+    def set_answers(self, stored):
+        """The question fields filled from a registration's answers ({question id: stored text})."""
+        for question, field in self.question_fields():
+            field.data = form_value(question, stored.get(question.id))
+
     def set_categories(self, categories):
         self.category_id.choices = [SelectChoice(c.id, localized(c, "label")) for c in categories]
         if len(categories) == 1 and self.category_id.data is None:
             self.category_id.data = categories[0].id
 
     def registrant_data(self):
-        return {name: getattr(self, name).data for name in (
+        return {**{name: getattr(self, name).data for name in (
             "full_name", "email", "phone", "organization", "position", "category_id", "university",
-            "programme", "study_level", "study_year", "language", "consent_photos")}
+            "programme", "study_level", "study_year", "language", "consent_photos")},
+            "answers": {question.key: field.data for question, field in self.question_fields()}}
 
 
 class SignupForm(RegistrantFields):
@@ -136,6 +164,42 @@ class OrganizerAddForm(OrganizerRegistrationForm):
     notify = BooleanField(_l("Send them the confirmation e-mail"), default=True, widget=widgets.CheckboxInput(),
                           description=_l("Their ticket, or word that they are on the waiting list. Leave it unticked "
                                          "when they should not hear from us yet."))
+
+
+def with_questions(form_class, questions, locale, *, staff=False):
+    """`form_class` with a field per question, named `answers.<key>` as the service names its messages and
+    labelled in `locale`; the class itself when the seminar asks nothing (a signup then costs nothing more)."""
+    if not questions:
+        return form_class
+    fields = {field_name(question): _answer_field(question, locale, required=question.required and not staff)
+              for question in questions}
+    return type(form_class.__name__, (form_class,), {**fields, "questions": tuple(questions), "for_staff": staff})
+
+
+def _answer_field(question, locale, *, required):
+    """The field for one question. Its inputs only carry what the person typed: the service checks it, so a
+    date or a number typed wrongly gets our message rather than a browser's silence."""
+    label, description = question.localized("label", locale), question.localized("help_text", locale)
+    hint = {"required": True} if required else {}
+    choices = [SelectChoice(key, text) for key, text in question.choice_labels(locale)]
+    kind = question.kind
+    if kind == "long_text":
+        return TextAreaField(label, description=description, render_kw={"maxlength": LONG_TEXT_MAX, "rows": 4, **hint})
+    if kind == "single_choice":
+        return RadioField(label, description=description, choices=choices, validate_choice=False,
+                          option_widget=widgets.RadioInput())
+    if kind == "multiple_choice":
+        return SelectMultipleField(label, description=description, choices=choices, validate_choice=False,
+                                   widget=ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput())
+    if kind == "checkbox":
+        return BooleanField(label, description=description, widget=widgets.CheckboxInput())
+    if kind == "date":
+        return StringField(label, description=description, render_kw=hint, widget=DateInput())
+    if kind == "number":
+        return StringField(label, description=description, render_kw={"inputmode": "decimal", **hint},
+                           widget=widgets.TextInput())
+    return StringField(label, description=description, render_kw={"maxlength": SHORT_TEXT_MAX, **hint},
+                       widget=widgets.TextInput())
 
 
 class ResendForm(FlaskForm):

@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from eventreg.email_addresses import normalise_email
 from eventreg.models import Category, Registration, search_matches
 from eventreg.names import alphabetical
+from eventreg.questions.answers import from_cell
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
 from eventreg.seminars import content
@@ -166,10 +167,12 @@ def _utf16(raw):
     return raw.decode("utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be")
 
 
-def parse_csv(raw):
-    """(rows, encoding): dicts with our column names from the uploaded bytes, in any encoding `decode` reads,
-    comma, semicolon or tab separated (Excel in many locales writes semicolons; "Unicode Text" tabs), with any
-    line ending (old Mac files end lines with CR alone)."""
+def parse_csv(raw, question_keys=()):
+    """(rows, encoding): dicts with our column names (and the seminar's `question_keys`, whose columns hold the
+    answers) from the uploaded bytes, in any encoding `decode` reads, comma, semicolon or tab separated (Excel in
+    many locales writes semicolons; "Unicode Text" tabs), with any line ending (old Mac files end lines with CR
+    alone)."""
+    columns = (*IMPORT_COLUMNS, *question_keys)
     text, encoding = decode(raw)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -189,7 +192,7 @@ def parse_csv(raw):
             if not any(v.strip() for v in values):
                 continue
             rows.append({name: (values[i].strip() if i < len(values) else "")
-                         for i, name in enumerate(names) if name in IMPORT_COLUMNS})
+                         for i, name in enumerate(names) if name in columns})
             if len(rows) > MAX_IMPORT_ROWS:
                 raise ImportRefused("too_many_rows")
     except csv.Error:
@@ -199,15 +202,16 @@ def parse_csv(raw):
     return rows, encoding
 
 
-def rows_from_confirmation(value):
+def rows_from_confirmation(value, question_keys=()):
     """The previewed rows as the confirm step sends them back (a hidden field), or ImportRefused("tampered")
     when they are not what the preview wrote: a list of rows of known columns with short texts."""
+    columns = (*IMPORT_COLUMNS, *question_keys)
     try:
         rows = json.loads(value or "[]")
     except ValueError:
         raise ImportRefused("tampered") from None
     if not isinstance(rows, list) or len(rows) > MAX_IMPORT_ROWS or not all(
-            isinstance(row, dict) and all(key in IMPORT_COLUMNS and isinstance(text, str) and _cell_problem(text)
+            isinstance(row, dict) and all(key in columns and isinstance(text, str) and _cell_problem(text)
                                           is None for key, text in row.items()) for row in rows):
         raise ImportRefused("tampered")
     return rows
@@ -295,7 +299,15 @@ def _data(seminar, row, default_category):
         "study_year": row.get("study_year") or match_year(level),
         "category_id": category.id if category is not None else None,
         "language": row.get("language") or "en",
+        "answers": {question.key: from_cell(question, row[question.key])
+                    for question in question_columns(seminar) if question.key in row},
     }
+
+
+def question_columns(seminar):
+    """The questions whose answers a column named by the question's key carries (a key that names one of our own
+    columns, such as `position`, leaves that column to the registration)."""
+    return [question for question in seminar.questions if question.key not in IMPORT_COLUMNS]
 
 
 def preview_import(session, seminar, rows, *, default_category):

@@ -28,11 +28,15 @@ from eventreg.models import (
     utcnow,
 )
 from eventreg.names import sort_key
+from eventreg.questions.answers import clean_answers, save_answers
 from eventreg.registration import emails
 from eventreg.registration.validation import STUDY_FIELDS, clean, study_details
 
 # Where a registration may come from without the public form's rules on consent and hidden categories.
 STAFF_SOURCES = ("organizer", "import", "api", "walk_in", "demo")
+# Where the seminar's questions are all offered and none must be answered: the organizer records what they know.
+# (The API answers the public form's questions by its rules: a partner's form asks what ours would.)
+ANSWERING_STAFF_SOURCES = ("organizer", "import", "walk_in", "demo")
 REMINDER_AHEAD = timedelta(hours=24)
 
 
@@ -125,19 +129,28 @@ def _category(session, seminar, data, source):
     return category
 
 
+def _answers(seminar, data, category, source):
+    """The answers to the seminar's questions in `data["answers"]` ({question key: value}), and their errors."""
+    return clean_answers(seminar.questions, data.get("answers"), category=category,
+                         staff=source in ANSWERING_STAFF_SOURCES)
+
+
 def validate(session, seminar, data, *, source="online"):
-    """The cleaned values and category for `data`, or RegistrationRefused("invalid"/"wrong_category")."""
+    """The cleaned values, category and answers ({question: stored text or None}) for `data`, or
+    RegistrationRefused("invalid"/"wrong_category") with every field's problem, the answers' included."""
     try:
         category = _category(session, seminar, data, source)
     except RegistrationRefused as refusal:
         _, errors = clean(data, None, require_consent=source not in STAFF_SOURCES)
-        raise RegistrationRefused("invalid", {**errors, **refusal.fields}) from None
+        _, answer_errors = _answers(seminar, data, None, source)
+        raise RegistrationRefused("invalid", {**errors, **answer_errors, **refusal.fields}) from None
     # At the door a person may have no e-mail address (or not want to give it): they get no e-mail then.
     values, errors = clean(data, category, require_consent=source not in STAFF_SOURCES,
                            require_email=source != "walk_in")
-    if errors:
-        raise RegistrationRefused("invalid", errors)
-    return values, category
+    answers, answer_errors = _answers(seminar, data, category, source)
+    if errors or answer_errors:
+        raise RegistrationRefused("invalid", {**errors, **answer_errors})
+    return values, category, answers
 
 
 def register(session, seminar, data, *, source="online", now=None, by=None, waitlist=True, ignore_window=False,
@@ -148,7 +161,7 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
     The person is e-mailed unless `notify` is False (an organizer's import may choose not to)."""
     now = now or utcnow()
     _check_open(seminar, now, ignore_window=ignore_window)
-    values, category = validate(session, seminar, data, source=source)
+    values, category, answers = validate(session, seminar, data, source=source)
     session.flush()  # the seat UPDATEs below must see what the caller changed (a capacity, a quota)
     status = "pending" if seminar.requires_approval and source not in STAFF_SOURCES else None
     if status is None:
@@ -167,6 +180,7 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
         _refresh_counters(session, seminar, category)
         raise _duplicate()
     _refresh_counters(session, seminar, category)
+    save_answers(session, registration, answers)
     if notify:
         kind = {"confirmed": "confirmation", "waitlisted": "waitlisted", "pending": "pending"}[status]
         emails.queue(session, registration, kind, now=now)
@@ -354,7 +368,7 @@ def update_registration(session, registration, data, *, by=None, now=None):
     """The organizer edits a person's details; a confirmed person changing category needs a seat there."""
     now = now or utcnow()
     seminar = registration.seminar
-    values, category = validate(session, seminar, data, source="organizer")
+    values, category, answers = validate(session, seminar, data, source="organizer")
     old_category = registration.category
     session.flush()
     try:
@@ -366,6 +380,7 @@ def update_registration(session, registration, data, *, by=None, now=None):
             registration.category = category
             registration.updated_at = now
             session.flush()
+            changed.update({f"answers.{key}": True for key in save_answers(session, registration, answers)})
     except IntegrityError:
         raise _duplicate() from None
     finally:

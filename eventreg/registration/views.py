@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from eventreg import mail, tickets
+from eventreg import tickets
 from eventreg.auth.access import seminar_required
 from eventreg.certificates import services as certificates
 from eventreg.checkin import services as checkin
 from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
+from eventreg.questions.answers import public_questions, stored_answers
 from eventreg.redirects import safe_next
 from eventreg.registration import bp, bulk, organizer, services
 from eventreg.registration.calendar import calendar_links, ticket_calendar
@@ -27,6 +28,7 @@ from eventreg.registration.forms import (
     OrganizerRegistrationForm,
     ResendForm,
     SignupForm,
+    with_questions,
 )
 from eventreg.registration.ticket_pdf import ticket_pdf as render_ticket_pdf
 from eventreg.registration.validation import ASTANA_UNIVERSITIES
@@ -129,7 +131,7 @@ def _render_signup(seminar, form, status=200, duplicate=False):
 @bp.route("/s/<slug>/register", methods=["GET", "POST"])
 def signup(slug):
     seminar = _public_seminar(slug)
-    form = SignupForm()
+    form = with_questions(SignupForm, public_questions(seminar), get_locale())()
     form.set_categories(_public_categories(seminar))
     if not form.validate_on_submit():
         return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
@@ -204,8 +206,7 @@ def ticket_png(token):
 @bp.get("/t/<token>/ticket.pdf")
 def ticket_pdf(token):
     registration = _confirmed_by_token(token)
-    with mail.mail_locale(registration.language):  # like the e-mails: the registrant's language
-        body = render_ticket_pdf(registration, url_for("registration.ticket", token=token, _external=True))
+    body = render_ticket_pdf(registration, url_for("registration.ticket", token=token, _external=True))
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="ticket-{registration.seminar.slug}.pdf"'
     return response
@@ -214,8 +215,7 @@ def ticket_pdf(token):
 @bp.get("/t/<token>/calendar.ics")
 def ticket_ics(token):
     registration = _registration_by_token(token)
-    with mail.mail_locale(registration.language):
-        body = ticket_calendar(registration, url_for("registration.ticket", token=token, _external=True))
+    body = ticket_calendar(registration, url_for("registration.ticket", token=token, _external=True))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.seminar.slug}.ics"'
     return response
@@ -323,17 +323,18 @@ def _bulk_refusal(refusal):
 
 
 def _organizer_form(seminar, registration):
-    form = OrganizerRegistrationForm(obj=registration)
+    form = with_questions(OrganizerRegistrationForm, seminar.questions, get_locale(), staff=True)(obj=registration)
     form.set_categories(list(seminar.categories))
     if not form.is_submitted():
         form.consent_data.data = registration.consent_data_at is not None
+        form.set_answers(stored_answers(registration))
     return form
 
 
 @bp.route("/organizer/s/<slug>/registrations/new", methods=["GET", "POST"])
 @seminar_required("registrations")
 def add(seminar):
-    form = OrganizerAddForm()
+    form = with_questions(OrganizerAddForm, seminar.questions, get_locale(), staff=True)()
     form.set_categories(list(seminar.categories))
     if form.validate_on_submit():
         try:
@@ -425,9 +426,10 @@ def change_status(seminar, registration_id, action):
     return redirect(safe_next(request.form.get("next"), url_for("registration.manage", slug=seminar.slug)))
 
 
-def _field_labels():
-    """Column errors in the import preview, named as the signup form names them."""
-    fields = OrganizerRegistrationForm(formdata=None, meta={"csrf": False})
+def _field_labels(seminar):
+    """Column errors in the import preview, named as the signup form names them (an answer by its question)."""
+    fields = with_questions(OrganizerRegistrationForm, seminar.questions, get_locale(), staff=True)(
+        formdata=None, meta={"csrf": False})
     return {field.short_name: field.label.text for field in fields}
 
 
@@ -440,13 +442,18 @@ def import_csv(seminar):
         return _import_confirmed(seminar, upload, confirm)
     if request.form.get("step") != "confirm" and upload.validate_on_submit():
         try:
-            rows, encoding = organizer.parse_csv(upload.file.data.read())
+            rows, encoding = organizer.parse_csv(upload.file.data.read(), _question_keys(seminar))
         except organizer.ImportRefused as refusal:
             upload.file.errors = [IMPORT_REFUSALS[refusal.code]]
         else:
             return _import_preview(seminar, upload, confirm, rows, encoding)
     return render_template("registration/import.html", seminar=seminar, form=upload, results=None,
-                           columns=organizer.IMPORT_COLUMNS), 400 if upload.errors else 200
+                           columns=organizer.IMPORT_COLUMNS, question_keys=_question_keys(seminar)), \
+        400 if upload.errors else 200
+
+
+def _question_keys(seminar):
+    return [question.key for question in organizer.question_columns(seminar)]
 
 
 def _default_import_category(seminar):
@@ -461,13 +468,13 @@ def _import_preview(seminar, upload, confirm, rows, encoding):
     good = [r.row for r in results if r.outcome == "ok"]
     confirm.rows.data = json.dumps(good, ensure_ascii=False)
     return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
-                           confirm=confirm, good=len(good), refusals=REFUSALS, field_labels=_field_labels(),
+                           confirm=confirm, good=len(good), refusals=REFUSALS, field_labels=_field_labels(seminar),
                            encoding=organizer.ENCODING_NAMES[encoding])
 
 
 def _import_confirmed(seminar, upload, confirm):
     try:
-        rows = organizer.rows_from_confirmation(confirm.rows.data)
+        rows = organizer.rows_from_confirmation(confirm.rows.data, _question_keys(seminar))
     except organizer.ImportRefused as refusal:
         abort(400, str(IMPORT_REFUSALS[refusal.code]))
     results = organizer.import_rows(db.session, seminar, rows, default_category=_default_import_category(seminar),
@@ -475,4 +482,4 @@ def _import_confirmed(seminar, upload, confirm):
     db.session.commit()
     flash(_("%(n)d registrations imported.", n=sum(r.outcome in REGISTRATION_STATUSES for r in results)), "success")
     return render_template("registration/import.html", seminar=seminar, form=upload, results=results,
-                           done=True, refusals=REFUSALS, field_labels=_field_labels())
+                           done=True, refusals=REFUSALS, field_labels=_field_labels(seminar))

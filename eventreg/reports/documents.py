@@ -291,6 +291,8 @@ def summary_pdf(summary, *, now):
         _bars(pdf, _l("Students by level of study"), pairs(summary.levels), two, legend)
     if summary.organizations:
         _bars(pdf, _l("Top organizations"), pairs(summary.organizations), two, legend)
+    for question, rows in summary.answers:
+        _bars(pdf, question.label, pairs(rows), two, legend)
     if summary.days:
         _days(pdf, summary)
     if summary.arrivals:

@@ -12,6 +12,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -21,8 +22,9 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
 
 from eventreg.database import streaming_read
-from eventreg.models import Category, Registration, User
+from eventreg.models import Answer, Category, Registration, User
 from eventreg.names import alphabetical
+from eventreg.questions.answers import cell_value
 from eventreg.reports import queries
 
 LISTS = ("attendance", "registrations", "no-shows", "university-roll")
@@ -60,6 +62,7 @@ class Column:
     field: str  # the row's attribute: str | int | datetime (aware UTC) | None
     width: int = 18  # in spreadsheet characters
     kind: str = "text"  # text, number or datetime
+    display: object = None  # a function of the stored value giving the cell's (an answer's labels for its keys)
 
 
 NAME = Column(_l("Name"), "full_name", 30)
@@ -95,6 +98,23 @@ COLUMNS = {
 }
 
 
+def answer_field(question):
+    """The name of a question's answer among a list's columns."""
+    return f"answer_{question.id}"
+
+
+def answer_columns(questions):
+    """One column per question, after the fixed ones: headed by the question, an answer as people read it."""
+    return tuple(Column(question.label, answer_field(question), 24, "number" if question.kind == "number" else "text",
+                        partial(cell_value, question)) for question in questions)
+
+
+def _answer(question):
+    return (select(Answer.value)
+            .where(Answer.registration_id == Registration.id, Answer.question_id == question.id)
+            .scalar_subquery().label(answer_field(question)))
+
+
 @dataclass(frozen=True)
 class Filters:
     """The organizer list's filters, carried over to the registration export: a status and a category key; and
@@ -110,9 +130,10 @@ def _translated(column, labels):
     return case({code: str(label) for code, label in labels.items()}, value=column, else_=func.coalesce(column, ""))
 
 
-def list_statement(seminar, list_name, filters=None, sort="name", *, locale):
-    """The SELECT behind a list: plain columns (no ORM objects to keep), in a stable order: by name in the
-    alphabet of `locale` (the reader's language: eventreg/names.py), or by arrival."""
+def list_statement(seminar, list_name, filters=None, sort="name", *, locale, questions=()):
+    """The SELECT behind a list: plain columns (no ORM objects to keep), the answer to each of `questions`
+    included, in a stable order: by name in the alphabet of `locale` (the reader's language: eventreg/names.py),
+    or by arrival."""
     r = Registration
     stmt = (
         select(
@@ -125,6 +146,7 @@ def list_statement(seminar, list_name, filters=None, sort="name", *, locale):
             r.cancelled_at, r.checked_in_at, r.checked_in_gate, Category.label.label("category"),
             Category.key.label("category_key"),
             User.name.label("checked_in_by"),
+            *(_answer(question) for question in questions),
         )
         .join(Category, Category.id == r.category_id)
         .outerjoin(User, User.id == r.checked_in_by_id)
@@ -181,7 +203,9 @@ def _csv_formatters(columns, zone):
     def text(value):
         return neutralise(value) if value else ""
 
-    return [{"datetime": moment, "number": number}.get(c.kind, text) for c in columns]
+    chosen = [{"datetime": moment, "number": number}.get(c.kind, text) for c in columns]
+    return [write if c.display is None else (lambda value, write=write, c=c: write(c.display(value)))
+            for c, write in zip(columns, chosen, strict=True)]
 
 
 def csv_chunks(rows, columns, zone, separator="comma"):
@@ -204,6 +228,10 @@ def csv_chunks(rows, columns, zone, separator="comma"):
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def _same(value):
+    return value
 
 
 def _xlsx_value(sheet, value, zone):
@@ -233,12 +261,12 @@ def xlsx_file(rows, columns, zone, title):
         cell.data_type = "s"
         header.append(cell)
     sheet.append(header)
-    positions = None
+    cells = None
     last_row = 1
     for row in rows:
-        if positions is None:
-            positions = [row._fields.index(c.field) for c in columns]
-        sheet.append([_xlsx_value(sheet, row[position], zone) for position in positions])
+        if cells is None:
+            cells = [(row._fields.index(c.field), c.display or _same) for c in columns]
+        sheet.append([_xlsx_value(sheet, show(row[position]), zone) for position, show in cells])
         last_row += 1
     # Filter buttons on the header over every row: a write-only sheet writes the filter after the rows.
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"

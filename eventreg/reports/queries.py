@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import BigInteger, Integer, String, case, cast, func, select, union_all
 
-from eventreg.models import STUDY_LEVELS, Category, CheckInEvent, Registration, User
+from eventreg.models import CHOICE_KINDS, STUDY_LEVELS, Answer, Category, CheckInEvent, Question, Registration, User
 from eventreg.names import alphabetical_key
 from eventreg.reports import erased
 
@@ -281,3 +281,18 @@ def refused_scans(session, seminar):
         .order_by(count.desc(), CheckInEvent.result)
     ).all()
     return [(result, int(n)) for result, n in rows]
+
+
+def choice_answers(session, seminar):
+    """Confirmed people (and who of them came) per stored answer of each choice question, from one pass grouped by
+    question and answer: [(question id, stored answer, registered, attended)]. Several choices are stored as one
+    answer ("a,b"), so the caller counts each of its choices."""
+    r = Registration
+    rows = session.execute(
+        select(Answer.question_id, Answer.value, func.count(r.id), _count_if(r.checked_in_at.is_not(None)))
+        .join(r, r.id == Answer.registration_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.seminar_id == seminar.id, Question.kind.in_(CHOICE_KINDS), r.status == "confirmed")
+        .group_by(Answer.question_id, Answer.value)
+    ).all()
+    return [(question_id, value, int(registered), int(attended)) for question_id, value, registered, attended in rows]

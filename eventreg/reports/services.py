@@ -61,6 +61,7 @@ class Summary:
     gates: list
     staff: list
     refused: list
+    answers: list  # [(question, [Row per choice])]: the choice questions somebody confirmed answered
     rolls: list | None = None  # the partner universities' rolls, for a reader who may export them
 
     @cached_property
@@ -102,6 +103,8 @@ class Summary:
         if self.refused:
             built["refused"] = charts.bar_chart(_l("Refused scans by reason"), [(r, (n,)) for r, n in self.refused],
                                                 ((str(_l("Scans")), charts.RED),))
+        for question, rows in self.answers:
+            built[f"question-{question.id}"] = charts.bar_chart(question.label, pairs(rows), two)
         return built
 
     def local_time(self, moment):
@@ -113,9 +116,23 @@ def _labelled(rows, labels):
             for row in rows]
 
 
+def _answer_breakdowns(seminar, rows):
+    """Each choice question that confirmed people answered, with a Row per choice in the question's order (a
+    choice nobody took included, at zero): stored answers of several choices count for each of them."""
+    totals = {}
+    for question_id, value, registered, attended in rows:
+        counts = totals.setdefault(question_id, {})
+        for key in value.split(","):
+            before = counts.get(key, (0, 0))
+            counts[key] = (before[0] + registered, before[1] + attended)
+    return [(question, [queries.Row(label, *totals[question.id].get(key, (0, 0)))
+                        for key, label in question.choice_labels()])
+            for question in seminar.questions if question.id in totals]
+
+
 def summary(session, seminar, *, rolls=False, locale=None):
-    """The seminar's figures: six GROUP BY queries, fast for 50,000 registrations; with `rolls`, a seventh lists the
-    universities whose students' rolls can be exported, in the alphabet of `locale`."""
+    """The seminar's figures: seven GROUP BY queries, fast for 50,000 registrations; with `rolls`, an eighth lists
+    the universities whose students' rolls can be exported, in the alphabet of `locale`."""
     headline, categories = queries.by_category(session, seminar)
     universities, levels = queries.students(session, seminar)
     door = queries.door(session, seminar)
@@ -131,6 +148,7 @@ def summary(session, seminar, *, rolls=False, locale=None):
         gates=[(gate or str(_l("No gate")), n) for gate, n in door.gates],
         staff=[(name or str(_l("Deleted account")), n) for name, n in door.staff],
         refused=[(str(REFUSAL_REASONS.get(code, code)), n) for code, n in queries.refused_scans(session, seminar)],
+        answers=_answer_breakdowns(seminar, queries.choice_answers(session, seminar)),
         rolls=queries.university_rolls(session, seminar, locale=locale) if rolls else None,
     )
 
@@ -219,11 +237,12 @@ def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, 
         details["separator"] = separator
     if list_name == "attendance":
         details["sort"] = sort
-    statement = exports.list_statement(seminar, list_name, filters, sort, locale=locale)
+    questions = [] if fmt == "pdf" else list(seminar.questions)  # a printed page has no room for them
+    statement = exports.list_statement(seminar, list_name, filters, sort, locale=locale, questions=questions)
     if fmt == "pdf":
         _check_printable(session, statement)
     _record(session, seminar, user, list_name, fmt, now, **details)
-    columns = exports.COLUMNS[list_name]
+    columns = exports.COLUMNS[list_name] + exports.answer_columns(questions)
     filename = _filename(seminar, list_name, fmt, filters)
     rows = exports.stream_rows(session, statement)
     if fmt == "csv":
@@ -293,6 +312,7 @@ class Page:
     page: int
     per_page: int
     total: int
+    questions: list  # the seminar's questions, whose answers each item carries (exports.answer_field)
 
     @property
     def pages(self):
@@ -309,7 +329,8 @@ def registration_page(session, seminar, *, user, locale, status=None, category=N
     details = {k: v for k, v in (("status", filters.status), ("category", filters.category)) if v}
     _record(session, seminar, user, "registrations", "api", now or utcnow(), page=page, per_page=per_page,
             **details)
-    statement = exports.list_statement(seminar, "registrations", filters, locale=locale)
+    questions = list(seminar.questions)
+    statement = exports.list_statement(seminar, "registrations", filters, locale=locale, questions=questions)
     total = _count(session, statement)
     items = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    return Page(items=items, page=page, per_page=per_page, total=total, questions=questions)

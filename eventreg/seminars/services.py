@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from eventreg import audit, mail
 from eventreg.config import DEFAULT_TIMEZONE
-from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Registration, Seminar, Speaker
+from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Question, Registration, Seminar, Speaker
 from eventreg.registration import services as registration_services
 from eventreg.security import control_characters_message, has_control_characters
 from eventreg.seminars import content
@@ -473,10 +473,23 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
             is_student=category.is_student, is_public=category.is_public, position=category.position,
             translations=_copied(category),
         ))
+    _copy_questions(seminar, copy)
     session.flush()
     teams.copy_team(session, seminar, copy, now=now)
     _record(session, by, "seminar_duplicate", copy, now, source=seminar.slug)
     return copy
+
+
+def _copy_questions(seminar, copy):
+    """The signup form's questions, each asked of the copy's categories of the same keys."""
+    categories = {category.key: category for category in copy.categories}
+    for question in seminar.questions:
+        copy.questions.append(Question(
+            **{name: getattr(question, name) for name in (
+                "key", "position", "kind", "label", "help_text", "required", "min_value", "max_value", "hidden")},
+            choices=[dict(choice) for choice in question.choices], translations=dict(question.translations),
+            categories=[categories[category.key] for category in question.categories],
+        ))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -627,11 +640,14 @@ def move_category(session, category, direction, *, by=None, now=None):
 
 
 def delete_category(session, category, *, by=None, now=None):
-    """Only a category nobody registered in can go (registrations keep their category)."""
+    """Only a category nobody registered in can go (registrations keep their category), and none that a question is
+    asked of (without it, a question for that category alone would be asked of everyone)."""
     used = session.scalar(select(func.count()).select_from(Registration).where(Registration.category_id == category.id))
     if used:
         raise SeminarRefused("in_use")
     seminar = category.seminar
+    if any(category in question.categories for question in seminar.questions):
+        raise SeminarRefused("asked_in_question")
     seminar.categories.remove(category)
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, category_deleted=category.key)

@@ -22,6 +22,7 @@ REFUSALS = {
     "cancelled": _l("This seminar is cancelled; it cannot be changed any more."),
     "bad_transition": _l("The seminar cannot move to that state from where it is now."),
     "in_use": _l("People are registered in this category, so it cannot be removed."),
+    "asked_in_question": _l("A question on the signup form is asked of this category: change the question first."),
 }
 URL_PATTERN = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 

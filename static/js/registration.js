@@ -98,8 +98,27 @@
       fields.hidden = !student && !hasErrors;
       fields.disabled = fields.hidden;
     }
-    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    // The seminar's questions for some categories only: shown while one of them is chosen (or while the server
+    // marked an answer there). Hidden ones are disabled, so they are not sent.
+    var questions = form.querySelector("[data-questions-by-category]");
+    function updateQuestions() {
+      if (!questions) { return; }
+      var chosen = form.querySelector("input[name=category_id]:checked");
+      questions.querySelectorAll("[data-categories]").forEach(function (block) {
+        var ids = block.getAttribute("data-categories").split(" ").filter(Boolean);
+        var shown = !ids.length || (chosen && ids.indexOf(chosen.value) >= 0) ||
+          block.querySelector(".error:not([hidden])") !== null;
+        block.hidden = !shown;
+        block.querySelectorAll("input, textarea, select").forEach(function (input) { input.disabled = !shown; });
+      });
+      questions.hidden = questions.querySelector("[data-categories]:not([hidden])") === null;
+    }
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", update);
+      radio.addEventListener("change", updateQuestions);
+    });
     update();
+    updateQuestions();
 
     if (!form.dataset.messageRequired) { return; }  // the organizer's pages: the server's checks only
     // Inline checks: a message goes as soon as the value is right (while typing); a new one appears when the

@@ -1,5 +1,6 @@
-// The organizer's seminar page: the up/down buttons move a programme item or category without reloading.
-// Without JavaScript the same buttons post a form and the page comes back at the moved row.
+// The organizer's seminar pages: the up/down buttons move a programme item, category or question without
+// reloading (without JavaScript the same buttons post a form and the page comes back at the moved row); the
+// question form shows the choices and the number limits only for the kinds they apply to.
 (function () {
   "use strict";
 
@@ -11,6 +12,19 @@
       if (up) { up.disabled = index === 0; }
       if (down) { down.disabled = index === rows.length - 1; }
     });
+  }
+
+  var questionForm = document.querySelector("[data-question-form]");
+  if (questionForm) {
+    var kind = questionForm.querySelector("select[name=kind]");
+    var showParts = function () {
+      questionForm.querySelectorAll("[data-for-kinds]").forEach(function (part) {
+        var applies = part.getAttribute("data-for-kinds").split(" ").indexOf(kind.value) >= 0;
+        part.hidden = !applies && !part.querySelector(".error");
+      });
+    };
+    kind.addEventListener("change", showParts);
+    showParts();
   }
 
   document.addEventListener("submit", function (event) {

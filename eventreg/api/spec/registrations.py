@@ -3,6 +3,14 @@
 from eventreg.api.spec.common import ERROR_RESPONSES
 from eventreg.models import STUDY_LEVELS
 
+# One answer to one of the seminar's questions (GET /seminars/{slug} lists them with their keys and choices).
+ANSWER = {"type": ["string", "number", "boolean", "array", "null"], "items": {"type": "string"}}
+ANSWERS_OUT = {
+    "type": "object", "additionalProperties": ANSWER,
+    "description": "By question key: text, a date (YYYY-MM-DD), a choice's key, a list of choice keys, true for a "
+    "ticked box, a number.",
+}
+
 FRAGMENT = dict(
     paths={
         "/seminars/{slug}/registrations": {
@@ -46,6 +54,14 @@ FRAGMENT = dict(
                 "programme": {"type": "string", "description": "Required for a student category."},
                 "study_level": {"type": "string", "enum": list(STUDY_LEVELS)},
                 "study_year": {"type": "integer", "minimum": 1, "maximum": 10},
+                "answers": {
+                    "type": "object", "additionalProperties": ANSWER,
+                    "description": "Answers to the seminar's questions by question key, checked as on the signup "
+                    "form: a choice by its key (several as a list), a ticked box as true, a date as YYYY-MM-DD, a "
+                    "number within the question's range. A required question asked of the person's category must "
+                    "be answered; answers to questions not asked of that category are ignored; an unknown key is "
+                    "refused. Problems come back in `fields` as `answers.<key>`.",
+                },
                 "waitlist": {"type": "boolean", "default": True,
                              "description": "false: refuse with `full` instead of waitlisting."},
                 "ignore_window": {"type": "boolean", "default": False,
@@ -61,6 +77,7 @@ FRAGMENT = dict(
                 "email": {"type": "string", "description": "As stored: lower case."},
                 "category": {"type": "string"},
                 "ticket_url": {"type": "string", "description": "The ticket page; the token in it is the key."},
+                "answers": {**ANSWERS_OUT, "description": "The answers kept, by question key."},
             },
         },
     },

@@ -1,6 +1,7 @@
 """The OpenAPI description of reports."""
 
 from eventreg.api.spec.common import ERROR_RESPONSES
+from eventreg.api.spec.registrations import ANSWERS_OUT
 from eventreg.models import REGISTRATION_STATUSES, STUDY_LEVELS
 from eventreg.reports import exports, services
 
@@ -90,6 +91,8 @@ FRAGMENT = dict(
                 "created_at": {"type": "string", "format": "date-time"},
                 "confirmed_at": _TIME, "cancelled_at": _TIME, "checked_in_at": _TIME,
                 "checked_in_gate": {"type": ["string", "null"]},
+                "answers": {**ANSWERS_OUT, "description": "Every question of the seminar by its key, null when "
+                            "unanswered: " + ANSWERS_OUT["description"]},
             },
         },
         "RegistrationPage": {

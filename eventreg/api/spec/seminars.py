@@ -2,7 +2,7 @@
 
 from eventreg.api.spec.common import ERROR_RESPONSES
 from eventreg.config import DEFAULT_TIMEZONE, LANGUAGES
-from eventreg.models import AGENDA_KINDS, SEMINAR_STATUSES
+from eventreg.models import AGENDA_KINDS, QUESTION_KINDS, SEMINAR_STATUSES
 
 _DATETIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
@@ -149,6 +149,9 @@ FRAGMENT = dict(
                         "agenda": {"type": "array", "items": _ref("AgendaItem")},
                         "categories": {"type": "array", "items": _ref("SeminarCategory"),
                                        "description": "Public categories; the seminar's team sees all."},
+                        "questions": {"type": "array", "items": _ref("SeminarQuestion"),
+                                      "description": "The signup form's own questions, in order: the visible "
+                                      "ones; the seminar's team sees the hidden ones too."},
                     },
                 },
             ]
@@ -189,6 +192,26 @@ FRAGMENT = dict(
                 "is_student": {"type": "boolean", "description": "Asks for university, programme, level, year."},
                 "is_public": {"type": "boolean"},
                 "translations": {**_TRANSLATIONS, "description": "The label in every language."},
+            },
+        },
+        "SeminarQuestion": {
+            "type": "object",
+            "required": ["key", "kind", "label", "help_text", "required", "choices", "categories", "hidden"],
+            "properties": {
+                "key": {"type": "string", "description": "The key of its answer in `answers`."},
+                "kind": {"type": "string", "enum": list(QUESTION_KINDS)},
+                "label": {"type": "string"},
+                "help_text": {"type": "string"},
+                "required": {"type": "boolean"},
+                "choices": {"type": "array", "items": {"type": "object", "required": ["key", "label"], "properties": {
+                    "key": {"type": "string"}, "label": {"type": "string"}}}},
+                "min_value": {"type": ["integer", "null"]},
+                "max_value": {"type": ["integer", "null"]},
+                "categories": {"type": "array", "items": {"type": "string"},
+                               "description": "Keys of the categories asked; empty: everyone."},
+                "hidden": {"type": "boolean"},
+                "translations": {"type": "object", "description": "Other languages: {\"label\": {\"ru\": ...}, "
+                                 "\"help_text\": {...}, \"choices\": {\"ru\": {choice key: label}}}."},
             },
         },
         "SeminarInput": {
