@@ -327,7 +327,7 @@ def init_app(app):
         headers = response.headers
         defaults = list(_EVERY_RESPONSE)
         if request.endpoint in SECRET_URL_ENDPOINTS:
-            headers["Referrer-Policy"] = "no-referrer"
+            headers["Referrer-Policy"] = "same-origin"  # a secret URL goes to nobody else; our forms need it
             headers["Cache-Control"] = "no-store"
             headers["X-Robots-Tag"] = "noindex"
         else:

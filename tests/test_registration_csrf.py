@@ -45,6 +45,23 @@ def test_cancelling_a_ticket_needs_the_form_token(session, client):
     assert registration.status == "confirmed"
 
 
+def test_a_ticket_cancelled_over_https_is_cancelled(session, app):
+    """Over HTTPS, Flask-WTF also wants a same-site Referer. The ticket pages' policy must let the browser send
+    one back to us (and to nobody else), or every cancellation and reset in production fails with a 400."""
+    seminar = make_seminar(session)
+    registration = make_registration(session, seminar)
+    session.commit()
+    browser = app.test_client()
+    url = f"https://eventreg.example/t/{registration.token}/cancel"
+    page = browser.get(url)
+    assert page.headers["Referrer-Policy"] == "same-origin"  # sent back to this site, never to another
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = browser.post(url, data={"csrf_token": token}, headers={"Referer": url})
+    assert response.status_code == 302
+    session.expire_all()
+    assert registration.status == "cancelled"
+
+
 def test_a_bulk_action_needs_the_lists_token_and_its_confirmation_carries_it(session, client):
     seminar = make_seminar(session)
     people = [make_registration(session, seminar) for _ in range(2)]

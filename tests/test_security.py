@@ -39,7 +39,7 @@ def _assert_security_headers(response, what):
     assert "unsafe-inline" not in script_src and "unsafe-eval'" not in script_src.replace("wasm-unsafe-eval'", ""), what
     assert headers.get("X-Content-Type-Options") == "nosniff", what
     assert headers.get("X-Frame-Options") == "DENY", what
-    assert headers.get("Referrer-Policy") in ("strict-origin-when-cross-origin", "no-referrer"), what
+    assert headers.get("Referrer-Policy") in ("strict-origin-when-cross-origin", "same-origin"), what
     for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Permissions-Policy",
                  "Referrer-Policy", "Cache-Control"):
         assert len(headers.getlist(name)) <= 1, (what, name, headers.getlist(name))
@@ -243,7 +243,7 @@ def test_reset_link_works_once_and_ends_other_sessions(app, client, session, log
 
     page = anonymous.get(link)
     assert page.status_code == 200
-    assert page.headers["Referrer-Policy"] == "no-referrer" and page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "same-origin" and page.headers["Cache-Control"] == "no-store"
     differ = anonymous.post(link, data={"password": "new-password-123", "confirm": "other-password-123"})
     assert differ.status_code == 400 and "The passwords differ." in differ.get_data(as_text=True)
     done = anonymous.post(link, data={"password": "new-password-123", "confirm": "new-password-123"})
@@ -292,7 +292,7 @@ def test_a_new_password_must_be_long_enough(client, session):
                           .where(PasswordResetToken.used_at.is_(None))) == 1
 
 
-def test_secret_url_pages_send_no_referrer_and_are_not_stored(app, client, session):
+def test_secret_url_pages_send_no_referrer_elsewhere_and_are_not_stored(app, client, session):
     assert SECRET_URL_ENDPOINTS <= set(app.view_functions), "a secret-URL endpoint was renamed or removed"
     seminar = factories.make_seminar(session)
     registration = factories.make_registration(session, seminar)
@@ -300,11 +300,11 @@ def test_secret_url_pages_send_no_referrer_and_are_not_stored(app, client, sessi
     for path in ("", "qr.svg", "qr.png", "ticket.pdf", "calendar.ics", "cancel", "registered"):
         with client.get(f"/t/{registration.token}/{path}") as response:
             assert response.status_code == 200, path
-            assert response.headers["Referrer-Policy"] == "no-referrer", path
+            assert response.headers["Referrer-Policy"] == "same-origin", path
             assert response.headers["Cache-Control"] == "no-store", path
             _assert_security_headers(response, path)
     unknown = client.get("/t/AAAAAAAAAAAAAAAAAAAAAAAA/")
-    assert unknown.status_code == 404 and unknown.headers["Referrer-Policy"] == "no-referrer"
+    assert unknown.status_code == 404 and unknown.headers["Referrer-Policy"] == "same-origin"
 
 
 # -- no user-supplied text is ever rendered unescaped -------------------------------------------------------------

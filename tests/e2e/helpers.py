@@ -1,6 +1,7 @@
 """What the browser journeys share: sizes, waits, the fake camera's file format, logging in, axe-core."""
 
 import io
+import json
 import os
 from pathlib import Path
 
@@ -102,3 +103,13 @@ def browser_contexts(browser, url, page_log):
     for context in contexts:
         context.close()
     assert not page_log.uncaught, "uncaught JavaScript errors:\n" + "\n".join(page_log.uncaught)
+
+
+def door(new_context, gate, *, camera=True, **device):
+    """A staff device: its gate is already set (stored in the browser, as the scanner page keeps it)."""
+    context = new_context(**device)
+    settings = {"eventreg.gate": gate, "eventreg.gate.camera": "on" if camera else "off"}
+    # about:blank has no localStorage: only pages of the site get the settings.
+    context.add_init_script("if (location.protocol.startsWith('http')) {" + "".join(
+        f"localStorage.setItem({json.dumps(k)}, {json.dumps(v)});" for k, v in settings.items()) + "}")
+    return context.new_page()

@@ -7,7 +7,6 @@
 """
 
 import io
-import json
 import re
 from datetime import timedelta
 
@@ -19,7 +18,7 @@ from sqlalchemy import select
 from eventreg import tickets
 from eventreg.models import CheckInEvent, Registration, utcnow
 from tests import factories
-from tests.e2e.helpers import DESKTOP, PHONE, log_in, sqlite_only, write_camera_frame
+from tests.e2e.helpers import DESKTOP, PHONE, door, log_in, sqlite_only, write_camera_frame
 
 PASSWORD = "door-password-1"
 GUEST = "Нұрлан Оспанов"
@@ -51,16 +50,6 @@ def door_day(live_server):
                                           name=email.split("@")[0])
             factories.add_member(session, seminar, doorman, "door")
         return {"slug": seminar.slug, "tokens": guests}
-
-
-def door(new_context, gate, *, camera=True, **device):
-    """A staff device: its gate is already set (stored in the browser, as the scanner page keeps it)."""
-    context = new_context(**device)
-    settings = {"eventreg.gate": gate, "eventreg.gate.camera": "on" if camera else "off"}
-    # about:blank has no localStorage: only pages of the site get the settings.
-    context.add_init_script("if (location.protocol.startsWith('http')) {" + "".join(
-        f"localStorage.setItem({json.dumps(k)}, {json.dumps(v)});" for k, v in settings.items()) + "}")
-    return context.new_page()
 
 
 def answer(page, number, status):
