@@ -185,6 +185,17 @@ class Document(FPDF):
             text = "".join(_placeholder(char) if faces[char] is False else char for char in text)
         return text
 
+    def _render_styled_text_line(self, *args, **kwargs):
+        """Every line drawn: the page's font is set before it, as fpdf2's `text()` does.
+
+        fpdf2 2.8.9 sets it inside a line that begins with a fallback glyph ("参会证书") and wraps that line in
+        q…Q when it ends in another font than the page's: the font is undone at Q while fpdf2 believes it set, and
+        the next text in the same font (the English beside a Chinese title) prints nothing. fpdf2 issue #1772.
+        """
+        if self.page > 0 and not self.current_font_is_set_on_page and self.current_font is not None:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+        return super()._render_styled_text_line(*args, **kwargs)
+
     def output(self, *args, **kwargs):
         for fontkey, face in self.faces.items():
             font = self.fonts[fontkey]
