@@ -381,12 +381,14 @@ def test_erasure_blanks_the_printed_name(session, client):
 def test_the_attendee_is_emailed_the_pdf_in_their_language(app, session, smtp_server):
     seminar = _ended_seminar(session)
     _enable(session, seminar)
-    _attendee(session, seminar, RUSSIAN, email="ivan@example.kz", language="ru")
+    registration = _attendee(session, seminar, RUSSIAN, email="ivan@example.kz", language="ru")
     services.issue_certificates(session, seminar, by=None)
     session.commit()
     assert mail.send_due(session) == (1, 0)
     [message] = smtp_server.messages
     assert message["To"] == "ivan@example.kz"
+    # The ticket page opened from it speaks Russian too, whatever the browser says.
+    assert f"/t/{registration.token}/?lang=ru" in message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert 'lang="ru"' in html and "/verify/" in html
     [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"]
