@@ -14,11 +14,15 @@ every registered font, used or not, from the whole file. So each file is parsed 
 a fallback is added only when the text needs it, and fpdf2 subsets each document's font from a small font of
 the glyphs this process has printed so far (`_Glyphs`) instead of the whole file. Set `document.footer_text`
 to print it, with the page number, at the foot of every page.
+
+Documents whose texts have boxes of their own (badges, certificates) shrink a text until it fits (`fitted`) and
+draw the measured lines (`draw_lines`).
 """
 
 import copy
 import functools
 import io
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -185,6 +189,17 @@ class Document(FPDF):
             text = "".join(_placeholder(char) if faces[char] is False else char for char in text)
         return text
 
+    def _render_styled_text_line(self, *args, **kwargs):
+        """Every line drawn: the page's font is set before it, as fpdf2's `text()` does.
+
+        fpdf2 2.8.9 sets it inside a line that begins with a fallback glyph ("参会证书") and wraps that line in
+        q…Q when it ends in another font than the page's: the font is undone at Q while fpdf2 believes it set, and
+        the next text in the same font (the English beside a Chinese title) prints nothing. fpdf2 issue #1772.
+        """
+        if self.page > 0 and not self.current_font_is_set_on_page and self.current_font is not None:
+            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
+        return super()._render_styled_text_line(*args, **kwargs)
+
     def output(self, *args, **kwargs):
         for fontkey, face in self.faces.items():
             font = self.fonts[fontkey]
@@ -209,3 +224,89 @@ def new_document(title, *, orientation="portrait"):
         pdf.add_face(face)
     pdf.set_font(FAMILY, size=11)
     return pdf
+
+
+# --- texts in boxes --------------------------------------------------------------------------------------------
+
+POINT = 25.4 / 72  # mm
+LINE_SPACING = 1.15
+SMALLEST_PT = 3  # a 200-character name still fits a sheet badge's name box at 5 pt: this floor is never the limit
+# Measuring only: a break is allowed after the hyphen of a double-barrelled name ("Серікбаева-|Ахметова"). fpdf2
+# breaks at a zero-width space; the drawn lines never hold one.
+_BREAK_HINT = "\u200b"
+_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+# A word: a run between spaces or break hints, or one CJK character (those lines may break between any two).
+_WORD = re.compile(f"[{_CJK}]|[^ \t\n{_BREAK_HINT}{_CJK}]+")
+
+
+def fitted(pdf, texts, width, height, *, largest, style="", spacing=LINE_SPACING * POINT):
+    """(size in points, the lines of each of `texts`): the largest size, at most `largest`, at which every text,
+    wrapped to `width` mm with lines `size × spacing` mm apart, is no taller than `height` mm. Leaves the font at
+    that size.
+
+    A size that breaks no word is preferred: a long name gets a smaller size and more lines before it is ever cut
+    inside a word (a single word wider than the box still is, at the size that fits). Lines break at spaces; a
+    double-barrelled name breaks after its hyphen only when that keeps a larger size ("Серікбаева-|Ахметова")."""
+    plain = _Measure(pdf, list(texts), width, height, style, spacing)
+    best = _largest(plain, largest, plain.whole_words)
+    hinted = _Measure(pdf, [_HYPHEN.sub("-" + _BREAK_HINT, text) for text in texts], width, height, style, spacing)
+    if hinted.sources != plain.sources and (best is None or best[0] < largest):
+        after_hyphens = _largest(hinted, largest, hinted.whole_words)
+        best = after_hyphens if after_hyphens and (best is None or after_hyphens[0] > best[0]) else best
+    size, lines = best or _largest(plain, largest, plain.low_enough) or (SMALLEST_PT, plain(SMALLEST_PT))
+    pdf.set_font(FAMILY, style, size)
+    return size, [[line.replace(_BREAK_HINT, "") for line in text_lines] for text_lines in lines]
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """`measure(size)`: the lines of each source text at that size; and what makes a size good."""
+
+    pdf: object
+    sources: list
+    width: float
+    height: float
+    style: str
+    spacing: float
+
+    def __call__(self, size):
+        self.pdf.set_font(FAMILY, self.style, size)
+        return [self.pdf.multi_cell(self.width, size * self.spacing, text, dry_run=True, output="LINES")
+                for text in self.sources]
+
+    def low_enough(self, size, lines):
+        return max(len(text_lines) for text_lines in lines) * size * self.spacing <= self.height
+
+    def whole_words(self, size, lines):
+        """Low enough, and no more words on the lines than in the text: none was cut in two."""
+        return self.low_enough(size, lines) and all(
+            len(_WORD.findall(" ".join(text_lines))) <= len(_WORD.findall(text))
+            for text_lines, text in zip(lines, self.sources, strict=True))
+
+
+def _largest(measure, largest, good):
+    """(size, lines) at the largest good size: `largest` (most texts fit at once: one measurement), else the
+    largest good half point above SMALLEST_PT, found by halving the range; None when no size is good."""
+    lines = measure(largest)
+    if good(largest, lines):
+        return largest, lines
+    best, low, high = None, SMALLEST_PT * 2, int(largest * 2) - 1  # half points
+    while low <= high:
+        middle = (low + high) // 2
+        lines = measure(middle / 2)
+        if good(middle / 2, lines):
+            best, low = (middle / 2, lines), middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def draw_lines(pdf, lines, x, y, width, line_height, align="L"):
+    """Measured lines as they are, one cell each (nothing wrapped again), in the current font; returns the y
+    below them."""
+    for text in lines:
+        pdf.set_xy(x, y)
+        pdf.cell(width, line_height, text, align=align)
+        y += line_height
+    return y

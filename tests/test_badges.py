@@ -2,6 +2,7 @@
 pdfium, QR codes decoded with zxing-cpp and scanned at the door, text read back with pypdf."""
 
 import io
+import re
 from datetime import timedelta
 
 import pypdfium2
@@ -63,8 +64,10 @@ def _print(client, **form):
 
 
 def _text(pdf_bytes):
-    """Each page's text, with line breaks and spaces as single spaces (a long name wraps)."""
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf_bytes)).pages]
+    """Each page's text, with line breaks and spaces as single spaces (a long name wraps), and a line that ends in a
+    hyphen joined to the next (a double-barrelled name breaks after its hyphen)."""
+    pages = PdfReader(io.BytesIO(pdf_bytes)).pages
+    return [" ".join(page.extract_text().replace("-\n", "-").split()) for page in pages]
 
 
 def _pages(pdf_bytes):
@@ -110,7 +113,8 @@ def _badges(pdf_bytes, layout):
             x = (code.position.top_left.x + code.position.bottom_right.x) / 2 / RENDER_SCALE
             y = size[1] - (code.position.top_left.y + code.position.bottom_right.y) / 2 / RENDER_SCALE
             slot = _slot_of(slots, x, y)
-            found[slot] = (code.text, " ".join(text.get_text_bounded(*slots[slot]).split()))
+            # pdfium reads a hyphen that ends a line as \x02 and joins the lines: the name's own hyphen.
+            found[slot] = (code.text, " ".join(text.get_text_bounded(*slots[slot]).replace("\x02", "-").split()))
         pages.append(found)
     return pages
 
@@ -172,6 +176,18 @@ def test_a_long_kazakh_name_shrinks_to_fit_its_badge_and_is_printed_in_full(clie
         assert "Әл-Фараби атындағы Қазақ ұлттық университеті, Халықаралық қатынастар факультеті" in text
         [page] = _decoded(pdf, layout)  # every character inside the badge
         assert page[0] == tickets.ticket_payload(person)
+
+
+@pytest.mark.parametrize("name", ["Мөлдір Серікбаева-Ахметова", "Нұрсұлтан Ерланұлы Жақсыбеков-Әбдірахманов"])
+def test_a_double_barrelled_name_breaks_after_its_hyphen_never_inside_a_word(client, session, seminar, organizer,
+                                                                             name):
+    person = factories.make_registration(session, seminar, full_name=name, category_key="business")
+    session.commit()
+    for layout in LAYOUTS:
+        pdf = client.post(f"/organizer/s/silk-road/badges/{person.id}", data={"layout": layout}).get_data()
+        lines = PdfReader(io.BytesIO(pdf)).pages[0].extract_text().splitlines()
+        for word in re.split(r" |(?<=-)", name):
+            assert any(word in line for line in lines), (layout, word, lines)
 
 
 def _name_height(pdf_bytes, name):

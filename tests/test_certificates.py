@@ -198,6 +198,85 @@ def test_two_languages_side_by_side_with_the_organizers_wording_and_markup_print
     assert "<b>Bold</b> __Name__ took part in Silk <i>Road</i> **2026** (4 hours," in text
 
 
+MM = 72 / 25.4  # points
+DOUBLE_BARRELLED = "Нұрсұлтанқызы Әлия-Гүлнар Ерланқызы Серікбаева-Омарова Жұмабекова Қайратқызы"
+
+
+def test_the_longest_name_titles_and_texts_shrink_into_their_places_clear_of_the_signatures_and_the_qr_code():
+    from eventreg.certificates import document
+
+    name = (DOUBLE_BARRELLED + " ") * 3
+    columns = (document.Column(("Қатысу сертификаты " * 11)[:200].strip(),
+                               ("Бағдарлама көлік дәліздерін, цифрлық ынтымақтастықты қамтыды. " * 33)[:2000].strip()),
+               document.Column(("Certificate of attendance " * 8)[:200].strip(),
+                               ("The programme covered transport corridors and digital trade. " * 33)[:2000].strip()))
+    signatories = tuple((("Асқар Жұмабаев-Омаров " * 10)[:200].strip(), ("Директор департаменті " * 14)[:300].strip(),
+                         _png((600, 200))) for _ in range(3))
+    pdf = document.render(document.CertificateContent(
+        "Certificate", columns, name[:200].strip(), signatories, _png((900, 200)), "Certificate No. 0001-000001-1",
+        "https://events.example.kz/verify/" + "A" * 32))
+
+    pdfium = pypdfium2.PdfDocument(pdf)
+    try:
+        text = pdfium[0].get_textpage()
+        middle = _read(text, document.SIDE, document.TOP, document.PAGE_W - document.SIDE, document.SIGN_TOP - 4)
+        for printed in (name[:200], *(column.title for column in columns), *(column.body for column in columns)):
+            assert " ".join(printed.split()) in middle  # in full, above the signatures and the QR code
+        signed = _read(text, document.SIDE, document.SIGN_TOP + 17,
+                       document.PAGE_W - document.SIDE - document.QR_MM - 10, document.FOOT_TOP)
+        assert all(person in signed and position in signed for person, position, _ in signatories)
+        # Every letter lies in one of those places or the footer (inside the inner frame): none on the QR code.
+        places = [(document.SIDE, document.TOP, document.PAGE_W - document.SIDE, document.SIGN_TOP - 4),
+                  (document.SIDE, document.SIGN_TOP + 17, document.PAGE_W - document.SIDE - document.QR_MM - 10,
+                   document.FOOT_TOP), (document.SIDE, document.FOOT_TOP, document.PAGE_W - document.SIDE, 198)]
+        for left, bottom, right, top in _letters(text):
+            assert any(x0 * MM <= left and right <= x1 * MM and (210 - y1) * MM <= bottom and top <= (210 - y0) * MM
+                       for x0, y0, x1, y1 in places)
+    finally:
+        pdfium.close()
+
+
+def _read(text, left, top, right, bottom):
+    """The text printed inside a rectangle given in mm from the top left, whitespace as single spaces (pdfium reads
+    a hyphen that ends a line as \\x02 and joins the lines: the name's own hyphen)."""
+    said = text.get_text_bounded(left * MM, (210 - bottom) * MM, right * MM, (210 - top) * MM)
+    return " ".join(said.replace("\x02", "-").split())
+
+
+def _letters(text):
+    return [text.get_charbox(i) for i in range(text.count_chars()) if not text.get_text_range(i, 1).isspace()]
+
+
+def test_a_date_is_never_split_over_two_lines(session):
+    from eventreg.certificates import document
+    from eventreg.pdf import fitted, new_document
+
+    seminar = _ended_seminar(session, title="Belt and Road: The Second «Golden» Decade")
+    _enable(session, seminar)
+    registration = _attendee(session, seminar, KAZAKH)
+    services.issue_certificates(session, seminar, by=None)
+    content = document.certificate_content(services.valid_certificate(session, registration),
+                                           services.settings_of(session, seminar))
+    said = document.dates(seminar)
+    pdf = new_document("Measuring", orientation="landscape")
+    pdf.add_page()
+    for width in range(60, 240, 2):
+        _, [lines] = fitted(pdf, [content.columns[0].body], width, 200, largest=14, spacing=0.5)
+        assert any(said in " ".join(line.split()) for line in lines), lines
+
+
+def test_each_language_writes_the_date_its_own_way(session):
+    seminar = _ended_seminar(session, starts_at=factories.aware(2025, 9, 13, 4),
+                             ends_at=factories.aware(2025, 9, 13, 7))
+    _enable(session, seminar, languages=["", "en"])
+    registration = _attendee(session, seminar, CHINESE, language="zh")
+    services.issue_certificates(session, seminar, by=None)
+    session.commit()
+    text = " ".join(_text(_certificate_pdf(session, registration)).split())
+    assert "2025年9月13日" in text and "13 September 2025" in text
+    assert "has attended the seminar" in text  # the English beside the Chinese prints too
+
+
 def _certificate_pdf(session, registration):
     from eventreg.certificates import document
 
@@ -302,12 +381,14 @@ def test_erasure_blanks_the_printed_name(session, client):
 def test_the_attendee_is_emailed_the_pdf_in_their_language(app, session, smtp_server):
     seminar = _ended_seminar(session)
     _enable(session, seminar)
-    _attendee(session, seminar, RUSSIAN, email="ivan@example.kz", language="ru")
+    registration = _attendee(session, seminar, RUSSIAN, email="ivan@example.kz", language="ru")
     services.issue_certificates(session, seminar, by=None)
     session.commit()
     assert mail.send_due(session) == (1, 0)
     [message] = smtp_server.messages
     assert message["To"] == "ivan@example.kz"
+    # The ticket page opened from it speaks Russian too, whatever the browser says.
+    assert f"/t/{registration.token}/?lang=ru" in message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert 'lang="ru"' in html and "/verify/" in html
     [attachment] = [part for part in message.iter_attachments() if part.get_content_type() == "application/pdf"]

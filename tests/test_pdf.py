@@ -32,6 +32,26 @@ def test_kazakh_and_chinese_names_can_be_read_back():
     assert reader.metadata.title == "Attendance"
 
 
+def test_a_text_after_one_that_begins_and_ends_in_chinese_still_prints():
+    # The two titles of a certificate in Chinese and English, side by side: same font, same size.
+    pdf = new_document("Certificate")
+    pdf.add_page()
+    pdf.set_font(FAMILY, "B", 18)
+    for x, title in ((20, "参会证书"), (120, "Certificate of attendance")):
+        pdf.set_xy(x, 20)
+        pdf.cell(80, 10, title)
+    pdf.set_xy(20, 40)
+    pdf.cell(80, 10, "王小明")
+    pdf.set_xy(20, 50)
+    pdf.set_font(FAMILY, size=12)
+    pdf.multi_cell(170, 10, "研讨会\nThe Second «Golden» Decade")
+
+    _, text = _text(pdf)
+
+    for printed in ("参会证书", "Certificate of attendance", "王小明", "研讨会", "The Second «Golden» Decade"):
+        assert printed in text
+
+
 def test_document_is_a4_and_embeds_only_the_shipped_fonts():
     pdf = new_document("Sheet")
     pdf.add_page()

@@ -2,8 +2,9 @@
 
 A badge shows the name large in the person's own script, optionally the name again in Latin letters, the
 organization, the category as a colour band with its word, and the ticket's QR code, so a badge scans at the door
-like the ticket. Every text shrinks until it fits its box (`_fitted`): a long name gets a smaller size and more
-lines, never a cut. Drawn with `eventreg.pdf`, whose fonts print Kazakh, Russian and Chinese.
+like the ticket. Every text shrinks until it fits its box (`eventreg.pdf.fitted`): a long name gets a smaller size
+and more lines, never a cut, and a double-barrelled one breaks after its hyphen, not inside a word. Drawn with
+`eventreg.pdf`, whose fonts print Kazakh, Russian and Chinese.
 """
 
 import io
@@ -13,11 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from eventreg import tickets
-from eventreg.pdf import FAMILY, new_document
-
-POINT = 25.4 / 72  # mm
-LINE_SPACING = 1.15
-SMALLEST_PT = 3  # a 200-character name still fits a sheet badge's name box at 5 pt: this floor is never the limit
+from eventreg.pdf import LINE_SPACING, POINT, draw_lines, fitted, new_document
 
 
 @dataclass(frozen=True)
@@ -154,50 +151,15 @@ def _band(pdf, badge, x, y, width, height, pad, scale):
     colour = category_colour(badge.category_key)
     pdf.set_fill_color(*colour)
     pdf.rect(x, y, width, height, style="F")
-    size, lines = _fitted(pdf, badge.category.upper(), width - 2 * pad, height * 0.8, "B", 12 * scale)
+    size, [lines] = fitted(pdf, [badge.category.upper()], width - 2 * pad, height * 0.8, style="B",
+                           largest=12 * scale)
     pdf.set_text_color(*_text_colour(colour))
-    _lines(pdf, lines, x + pad, y + (height - size * POINT * LINE_SPACING * len(lines)) / 2, width - 2 * pad, size,
-           "C")
+    line = size * POINT * LINE_SPACING
+    draw_lines(pdf, lines, x + pad, y + (height - line * len(lines)) / 2, width - 2 * pad, line, "C")
 
 
 def _text(pdf, text, x, y, width, height, style, largest, colour):
     """`text` at the largest size (at most `largest` points) whose lines fit width × height; returns the y below."""
-    size, lines = _fitted(pdf, text, width, height, style, largest)
+    size, [lines] = fitted(pdf, [text], width, height, style=style, largest=largest)
     pdf.set_text_color(*colour)
-    return _lines(pdf, lines, x, y, width, size, "L")
-
-
-def _lines(pdf, lines, x, y, width, size, align):
-    """The measured lines as they are, one cell each (nothing wrapped again); returns the y below them."""
-    line = size * POINT * LINE_SPACING
-    for text in lines:
-        pdf.set_xy(x, y)
-        pdf.cell(width, line, text, align=align)
-        y += line
-    return y
-
-
-def _fitted(pdf, text, width, height, style, largest):
-    """(size in points, lines): the largest size, in half points, at which `text` wrapped to `width` is no taller
-    than `height`. Most texts fit at `largest` (one measurement); a long one is found by halving the range."""
-    def lines_at(size):
-        pdf.set_font(FAMILY, style, size)
-        return pdf.multi_cell(width, size * POINT * LINE_SPACING, text, dry_run=True, output="LINES")
-
-    def fits(size, lines):
-        return len(lines) * size * POINT * LINE_SPACING <= height
-
-    lines = lines_at(largest)
-    if fits(largest, lines):
-        return largest, lines
-    low, high = SMALLEST_PT * 2, int(largest * 2) - 1  # half points
-    best = (SMALLEST_PT, lines_at(SMALLEST_PT))
-    while low <= high:
-        middle = (low + high) // 2
-        lines = lines_at(middle / 2)
-        if fits(middle / 2, lines):
-            best, low = (middle / 2, lines), middle + 1
-        else:
-            high = middle - 1
-    pdf.set_font(FAMILY, style, best[0])
-    return best
+    return draw_lines(pdf, lines, x, y, width, size * POINT * LINE_SPACING)

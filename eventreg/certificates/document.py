@@ -10,7 +10,6 @@ import io
 import re
 from dataclasses import dataclass
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import force_locale, get_locale
@@ -20,16 +19,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from eventreg import mail, tickets
-from eventreg.formatting import date_locale
+from eventreg.formatting import date_in
 from eventreg.models import CertificateSettings
-from eventreg.pdf import FAMILY, new_document
+from eventreg.pdf import FAMILY, draw_lines, fitted, new_document
 from eventreg.seminars.content import localized
 
 PAGE_W, PAGE_H = 297, 210
 SIDE = 30  # the text's left and right margin
 GAP = 12  # between two language columns
 SIGN_TOP = 150  # where the signatures and the QR code begin
+FOOT_TOP = PAGE_H - 22  # where the number and the verification address begin
 QR_MM = 32
+# The logo, titles, name and text are one block, centred between TOP and BOTTOM. Each text shrinks until it fits
+# its box (the logo, the titles and the name at most these heights, the text what is left), so no wording and no
+# name, however long, reaches the signatures, the QR code or the frame.
+TOP, BOTTOM = 20, SIGN_TOP - 8
+LOGO_H, TITLES_H, NAME_H = 24, 22, 30
+LOGO_GAP, TITLES_GAP, NAME_GAP = 6, 6, 4
+# Millimetres of line per point of type.
+TITLE_SPACING, NAME_SPACING, TEXT_SPACING = 10 / 24, 12 / 26, 0.5
 BLUE = (11, 92, 171)
 INK = (27, 36, 48)
 GREY = (91, 102, 117)
@@ -123,17 +131,23 @@ def _column(settings, certificate, seminar, locale):
     with force_locale(locale):
         title = (settings.title_line or {}).get(locale) or default_title()
         body = (settings.body_text or {}).get(locale) or default_body()
-        values = {"name": certificate.holder_name, "seminar": seminar_title(seminar), "date": dates(seminar),
+        values = {"name": certificate.holder_name, "seminar": seminar_title(seminar), "date": _unbroken(dates(seminar)),
                   "hours": _hours_text(settings, seminar)}
     return Column(title=_PLACEHOLDER.sub(lambda match: values[match.group(1)], title),
                   body=_PLACEHOLDER.sub(lambda match: values[match.group(1)], body))
 
 
 def dates(seminar):
-    """The seminar's day (or first and last day) in its own zone, in the current language."""
-    first, last = (seminar.local(moment).date() for moment in (seminar.starts_at, seminar.ends_at))
-    said = [format_date(day, "long", locale=date_locale()) for day in dict.fromkeys((first, last))]
-    return " – ".join(said)
+    """The seminar's day (or first and last day) in its own zone, as the current language writes a date
+    ("5 December 2026", "2026年12月5日", "2026 ж. 5 желтоқсан")."""
+    said = [date_in(moment, seminar, "long") for moment in (seminar.starts_at, seminar.ends_at)]
+    return " – ".join(dict.fromkeys(said))
+
+
+def _unbroken(said):
+    """Each date in one piece ("5 December 2026", never "5 | December 2026"): no-break spaces inside a date; a
+    range still breaks at its dash."""
+    return " – ".join(day.replace(" ", "\u00a0") for day in said.split(" – "))
 
 
 def _hours_text(settings, seminar):
@@ -146,22 +160,69 @@ def _hours_text(settings, seminar):
 # --- how it looks ------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Block:
+    """Texts fitted to their boxes, one size for all (the two languages' titles match): each box's lines are drawn
+    centred in it."""
+
+    size: float
+    style: str
+    colour: tuple
+    spacing: float  # mm of line per point
+    boxes: tuple  # of ((x, width), lines)
+
+    @property
+    def height(self):
+        return max(len(lines) for _, lines in self.boxes) * self.size * self.spacing
+
+
+def _block(pdf, texts, boxes, height, *, largest, spacing, style="", colour=INK):
+    """A _Block of `texts`, one a box of `boxes` ((x, width) each, of one width), at most `height` mm tall."""
+    size, lines = fitted(pdf, texts, boxes[0][1], height, largest=largest, style=style, spacing=spacing)
+    return _Block(size, style, colour, spacing, tuple(zip(boxes, lines, strict=True)))
+
+
+def _draw_block(pdf, block, top):
+    """The block with its top at `top`; returns the y below it."""
+    pdf.set_font(FAMILY, block.style, block.size)
+    pdf.set_text_color(*block.colour)
+    for (x, width), lines in block.boxes:
+        draw_lines(pdf, lines, x, top, width, block.size * block.spacing, "C")
+    return top + block.height
+
+
 def draw(pdf, content):
     pdf.set_auto_page_break(False)
     pdf.set_margins(SIDE, 15, SIDE)
     pdf.add_page()
     _frame(pdf)
-    y = _logo(pdf, content.logo, 18) if content.logo else 24
-    y = _titles(pdf, content.columns, y)
-    y = _name(pdf, content.holder_name, y + 6)
-    _bodies(pdf, content.columns, y + 4, SIGN_TOP - 6)
+    _middle(pdf, content)
     _signatories(pdf, content.signatories)
     pdf.image(io.BytesIO(tickets.qr_png(content.qr_payload)), x=PAGE_W - SIDE - QR_MM, y=SIGN_TOP - 4,
               w=QR_MM, h=QR_MM)
-    pdf.set_xy(SIDE, PAGE_H - 22)
+    pdf.set_xy(SIDE, FOOT_TOP)
     pdf.set_font(FAMILY, size=8)
     pdf.set_text_color(*GREY)
     pdf.multi_cell(PAGE_W - 2 * SIDE, 4, content.footer, align="C")
+
+
+def _middle(pdf, content):
+    """The logo, the titles, the name and the text, measured first, then drawn centred between TOP and BOTTOM."""
+    logo = _fit(content.logo, 70, LOGO_H) if content.logo else None
+    columns = _column_boxes(len(content.columns))
+    titles = _block(pdf, [column.title for column in content.columns], columns, TITLES_H, style="B", colour=BLUE,
+                    largest=24 if len(columns) == 1 else 18, spacing=TITLE_SPACING)
+    name = _block(pdf, [content.holder_name], [(SIDE, PAGE_W - 2 * SIDE)], NAME_H, style="B", largest=26,
+                  spacing=NAME_SPACING)
+    above = (logo[1] + LOGO_GAP if logo else 0) + titles.height + TITLES_GAP + name.height + NAME_GAP
+    bodies = _block(pdf, [column.body for column in content.columns], columns, BOTTOM - TOP - above, largest=14,
+                    spacing=TEXT_SPACING)
+    y = TOP + (BOTTOM - TOP - above - bodies.height) / 2
+    if logo:
+        pdf.image(io.BytesIO(content.logo), x=(PAGE_W - logo[0]) / 2, y=y, w=logo[0], h=logo[1])
+        y += logo[1] + LOGO_GAP
+    y = _draw_block(pdf, titles, y) + TITLES_GAP
+    _draw_block(pdf, bodies, _draw_block(pdf, name, y) + NAME_GAP)
 
 
 def _frame(pdf):
@@ -179,55 +240,14 @@ def _fit(png, width, height):
     return pixels_w * scale, pixels_h * scale
 
 
-def _logo(pdf, png, top):
-    w, h = _fit(png, 70, 24)
-    pdf.image(io.BytesIO(png), x=(PAGE_W - w) / 2, y=top, w=w, h=h)
-    return top + h + 6
-
-
 def _column_boxes(count):
     width = (PAGE_W - 2 * SIDE - GAP * (count - 1)) / count
     return [(SIDE + index * (width + GAP), width) for index in range(count)]
 
 
-def _titles(pdf, columns, top):
-    pdf.set_text_color(*BLUE)
-    pdf.set_font(FAMILY, "B", 24 if len(columns) == 1 else 18)
-    bottom = top
-    for (x, width), column in zip(_column_boxes(len(columns)), columns, strict=True):
-        pdf.set_xy(x, top)
-        pdf.multi_cell(width, 10, column.title, align="C")
-        bottom = max(bottom, pdf.get_y())
-    return bottom
-
-
-def _name(pdf, name, top):
-    pdf.set_text_color(*INK)
-    pdf.set_font(FAMILY, "B", 26)
-    pdf.set_xy(SIDE, top)
-    pdf.multi_cell(PAGE_W - 2 * SIDE, 12, name, align="C")
-    return pdf.get_y()
-
-
-def _bodies(pdf, columns, top, bottom):
-    """Each language's text under its title, in the largest size (14 pt down to 8) at which all of them fit."""
-    boxes = list(zip(_column_boxes(len(columns)), columns, strict=True))
-    size = 14
-    while size > 8 and any(_height(pdf, width, column.body, size) > bottom - top for (_, width), column in boxes):
-        size -= 1
-    pdf.set_text_color(*INK)
-    pdf.set_font(FAMILY, size=size)
-    for (x, width), column in boxes:
-        pdf.set_xy(x, top)
-        pdf.multi_cell(width, size * 0.5, column.body, align="C")
-
-
-def _height(pdf, width, text, size):
-    pdf.set_font(FAMILY, size=size)
-    return len(pdf.multi_cell(width, size * 0.5, text, dry_run=True, output="LINES")) * size * 0.5
-
-
 def _signatories(pdf, signatories):
+    """Side by side left of the QR code: the signature above a line, the name and position below it, shrunk to
+    end above the footer."""
     if not signatories:
         return
     area = PAGE_W - 2 * SIDE - QR_MM - 10
@@ -240,11 +260,6 @@ def _signatories(pdf, signatories):
         pdf.set_draw_color(*GREY)
         pdf.set_line_width(0.2)
         pdf.line(x + 5, SIGN_TOP + 17, x + width - 5, SIGN_TOP + 17)
-        pdf.set_text_color(*INK)
-        pdf.set_font(FAMILY, "B", 10)
-        pdf.set_xy(x, SIGN_TOP + 18)
-        pdf.multi_cell(width, 5, name, align="C")
-        pdf.set_font(FAMILY, size=8)
-        pdf.set_text_color(*GREY)
-        pdf.set_x(x)
-        pdf.multi_cell(width, 4, position, align="C")
+        box = [(x, width)]
+        y = _draw_block(pdf, _block(pdf, [name], box, 10, style="B", largest=10, spacing=0.5), SIGN_TOP + 18)
+        _draw_block(pdf, _block(pdf, [position], box, FOOT_TOP - 1 - y, largest=8, spacing=0.5, colour=GREY), y)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import object_session
 from eventreg import mail
 from eventreg.certificates import document
 from eventreg.models import Certificate
+from eventreg.registration.emails import ticket_link
 from eventreg.seminars.content import localized
 
 KIND = "certificate"
@@ -44,7 +45,7 @@ def content(registration, kind, now):
         "registration": registration,
         "seminar": seminar,
         "certificate": certificate,
-        "ticket_url": mail.absolute_url(f"/t/{registration.token}/?lang={registration.language}"),
+        "ticket_url": ticket_link(registration),
         "verify_url": document.verify_url(certificate),
     }
     attachments = ((document.filename(certificate), "application/pdf", pdf),)

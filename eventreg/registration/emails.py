@@ -32,6 +32,12 @@ def ticket_path(token):
     return f"/t/{token}/"
 
 
+def ticket_link(registration):
+    """The ticket page's address in an e-mail: the page opened from it speaks the e-mail's language, whatever the
+    browser says."""
+    return mail.absolute_url(ticket_path(registration.token)) + f"?lang={registration.language}"
+
+
 def queue(session, registration, kind, *, now=None, dedupe_key=None):
     """Queue e-mail `kind` to the registrant. Only what to send is stored here: rendering (templates, MIME,
     the QR code) inside the signup's transaction made every signup of the seminar wait for it."""
@@ -57,8 +63,7 @@ def content(registration, kind, now):
     """E-mail `kind` for the registration as it is at `now` (the sending). A confirmed ticket carries its QR
     code (inline and as a PNG) and the .ics, so the person can get in and plan without opening the site."""
     seminar = registration.seminar
-    # The ticket page opened from the e-mail speaks the e-mail's language, whatever the browser says.
-    ticket_url = mail.absolute_url(ticket_path(registration.token)) + f"?lang={registration.language}"
+    ticket_url = ticket_link(registration)
     attachments = []
     inline_images = []
     if kind in TICKET_KINDS and registration.status == "confirmed":
