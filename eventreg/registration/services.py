@@ -137,6 +137,8 @@ def validate(session, seminar, data, *, source="online"):
                            require_email=source != "walk_in")
     if errors:
         raise RegistrationRefused("invalid", errors)
+    if source == "organizer":  # a VIP is the organizer's word, never a signup's, an import's or a partner's
+        values["is_vip"] = bool(data.get("is_vip"))
     return values, category
 
 

@@ -464,13 +464,14 @@ def delete_speaker(session, speaker, *, by=None, now=None):
 
 def save_category(session, seminar, data, category=None, *, by=None, now=None):
     """Label, key (made from the label when empty; unique in the seminar), optional quota (not below the
-    people already confirmed in it), is_student, is_public."""
+    people already confirmed in it), is_student, is_public, is_vip."""
     errors = _Errors()
     label = _text(data, "label", errors, max_length=120, required=True)
     key = _text(data, "key", errors, max_length=KEY_MAX)
     quota = _integer(data, "quota", errors)
     is_student = _flag(data, "is_student", errors)
     is_public = _flag({"is_public": True, **data}, "is_public", errors)
+    is_vip = _flag(data, "is_vip", errors)
     if not key:
         key = category.key if category is not None else slugify(label, KEY_MAX) or "category"
         if category is None:
@@ -493,7 +494,7 @@ def save_category(session, seminar, data, category=None, *, by=None, now=None):
         session.add(category)
     old_quota = category.quota
     category.key, category.label, category.quota = key, label, quota
-    category.is_student, category.is_public = is_student, is_public
+    category.is_student, category.is_public, category.is_vip = is_student, is_public, is_vip
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, category=key)
     if old_quota is not None and (quota is None or quota > old_quota) and seminar.status == "published":
