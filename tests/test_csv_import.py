@@ -90,8 +90,8 @@ def test_each_bad_row_says_its_own_problem_without_a_general_sentence(client, se
                "Nobody Knows,who@example.kz,astronaut,,,,,\n").encode()
     _, page = _preview(client, seminar, content)
     rows = re.findall(r'<tr class="import-(?:ok|problem)">(.*?)</tr>', page, re.S)
-    assert "E-mail: This is not a valid e-mail address." in rows[1]
-    assert "I am attending as: Choose one of this seminar's categories." in rows[2]
+    assert "The person's e-mail: This is not a valid e-mail address." in rows[1]
+    assert "They attend as: Choose one of this seminar's categories." in rows[2]
     assert "Please correct the fields marked below." not in page
 
 

@@ -9,6 +9,7 @@ from eventreg.api import (  # noqa: F401
     certificates,
     checkins,
     idempotency,  # after checkins (and so base): a key is claimed once CSRF has passed
+    live,
     offline,
     registrations,
     reports,

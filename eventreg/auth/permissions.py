@@ -18,7 +18,7 @@ from eventreg.extensions import db
 from eventreg.models import SeminarMember
 
 # The table: what each seminar role may do. Read it as "a door member may check_in and see_counts".
-#  see_counts     live counts of arrivals (no personal data)
+#  see_counts     live counts of arrivals, and the live view without names (no personal data)
 #  see_report     the report's figures and its summary PDF (no personal data)
 #  check_in       the scanner, manual search and walk-ins of that seminar
 #  edit           the seminar's content, programme, speakers, categories, status, duplicating it
@@ -30,12 +30,13 @@ from eventreg.models import SeminarMember
 #  audit          the seminar's audit entries
 #  erase          erasing personal data
 #  certificates   certificate settings, issuing, revoking and downloading certificates of attendance
+#  live           the live view's names: the last arrivals at every gate and the VIPs who came
 ACTIONS = ("see_counts", "see_report", "check_in", "edit", "registrations", "export", "badges", "team", "audit",
-           "erase", "certificates")
+           "erase", "certificates", "live")
 ROLE_ACTIONS = {
     "owner": frozenset(ACTIONS),
     "organizer": frozenset({"see_counts", "see_report", "check_in", "edit", "registrations", "export", "badges",
-                            "certificates"}),
+                            "certificates", "live"}),
     "door": frozenset({"see_counts", "check_in"}),
     "viewer": frozenset({"see_counts", "see_report"}),
 }

@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, and_, event, or_, text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, Text, and_, event, false, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.extensions import db
@@ -83,6 +83,8 @@ class Registration(db.Model):
     consent_data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consent_photos: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    # A VIP whatever their category (an ambassador registered as "general"): marked by an organizer only.
+    is_vip: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source: Mapped[str] = mapped_column(String(20), default="online")
     # Every spelling of the name, e-mail and organization (eventreg/names.py), and the name's alphabetical key.
     search_text: Mapped[str] = mapped_column(String(800), default="")

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.config import DEFAULT_TIMEZONE
@@ -179,6 +179,8 @@ class Category(db.Model):
     seats_taken: Mapped[int] = mapped_column(default=0)
     is_student: Mapped[bool] = mapped_column(Boolean, default=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Everyone in it is a VIP: highlighted on the live view when they arrive (eventreg/reports/queries.py IS_VIP).
+    is_vip: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     position: Mapped[int] = mapped_column(default=0)
     translations: Mapped[dict] = translations_column()
 

@@ -147,6 +147,9 @@ class OrganizerRegistrationForm(RegistrantFields):
                                   widget=widgets.CheckboxInput())
     consent_data = BooleanField(_l("The person agreed to the processing of their personal data"),
                                 widget=widgets.CheckboxInput())
+    is_vip = BooleanField(_l("VIP"), widget=widgets.CheckboxInput(),
+                          description=_l("Highlighted on the live view when they arrive (everyone in a VIP category "
+                                         "is, too)."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +158,7 @@ class OrganizerRegistrationForm(RegistrantFields):
                 field.render_kw = {**field.render_kw, "autocomplete": "off"}
 
     def registrant_data(self):
-        return {**super().registrant_data(), "consent_data": self.consent_data.data}
+        return {**super().registrant_data(), "consent_data": self.consent_data.data, "is_vip": self.is_vip.data}
 
 
 class OrganizerAddForm(OrganizerRegistrationForm):

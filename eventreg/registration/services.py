@@ -150,6 +150,8 @@ def validate(session, seminar, data, *, source="online"):
     answers, answer_errors = _answers(seminar, data, category, source)
     if errors or answer_errors:
         raise RegistrationRefused("invalid", {**errors, **answer_errors})
+    if source == "organizer":  # a VIP is the organizer's word, never a signup's, an import's or a partner's
+        values["is_vip"] = bool(data.get("is_vip"))
     return values, category, answers
 
 

@@ -11,7 +11,7 @@ handles daylight-saving changes the same way on SQLite and PostgreSQL.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, String, case, cast, func, select, union_all
+from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, or_, select, union_all
 
 from eventreg.models import CHOICE_KINDS, STUDY_LEVELS, Answer, Category, CheckInEvent, Question, Registration, User
 from eventreg.names import alphabetical_key
@@ -22,6 +22,8 @@ DAY_BUCKET_MINUTES = 15
 TOP_ORGANIZATIONS = 10
 TOP_UNIVERSITIES = 15
 NOT_REFUSALS = ("checked_in", "undone")
+# Who is a VIP: marked so on their registration or by their category (a query naming it joins Category).
+IS_VIP = or_(Registration.is_vip, Category.is_vip)
 
 
 def _count_if(condition):
@@ -257,18 +259,112 @@ def door(session, seminar, minutes=ARRIVAL_BUCKET_MINUTES):
     for user_id, count in per_user.items():
         name = names.get(user_id, "")
         per_name[name] = per_name.get(name, 0) + count
-    step = timedelta(minutes=minutes)
-    start = datetime.fromtimestamp(int(seminar.starts_at.timestamp()) // (minutes * 60) * minutes * 60, UTC)
-    first, last = min(min(per_bucket), start), max(max(per_bucket), start)
-    arrivals = []
-    while first <= last:
-        arrivals.append(Bucket(first, per_bucket.get(first, 0), first == start))
-        first += step
+    start = _floor(seminar.starts_at, minutes)
+    arrivals = _timeline(per_bucket, min(min(per_bucket), start), max(max(per_bucket), start), start, minutes)
     return Door(arrivals, _busiest(per_gate), _busiest(per_name))
+
+
+def _floor(moment, minutes):
+    """The start of the bucket of `minutes` that `moment` falls in (aware UTC)."""
+    seconds = minutes * 60
+    return datetime.fromtimestamp(int(moment.timestamp()) // seconds * seconds, UTC)
+
+
+def _timeline(per_bucket, first, last, start, minutes):
+    """Buckets from `first` to `last` with their counts, empty ones included; the one beginning at `start` (the
+    seminar's) marked."""
+    step, buckets = timedelta(minutes=minutes), []
+    while first <= last:
+        buckets.append(Bucket(first, per_bucket.get(first, 0), first == start))
+        first += step
+    return buckets
 
 
 def _busiest(counts):
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+# -- the live view: what the door is doing now --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Confirmed people (expected at the door) and how many of them came, VIPs among them."""
+
+    expected: int
+    checked_in: int
+    vips_expected: int
+    vips_checked_in: int
+
+
+def turnout(session, seminar):
+    """The live view's headline, in one pass over the seminar's confirmed registrations."""
+    r = Registration
+    came = r.checked_in_at.is_not(None)
+    row = session.execute(
+        select(func.count(r.id), _count_if(came), _count_if(IS_VIP), _count_if(and_(IS_VIP, came)))
+        .join(Category, Category.id == r.category_id)
+        .where(r.seminar_id == seminar.id, r.status == "confirmed")
+    ).one()
+    return Turnout(*(int(value) for value in row))
+
+
+def recent_arrivals(session, seminar, *, until, buckets, minutes=ARRIVAL_BUCKET_MINUTES):
+    """Check-ins per bucket over the last `buckets` buckets up to the one `until` (now) falls in, empty ones
+    included, the seminar's start marked when it is among them. Reads only those buckets' check-ins."""
+    r = Registration
+    last = _floor(until, minutes)
+    first = last - timedelta(minutes=minutes * (buckets - 1))
+    bucket, start_of = _bucket(session, r.checked_in_at, minutes)
+    bucket = bucket.label("bucket")
+    rows = session.execute(
+        select(bucket, func.count(r.id))
+        .where(r.seminar_id == seminar.id, r.checked_in_at >= first,
+               r.checked_in_at < last + timedelta(minutes=minutes))
+        .group_by(bucket)
+    ).all()
+    per_bucket = {start_of(value): int(count) for value, count in rows}
+    return _timeline(per_bucket, first, last, _floor(seminar.starts_at, minutes), minutes)
+
+
+def gates(session, seminar):
+    """Check-ins per gate, busiest first; "" is no gate."""
+    r = Registration
+    rows = session.execute(
+        select(r.checked_in_gate, func.count(r.id))
+        .where(r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
+        .group_by(r.checked_in_gate)
+    ).all()
+    per_gate = {}
+    for gate, count in rows:
+        per_gate[gate or ""] = per_gate.get(gate or "", 0) + int(count)
+    return _busiest(per_gate)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    id: int
+    full_name: str
+    category: str
+    gate: str
+    checked_in_at: datetime
+    is_vip: bool
+
+
+def last_arrivals(session, seminar, limit, *, vips_only=False):
+    """The latest check-ins, newest first (of two in the same instant, the later row first)."""
+    r = Registration
+    query = (
+        select(r.id, r.full_name, Category.label, r.checked_in_gate, r.checked_in_at, IS_VIP)
+        .join(Category, Category.id == r.category_id)
+        .where(r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
+        .order_by(r.checked_in_at.desc(), r.id.desc())
+        .limit(limit)
+    )
+    if vips_only:
+        query = query.where(IS_VIP)
+    return [Arrival(number, name, category, gate or "", at, bool(vip))
+            for number, name, category, gate, at, vip in session.execute(query)]
 
 
 def refused_scans(session, seminar):

@@ -196,9 +196,12 @@ class CategoryForm(Multilingual, FlaskForm):
     is_public = BooleanField(_l("Shown on the public registration form"), default=True,
                              description=_l("Untick for categories only organizers add, e.g. speakers or embassy "
                                             "guests."))
+    is_vip = BooleanField(_l("VIP category"), description=_l("Everyone in it is highlighted on the live view when they "
+                                                             "arrive, e.g. ambassadors or speakers."))
 
     def service_data(self):
-        return {**self.texts_data(), **{name: self[name].data for name in ("key", "quota", "is_student", "is_public")}}
+        return {**self.texts_data(), **{name: self[name].data for name in ("key", "quota", "is_student", "is_public",
+                                                                            "is_vip")}}
 
 
 def _local_naive(seminar, moment):

@@ -591,7 +591,7 @@ def delete_speaker(session, speaker, *, by=None, now=None):
 
 def save_category(session, seminar, data, category=None, *, by=None, now=None):
     """Label, key (made from the label when empty; unique in the seminar), optional quota (not below the
-    people already confirmed in it), is_student, is_public."""
+    people already confirmed in it), is_student, is_public, is_vip."""
     errors = _Errors()
     translated = _part_texts(data, errors, category, seminar, CATEGORY_TEXTS, "label")
     label = translated["label"].get(seminar.default_language, "")
@@ -599,6 +599,7 @@ def save_category(session, seminar, data, category=None, *, by=None, now=None):
     quota = _integer(data, "quota", errors)
     is_student = _flag(data, "is_student", errors)
     is_public = _flag({"is_public": True, **data}, "is_public", errors)
+    is_vip = _flag(data, "is_vip", errors)
     if not key:
         key = category.key if category is not None else \
             slugify(_slug_source(translated["label"], label), KEY_MAX) or "category"
@@ -623,7 +624,7 @@ def save_category(session, seminar, data, category=None, *, by=None, now=None):
     old_quota = category.quota
     content.store(category, translated, seminar.default_language)
     category.key, category.quota = key, quota
-    category.is_student, category.is_public = is_student, is_public
+    category.is_student, category.is_public, category.is_vip = is_student, is_public, is_vip
     session.flush()
     _record(session, by, "seminar_edit", seminar, now, category=key)
     if old_quota is not None and (quota is None or quota > old_quota) and seminar.status == "published":

@@ -2,10 +2,10 @@
 
 import copy
 
-from eventreg.api.spec import certificates, checkins, me, offline, registrations, reports, search, seminars
+from eventreg.api.spec import certificates, checkins, live, me, offline, registrations, reports, search, seminars
 
-FRAGMENTS = (certificates.FRAGMENT, checkins.FRAGMENT, me.FRAGMENT, offline.FRAGMENT, registrations.FRAGMENT,
-             reports.FRAGMENT, search.FRAGMENT, seminars.FRAGMENT)
+FRAGMENTS = (certificates.FRAGMENT, checkins.FRAGMENT, live.FRAGMENT, me.FRAGMENT, offline.FRAGMENT,
+             registrations.FRAGMENT, reports.FRAGMENT, search.FRAGMENT, seminars.FRAGMENT)
 
 _COMMON_SCHEMAS = {
     "Error": {
