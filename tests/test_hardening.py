@@ -6,6 +6,7 @@ promises they back.
 
 import csv
 import io
+import re
 import threading
 from datetime import timedelta
 
@@ -225,6 +226,77 @@ def test_forgot_password_does_the_same_work_whether_or_not_the_account_exists(cl
         assert client.post("/password/forgot", data={"email": email}).status_code == 302
     assert rendered == ["known@example.kz", "nobody@example.kz"]
     assert [m.recipient for m in session.scalars(select(OutboxMessage)).all()] == ["known@example.kz"]
+
+
+def _without_csrf(response):
+    """A page's HTML without its CSRF token, the one part that differs between two visitors."""
+    return re.sub(r'name="csrf_token"[^>]*', "", response.get_data(as_text=True))
+
+
+def _answer(response):
+    """What a signup's answer says, beyond the page: its status and headers (the request id and the session
+    cookie's signature differ for any two requests; the cookie's content is compared through the page it opens)."""
+    headers = {name: value for name, value in response.headers if name not in ("X-Request-Id", "Set-Cookie")}
+    cookie = response.headers.get("Set-Cookie", "")
+    return response.status_code, headers, cookie.split("=", 1)[0], cookie.split(";", 1)[-1]
+
+
+def test_the_public_signup_answers_the_same_for_a_registered_and_a_new_address(app, session):
+    """The same form, sent first for an address nobody registered and then, from another browser, for the same
+    address now registered: the same status, headers and page, and only the inbox's owner hears the difference."""
+    seminar = factories.make_seminar(session)
+    session.commit()
+    answers, pages = [], []
+    for _ in ("new", "registered"):
+        browser = app.test_client()
+        response = browser.post(f"/s/{seminar.slug}/register", data=form_data(seminar, email="aliya@example.kz",
+                                                                              full_name="Aliya Nurlanova"))
+        answers.append(_answer(response))
+        pages.append(_without_csrf(browser.get(response.headers["Location"])))
+    assert answers[0] == answers[1] and answers[0][0] == 302
+    assert pages[0] == pages[1] and "aliya@example.kz" in pages[0] and "Thank you, Aliya Nurlanova" in pages[0]
+    registration = session.scalars(select(Registration)).one()
+    told = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.kind, m.recipient, m.registration_id) for m in told] == [
+        ("confirmation", "aliya@example.kz", registration.id), ("ticket_resend", "aliya@example.kz", registration.id)]
+
+
+@pytest.mark.parametrize("registered", [True, False], ids=["registered", "not_yet"])
+def test_a_stranger_cannot_see_the_ticket_of_an_address_they_typed(app, client, session, registered):
+    """Whether the victim's address is registered already or the stranger registers it now, the ticket goes to
+    the victim's inbox only: not in the answer's URL, headers, cookie or page."""
+    seminar = factories.make_seminar(session)
+    if registered:
+        factories.make_registration(session, seminar, email="victim@example.kz")
+    session.commit()
+    response = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, email="victim@example.kz"))
+    page = client.get(response.headers["Location"])
+    token = session.scalars(select(Registration.token).where(Registration.email == "victim@example.kz")).one()
+    seen = [response.headers["Location"], str(response.headers), page.get_data(as_text=True), str(page.headers)]
+    with client.session_transaction() as cookie:
+        seen.append(str(dict(cookie)))
+    assert all(token not in text for text in seen)
+    assert client.get(f"/t/{token}/").status_code == 200  # the token is the real ticket: only its inbox has it
+
+
+def test_a_stranger_cannot_flood_a_registered_address_by_signing_it_up_again(app, session):
+    """Each signup of a registered address would e-mail its owner: at most one such e-mail an hour."""
+    from eventreg.registration import services as registrations
+
+    seminar = factories.make_seminar(session)
+    owner = factories.make_registration(session, seminar, email="owner@example.kz")
+    session.commit()
+    for n in range(5):
+        response = app.test_client().post(f"/s/{seminar.slug}/register",
+                                          data=form_data(seminar, email="owner@example.kz", full_name=f"Bot {'x' * n}"))
+        assert response.status_code == 302
+    an_hour_later = utcnow() + timedelta(hours=1)
+    registrations.public_signup(session, seminar, form_data(seminar, email="owner@example.kz"), key=None,
+                                now=an_hour_later)
+    session.commit()
+    told = session.scalars(select(OutboxMessage)).all()
+    assert [(m.kind, m.registration_id) for m in told] == [("ticket_resend", owner.id)] * 2
+    assert session.scalar(select(func.count()).select_from(Registration)) == 1
 
 
 # --- 9. Passwords ------------------------------------------------------------------------------------------
@@ -529,12 +601,17 @@ def test_a_signup_form_sent_twice_makes_one_registration_and_shows_it_both_times
     assert len(key) >= 16
     data = form_data(seminar, submission_key=key)
     first = client.post(f"/s/{seminar.slug}/register", data=data)
+    first_page = _without_csrf(client.get(first.headers["Location"]))
     again = client.post(f"/s/{seminar.slug}/register", data=data)
     assert first.status_code == again.status_code == 302
     assert again.headers["Location"] == first.headers["Location"]
+    assert _without_csrf(client.get(again.headers["Location"])) == first_page
     assert session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert [m.kind for m in session.scalars(select(OutboxMessage))] == ["confirmation"]  # and one e-mail
+    # A different form with the same e-mail: the duplicate rule holds (one registration), with the same answer.
     other_form = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, submission_key="x" * 22))
-    assert other_form.status_code == 409  # a different form with the same e-mail: the duplicate rule holds
+    assert other_form.status_code == 302 and other_form.headers["Location"] == first.headers["Location"]
+    assert session.scalar(select(func.count()).select_from(Registration)) == 1
 
 
 # --- 12. Undo at the door only during the seminar --------------------------------------------------------------

@@ -186,13 +186,14 @@ def _submission_key(key):
 
 
 def earlier_submission(session, seminar, key):
-    """The ticket token that a signup form with this one-time key already produced, or None: pressing Register
-    again after a lost answer (or twice) shows the first registration instead of "already registered"."""
+    """The registration that a signup form with this one-time key already made, or None: pressing Register
+    again after a lost answer (or twice) answers about the first registration instead of making a second."""
     key = _submission_key(key)
     if key is None:
         return None
-    return session.scalar(select(IdempotencyKey.body).where(IdempotencyKey.scope == _submission_scope(seminar),
-                                                            IdempotencyKey.key == key))
+    token = session.scalar(select(IdempotencyKey.body).where(IdempotencyKey.scope == _submission_scope(seminar),
+                                                             IdempotencyKey.key == key))
+    return by_token(session, token) if token is not None else None
 
 
 def register_submission(session, seminar, data, *, key, now=None):
@@ -209,6 +210,26 @@ def register_submission(session, seminar, data, *, key, now=None):
         except IntegrityError:
             raise RegistrationRefused("resubmitted") from None
     return registration
+
+
+def public_signup(session, seminar, data, *, key, now=None):
+    """The public form's signup, which tells a stranger nothing about who is registered (issue #27).
+
+    A new address is registered as `register_submission` does. An address that already has an active
+    registration writes nothing: its owner gets the e-mail with their link (at most one an hour), so the person
+    who typed it learns only what the inbox's owner tells them. Returns nothing on purpose. RegistrationRefused
+    for what refuses anyone (invalid, full, closed...), or "resubmitted" (see `register_submission`).
+    """
+    now = now or utcnow()
+    try:
+        register_submission(session, seminar, data, key=key, now=now)
+    except RegistrationRefused as refusal:
+        # The same form sent twice at once: the twin answers as the first did, and mails nobody again.
+        if refusal.code != "duplicate_email" or earlier_submission(session, seminar, key) is not None:
+            raise
+        registration = find_active(session, seminar, data.get("email") or "")
+        if registration is not None:
+            _send_link_once(session, registration, key=f"signup-again:{registration.id}:{now:%Y%m%d%H}", now=now)
 
 
 # INSERT ... ON CONFLICT DO NOTHING RETURNING the new registration, or no row when the e-mail already has an
@@ -438,10 +459,19 @@ def resend_ticket(session, seminar, email, *, now=None):
     if registration is None:
         return
     window = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
-    key = f"resend:{registration.id}:{window:%Y%m%d%H%M}"
+    _send_link_once(session, registration, key=f"resend:{registration.id}:{window:%Y%m%d%H%M}", now=now)
+
+
+def _send_link_once(session, registration, *, key, now):
+    """The e-mail with the registration's link, unless the one under `key` is queued already (the outbox's
+    unique dedupe key settles two requests at once)."""
     if session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key == key)):
         return
-    emails.queue(session, registration, "ticket_resend", now=now, dedupe_key=key)
+    try:
+        with session.begin_nested():
+            emails.queue(session, registration, "ticket_resend", now=now, dedupe_key=key)
+    except IntegrityError:
+        pass
 
 
 def find_active(session, seminar, email):

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -104,51 +104,69 @@ def _quota_full_ids(seminar):
     return [c.id for c in seminar.categories if c.seats_left == 0]
 
 
-def _render_signup(seminar, form, status=200, duplicate=False):
+def _render_signup(seminar, form, status=200):
     return render_template(
         "registration/signup.html", seminar=seminar, form=form, state=seminar.registration_state(utcnow()),
         student_ids=[c.id for c in seminar.categories if c.is_student], universities=ASTANA_UNIVERSITIES,
-        quota_full_ids=_quota_full_ids(seminar), duplicate=duplicate,
-        resend_form=ResendForm(formdata=None, email=form.email.data) if duplicate else None,
+        quota_full_ids=_quota_full_ids(seminar),
     ), status
 
 
 @bp.route("/s/<slug>/register", methods=["GET", "POST"])
 def signup(slug):
+    """A new address and one already registered get the same answer: "check your e-mail" (issue #27)."""
     seminar = _public_seminar(slug)
     form = SignupForm()
     form.set_categories(_public_categories(seminar))
     if not form.validate_on_submit():
         return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
-    if (earlier := services.earlier_submission(db.session, seminar, form.submission_key.data)) is not None:
-        return redirect(url_for("registration.registered", token=earlier))
-    try:
-        token = services.register_submission(db.session, seminar, form.registrant_data(),
-                                             key=form.submission_key.data).token
-    except services.RegistrationRefused as refusal:
-        db.session.rollback()
-        # The same form sent twice at once: the twin that lost the race shows the registration the other made.
-        if (earlier := services.earlier_submission(db.session, seminar, form.submission_key.data)) is not None:
-            return redirect(url_for("registration.registered", token=earlier))
-        return _signup_refused(seminar, form, refusal)
-    db.session.commit()
-    return redirect(url_for("registration.registered", token=token))
+    earlier = services.earlier_submission(db.session, seminar, form.submission_key.data)
+    if earlier is None:
+        try:
+            services.public_signup(db.session, seminar, form.registrant_data(), key=form.submission_key.data)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            # The same form sent twice at once: the twin that lost the race answers as the other did.
+            earlier = services.earlier_submission(db.session, seminar, form.submission_key.data)
+            if earlier is None:
+                return _signup_refused(seminar, form, refusal)
+        else:
+            db.session.commit()
+    # A form sent again (a corrected address, by the Back button) is answered about what its first sending made.
+    name, email = (earlier.full_name, earlier.email) if earlier else (form.full_name.data, form.email.data)
+    session[_ANSWER] = {"seminar": slug, "name": name, "email": email}
+    return redirect(url_for("registration.registered", slug=slug))
 
 
 def _signup_refused(seminar, form, refusal):
     """The form again with the person's answers, the refusal next to its fields or above the form."""
     form.add_errors(refusal.fields)
-    if refusal.code not in ("invalid", "duplicate_email"):
+    if refusal.code != "invalid":
         flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
-    duplicate = refusal.code == "duplicate_email"
-    return _render_signup(seminar, form, 409 if duplicate else 400, duplicate=duplicate)
+    return _render_signup(seminar, form, 400)
+
+
+# The signup's answer travels to the page after the redirect in the session cookie, read once: the URL carries
+# nothing, and the page never holds a ticket's token.
+_ANSWER = "signup_answer"
+
+
+@bp.get("/s/<slug>/registered")
+def registered(slug):
+    seminar = _public_seminar(slug)
+    answer = session.pop(_ANSWER, None)
+    if answer is None or answer.get("seminar") != seminar.slug:
+        answer = {}
+    page = Response(render_template("registration/registered.html", seminar=seminar, name=answer.get("name"),
+                                    email=answer.get("email")))
+    page.headers["Cache-Control"] = "no-store"  # a shared computer's Back button must not show it again
+    return page
 
 
 @bp.get("/t/<token>/registered")
-def registered(token):
-    registration = _registration_by_token(token)
-    return render_template("registration/registered.html", registration=registration,
-                           seminar=registration.seminar)
+def registered_link(token):
+    """Where a signup once landed: a link kept from then opens the ticket."""
+    return redirect(url_for("registration.ticket", token=_registration_by_token(token).token))
 
 
 @bp.route("/s/<slug>/resend", methods=["GET", "POST"])
