@@ -174,8 +174,10 @@ YEARS = (2000, 2100)
 SEMINAR_FIELDS = (
     "title", "slug", "description", "organizer_name", "venue", "address", "timezone", "starts_at", "ends_at",
     "capacity", "registration_opens_at", "registration_closes_at", "requires_approval", "waitlist_enabled",
-    "contact_email",
+    "contact_email", "email_confirmation_hours",
 )
+# A held seat is one nobody else may take: a week is the longest an organizer may keep it waiting.
+MAX_CONFIRMATION_HOURS = 168
 
 
 def _current_values(seminar):
@@ -200,6 +202,8 @@ def clean_seminar(session, data, *, seminar=None):
         "requires_approval": _flag(merged, "requires_approval", errors),
         "waitlist_enabled": _flag({"waitlist_enabled": True, **merged}, "waitlist_enabled", errors),
         "capacity": _integer(merged, "capacity", errors),
+        "email_confirmation_hours": _integer(merged, "email_confirmation_hours", errors, minimum=1,
+                                             maximum=MAX_CONFIRMATION_HOURS),
     }
     if clean["contact_email"] and not EMAIL_PATTERN.match(clean["contact_email"]):
         errors.add("contact_email", _l("Not a valid e-mail address."))
@@ -340,7 +344,7 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
         created_by_id=getattr(by, "id", None),
         **{name: getattr(seminar, name) for name in (
             "description", "organizer_name", "venue", "address", "timezone", "capacity", "requires_approval",
-            "waitlist_enabled", "contact_email", "checkin_opens_minutes")},
+            "waitlist_enabled", "contact_email", "checkin_opens_minutes", "email_confirmation_hours")},
         **{name: _shift_local(getattr(seminar, name), zone, days) for name in (
             "starts_at", "ends_at", "registration_opens_at", "registration_closes_at")},
     )

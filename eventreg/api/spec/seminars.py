@@ -3,6 +3,7 @@
 from eventreg.api.spec.common import ERROR_RESPONSES
 from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.models import AGENDA_KINDS, SEMINAR_STATUSES
+from eventreg.seminars.services import MAX_CONFIRMATION_HOURS
 
 _DATETIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
@@ -11,6 +12,11 @@ _INPUT_DATETIME = {
     "description": "ISO 8601. Without an offset (`2026-09-13T10:00`) it is read in the seminar's `timezone`.",
 }
 _JSON = "application/json"
+_CONFIRMATION_HOURS = {
+    "type": ["integer", "null"], "minimum": 1, "maximum": MAX_CONFIRMATION_HOURS,
+    "description": "null: addresses are not confirmed. Else a public signup's seat (or place) is held this many "
+    "hours until the person follows the link e-mailed to them, and freed if they do not.",
+}
 
 
 def _ref(name):
@@ -116,6 +122,7 @@ FRAGMENT = dict(
                         "contact_email": {"type": "string"},
                         "requires_approval": {"type": "boolean"},
                         "waitlist_enabled": {"type": "boolean"},
+                        "email_confirmation_hours": _CONFIRMATION_HOURS,
                         "agenda": {"type": "array", "items": _ref("AgendaItem")},
                         "categories": {"type": "array", "items": _ref("SeminarCategory"),
                                        "description": "Public categories; the seminar's team sees all."},
@@ -177,6 +184,7 @@ FRAGMENT = dict(
                 "requires_approval": {"type": "boolean"},
                 "waitlist_enabled": {"type": "boolean"},
                 "contact_email": {"type": "string"},
+                "email_confirmation_hours": _CONFIRMATION_HOURS,
                 "status": {"type": "string", "enum": list(SEMINAR_STATUSES)},
             },
         },
