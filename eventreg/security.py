@@ -55,6 +55,7 @@ SECRET_URL_ENDPOINTS = frozenset(
         "registration.ticket_ics",
         "registration.cancel",
         "registration.registered_link",
+        "registration.confirm_email",
         "auth.reset_with_token",
     }
 )
@@ -185,7 +186,7 @@ RATE_LIMITS = {
         endpoint: (TICKET_LOOKUPS,)
         for endpoint in ("registration.ticket", "registration.ticket_qr", "registration.ticket_png",
                          "registration.ticket_pdf", "registration.ticket_ics", "registration.cancel",
-                         "registration.registered_link")
+                         "registration.registered_link", "registration.confirm_email")
     },
 }
 

@@ -59,6 +59,7 @@ PUBLIC_ENDPOINTS = {
     "registration.ticket_pdf",
     "registration.ticket_ics",
     "registration.cancel",
+    "registration.confirm_email",
     # The door app's service worker and manifest: static files' names and a version, nothing of anyone's.
     "checkin.service_worker",
     "checkin.manifest",

@@ -41,6 +41,7 @@ REFUSALS = {
     "not_active": _l("This registration is no longer active."),
     "not_pending": _l("Only a pending registration can be approved or rejected."),
     "not_waiting": _l("Only a pending or waitlisted registration can be moved to confirmed."),
+    "hold_expired": _l("The time to confirm this registration has passed: its place is released."),
 }
 STATUS_LABELS = {
     "pending": _l("Waiting for approval"),
@@ -84,10 +85,15 @@ def _registration_by_token(token):
     return registration
 
 
+def _has_ticket(registration):
+    """A code to show at the door: a confirmed seat whose address, if the seminar asked, is confirmed."""
+    return registration.status == "confirmed" and not registration.awaits_email_confirmation
+
+
 def _confirmed_by_token(token):
     """The QR code and the PDF exist only for a confirmed seat: a cancelled ticket shows no code to scan."""
     registration = _registration_by_token(token)
-    if registration.status != "confirmed":
+    if not _has_ticket(registration):
         abort(404, _("The ticket's code exists once your seat is confirmed."))
     return registration
 
@@ -185,7 +191,7 @@ def resend(slug):
 @bp.get("/t/<token>/")
 def ticket(token):
     registration = _registration_by_token(token)
-    qr = tickets.qr_svg(tickets.ticket_payload(registration)) if registration.status == "confirmed" else None
+    qr = tickets.qr_svg(tickets.ticket_payload(registration)) if _has_ticket(registration) else None
     page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
                            qr_svg=qr, now=utcnow(), calendar_links=calendar_links(
                                registration.seminar, url_for("registration.ticket", token=token, _external=True)))
@@ -223,6 +229,28 @@ def ticket_ics(token):
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.seminar.slug}.ics"'
     return response
+
+
+@bp.route("/t/<token>/confirm", methods=["GET", "POST"])
+def confirm_email(token):
+    """The link in the confirmation e-mail. It opens a page with one button: a mail scanner that follows every link
+    in an e-mail must not confirm an address that nobody read."""
+    registration = _registration_by_token(token)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email(db.session, registration)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            flash(str(REFUSALS[refusal.code]), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: your e-mail address is confirmed, and your registration is kept."), "success")
+        return redirect(url_for("registration.ticket", token=token))
+    if not (registration.awaits_email_confirmation and registration.is_active):
+        return redirect(url_for("registration.ticket", token=token))  # which says where the registration stands
+    return Response(render_template("registration/confirm_email.html", registration=registration,
+                                    seminar=registration.seminar, form=form, now=utcnow()))
 
 
 @bp.route("/t/<token>/cancel", methods=["GET", "POST"])
