@@ -54,7 +54,8 @@ SECRET_URL_ENDPOINTS = frozenset(
         "registration.ticket_pdf",
         "registration.ticket_ics",
         "registration.cancel",
-        "registration.registered",
+        "registration.registered_link",
+        "registration.confirm_email",
         "certificates.ticket_certificate",
         # Not a secret the way a ticket is, but it names a person: no search engine, no cache, no Referer.
         "certificates.verify",
@@ -200,7 +201,8 @@ RATE_LIMITS = {
         endpoint: (TICKET_LOOKUPS,)
         for endpoint in ("registration.ticket", "registration.ticket_qr", "registration.ticket_png",
                          "registration.ticket_pdf", "registration.ticket_ics", "registration.cancel",
-                         "registration.registered", "certificates.ticket_certificate")
+                         "registration.registered_link", "registration.confirm_email",
+                         "certificates.ticket_certificate")
     },
     # Guessing verification codes: only unknown codes count, on the ticket look-ups' counter (one budget for
     # guessing either); anyone checking a real certificate passes.

@@ -53,6 +53,7 @@ PUBLIC_ENDPOINTS = {
     "api.openapi_document",
     "registration.signup",
     "registration.registered",
+    "registration.registered_link",
     "registration.resend",
     "registration.ticket",
     "registration.ticket_qr",
@@ -60,6 +61,7 @@ PUBLIC_ENDPOINTS = {
     "registration.ticket_pdf",
     "registration.ticket_ics",
     "registration.cancel",
+    "registration.confirm_email",
     # The door app's service worker and manifest: static files' names and a version, nothing of anyone's.
     "checkin.service_worker",
     "checkin.manifest",
@@ -404,9 +406,10 @@ def test_a_ticket_link_opens_only_its_own_registration(client, session):
     other = factories.make_registration(session, seminar, full_name="Bolat Serikov", email="bolat@example.kz")
     session.commit()
     for path in ("", "registered", "cancel"):
-        body = client.get(f"/t/{mine.token}/{path}").get_data(as_text=True)
+        body = client.get(f"/t/{mine.token}/{path}", follow_redirects=True).get_data(as_text=True)
         assert "Bolat" not in body and "bolat@example.kz" not in body
     assert "Alma Tokayeva" in client.get(f"/t/{mine.token}/").get_data(as_text=True)
+    assert client.get(f"/t/{mine.token}/registered").location == f"/t/{mine.token}/"  # an old link opens the ticket
     for suffix in ("x", mine.token[:-1], mine.token.upper() if mine.token.upper() != mine.token else "Z" * 24,
                    mine.token + "/../" + other.token):
         assert client.get(f"/t/{suffix}/").status_code == 404

@@ -6,6 +6,7 @@ promises they back.
 
 import csv
 import io
+import re
 import threading
 from datetime import timedelta
 
@@ -225,6 +226,223 @@ def test_forgot_password_does_the_same_work_whether_or_not_the_account_exists(cl
         assert client.post("/password/forgot", data={"email": email}).status_code == 302
     assert rendered == ["known@example.kz", "nobody@example.kz"]
     assert [m.recipient for m in session.scalars(select(OutboxMessage)).all()] == ["known@example.kz"]
+
+
+def _without_csrf(response):
+    """A page's HTML without its CSRF token, the one part that differs between two visitors."""
+    return re.sub(r'name="csrf_token"[^>]*', "", response.get_data(as_text=True))
+
+
+def _answer(response):
+    """What a signup's answer says, beyond the page: its status and headers (the request id and the session
+    cookie's signature differ for any two requests; the cookie's content is compared through the page it opens)."""
+    headers = {name: value for name, value in response.headers if name not in ("X-Request-Id", "Set-Cookie")}
+    cookie = response.headers.get("Set-Cookie", "")
+    return response.status_code, headers, cookie.split("=", 1)[0], cookie.split(";", 1)[-1]
+
+
+def test_the_public_signup_answers_the_same_for_a_registered_and_a_new_address(app, session):
+    """The same form, sent first for an address nobody registered and then, from another browser, for the same
+    address now registered: the same status, headers and page, and only the inbox's owner hears the difference."""
+    seminar = factories.make_seminar(session)
+    session.commit()
+    answers, pages = [], []
+    for _ in ("new", "registered"):
+        browser = app.test_client()
+        response = browser.post(f"/s/{seminar.slug}/register", data=form_data(seminar, email="aliya@example.kz",
+                                                                              full_name="Aliya Nurlanova"))
+        answers.append(_answer(response))
+        pages.append(_without_csrf(browser.get(response.headers["Location"])))
+    assert answers[0] == answers[1] and answers[0][0] == 302
+    assert pages[0] == pages[1] and "aliya@example.kz" in pages[0] and "Thank you, Aliya Nurlanova" in pages[0]
+    registration = session.scalars(select(Registration)).one()
+    told = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.kind, m.recipient, m.registration_id) for m in told] == [
+        ("confirmation", "aliya@example.kz", registration.id), ("ticket_resend", "aliya@example.kz", registration.id)]
+
+
+@pytest.mark.parametrize("registered", [True, False], ids=["registered", "not_yet"])
+def test_a_stranger_cannot_see_the_ticket_of_an_address_they_typed(app, client, session, registered):
+    """Whether the victim's address is registered already or the stranger registers it now, the ticket goes to
+    the victim's inbox only: not in the answer's URL, headers, cookie or page."""
+    seminar = factories.make_seminar(session)
+    if registered:
+        factories.make_registration(session, seminar, email="victim@example.kz")
+    session.commit()
+    response = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, email="victim@example.kz"))
+    page = client.get(response.headers["Location"])
+    token = session.scalars(select(Registration.token).where(Registration.email == "victim@example.kz")).one()
+    seen = [response.headers["Location"], str(response.headers), page.get_data(as_text=True), str(page.headers)]
+    with client.session_transaction() as cookie:
+        seen.append(str(dict(cookie)))
+    assert all(token not in text for text in seen)
+    assert client.get(f"/t/{token}/").status_code == 200  # the token is the real ticket: only its inbox has it
+
+
+def test_a_stranger_cannot_flood_a_registered_address_by_signing_it_up_again(app, session):
+    """Each signup of a registered address would e-mail its owner: at most one such e-mail an hour."""
+    from eventreg.registration import services as registrations
+
+    seminar = factories.make_seminar(session)
+    owner = factories.make_registration(session, seminar, email="owner@example.kz")
+    session.commit()
+    for n in range(5):
+        response = app.test_client().post(f"/s/{seminar.slug}/register",
+                                          data=form_data(seminar, email="owner@example.kz", full_name=f"Bot {'x' * n}"))
+        assert response.status_code == 302
+    an_hour_later = utcnow() + timedelta(hours=1)
+    registrations.public_signup(session, seminar, form_data(seminar, email="owner@example.kz"), key=None,
+                                now=an_hour_later)
+    session.commit()
+    told = session.scalars(select(OutboxMessage)).all()
+    assert [(m.kind, m.registration_id) for m in told] == [("ticket_resend", owner.id)] * 2
+    assert session.scalar(select(func.count()).select_from(Registration)) == 1
+
+
+def _held(session, seminar, email="held@example.kz", **extra):
+    """A public signup for a seminar that confirms addresses, its address not confirmed yet."""
+    from eventreg.registration import services as registrations
+
+    registration = registrations.register(session, seminar, {
+        "full_name": "Held Person", "email": email, "consent_data": True,
+        "category_id": factories.category(seminar, "general").id, **extra})
+    assert registration.awaits_email_confirmation
+    return registration
+
+
+def test_a_held_seat_is_freed_when_the_email_is_not_confirmed_in_time(app, client, session, runner):
+    """Someone signs up with addresses that are not theirs to fill the seats: unconfirmed, each seat goes back,
+    to the first person waiting, and the address typed gets nothing but the one link."""
+    seminar = factories.make_seminar(session, capacity=1, email_confirmation_hours=24)
+    session.commit()
+    assert client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, email="stranger@example.kz")
+                       ).status_code == 302
+    held = session.scalars(select(Registration)).one()
+    assert (held.status, held.email_confirmed_at, held.source) == ("confirmed", None, "online")
+    waiting = factories.make_registration(session, seminar, status="waitlisted", email="waiting@example.kz")
+    session.commit()
+    hold_ends = held.hold_expires_at
+    assert 23 <= (hold_ends - held.created_at).total_seconds() / 3600 <= 24
+    assert client.get(f"/t/{held.token}/qr.svg").status_code == 404  # a held seat is no ticket
+
+    from eventreg.registration import services as registrations
+    assert registrations.expire_holds(session, now=hold_ends - timedelta(minutes=1)) == 0
+    session.execute(Registration.__table__.update().where(Registration.id == held.id)
+                    .values(hold_expires_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    result = runner.invoke(args=["expire-holds"])
+    assert result.exit_code == 0 and "Released 1" in result.output, result.output
+    session.expire_all()
+    held, waiting = session.get(Registration, held.id), session.get(Registration, waiting.id)
+    assert (held.status, waiting.status) == ("cancelled", "confirmed")
+    assert session.get(Seminar, seminar.id).seats_taken == 1
+    told = [(m.recipient, m.kind) for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+    assert told == [("stranger@example.kz", "confirm_email"), ("waiting@example.kz", "promoted")]
+    entry = session.scalars(select(AuditEntry).where(AuditEntry.registration_id == held.id)).one()
+    assert (entry.action, entry.details) == ("registration_cancelled", {"was": "confirmed",
+                                                                        "reason": "email_not_confirmed"})
+    assert runner.invoke(args=["expire-holds"]).output.startswith("Released 0")
+
+
+def test_the_door_refuses_a_registration_whose_email_is_not_confirmed(client, session, api_token, login):
+    """A seat taken with someone else's address is no way in, online or offline, until the link is followed."""
+    from eventreg.checkin import offline
+
+    starts = utcnow() + timedelta(minutes=30)
+    seminar = factories.make_seminar(session, starts_at=starts, ends_at=starts + timedelta(hours=3),
+                                     email_confirmation_hours=24)
+    held = _held(session, seminar)
+    session.commit()
+    url = f"/api/v1/seminars/{seminar.slug}/checkins"
+    door_token = _bearer(api_token, "staff")
+    scan = client.post(url, json={"code": held.token}, headers=door_token)
+    assert scan.status_code == 200 and scan.get_json()["status"] == "email_not_confirmed"
+    assert scan.get_json()["title"] == "E-mail not confirmed"
+    assert_matches_openapi(client, "POST", url, scan)
+    session.expire_all()
+    assert session.get(Registration, held.id).checked_in_at is None
+    ticket = client.get(f"/t/{held.token}/").get_data(as_text=True)
+    assert "Confirm your e-mail address first" in ticket and "<svg" not in ticket
+    for suffix in ("qr.svg", "qr.png", "ticket.pdf"):
+        assert client.get(f"/t/{held.token}/{suffix}").status_code == 404
+    door = factories.make_user(session, role="staff")
+    session.commit()
+    device, actions = offline.read_batch({"device": "device-one", "actions": [
+        {"nonce": "nonce-0001", "kind": "check_in", "at": utcnow().isoformat(), "code": held.token}]})
+    assert offline.apply_batch(session, seminar, device, actions, by=door, now=utcnow(),
+                               override_window=True)["nonce-0001"]["reason"] == "email_not_confirmed"
+    session.commit()
+    login("staff")
+    entry = client.get(f"/api/v1/seminars/{seminar.slug}/roster").get_json()["entries"][0]
+    assert (entry["hash"], entry["email_confirmed"]) == (offline.token_hash(held.token), False)
+
+    assert client.post(f"/t/{held.token}/confirm").status_code == 302  # the link in the e-mail, followed
+    assert "<svg" in client.get(f"/t/{held.token}/").get_data(as_text=True)
+    again = client.post(url, json={"code": held.token}, headers=door_token)
+    assert again.get_json()["status"] == "checked_in"
+
+
+def _confirm_in_thread(app, registration_ids, now, barrier, outcomes):
+    from eventreg.extensions import db
+    from eventreg.registration import services as registrations
+
+    with app.app_context():
+        barrier.wait()
+        for registration_id in registration_ids:
+            try:
+                registrations.confirm_email(db.session, db.session.get(Registration, registration_id), now=now)
+                db.session.commit()
+                outcomes[registration_id] = "confirmed"
+            except registrations.RegistrationRefused as refusal:
+                db.session.rollback()
+                outcomes[registration_id] = refusal.code
+        db.session.remove()
+
+
+def _expire_in_thread(app, now, barrier, released):
+    from eventreg.extensions import db
+    from eventreg.registration import services as registrations
+
+    with app.app_context():
+        barrier.wait()
+        released.append(registrations.expire_holds(db.session, now=now))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_confirming_and_expiring_at_once_do_not_both_happen(app, session):
+    """The link followed in the last second while the expiry runs (its clock a second ahead): each registration is
+    confirmed or released, never both, and the seats add up."""
+    seminar = factories.make_seminar(session, capacity=20, email_confirmation_hours=1)
+    held = [_held(session, seminar, email=f"held{n}@example.kz") for n in range(12)]
+    session.flush()
+    ends = held[0].hold_expires_at
+    session.execute(Registration.__table__.update().values(hold_expires_at=ends))
+    ids = [registration.id for registration in held]
+    session.commit()  # and no reads after it: on SQLite a new transaction would hold the write lock
+    barrier, outcomes, released = threading.Barrier(2, timeout=30), {}, []
+    # The expiry goes through them oldest first, the person from the newest: they meet somewhere in the middle.
+    threads = [threading.Thread(target=_confirm_in_thread,
+                                args=(app, ids[::-1], ends - timedelta(seconds=1), barrier, outcomes)),
+               threading.Thread(target=_expire_in_thread, args=(app, ends + timedelta(seconds=1), barrier, released))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    session.expire_all()
+    rows = {r.id: r for r in session.scalars(select(Registration)).all()}
+    for registration_id, outcome in outcomes.items():
+        row = rows[registration_id]
+        if outcome == "confirmed":
+            assert (row.status, row.email_confirmed_at is not None) == ("confirmed", True)
+        else:  # the hold ran out under the person's click, or had been released when they clicked
+            assert outcome in ("hold_expired", "not_active")
+            assert (row.status, row.email_confirmed_at) == ("cancelled", None)
+    assert released == [sum(outcome != "confirmed" for outcome in outcomes.values())]
+    kept = sum(r.status == "confirmed" for r in rows.values())
+    assert session.get(Seminar, seminar.id).seats_taken == kept
+    mailed = session.scalars(select(OutboxMessage.registration_id).where(OutboxMessage.kind == "confirmation")).all()
+    assert sorted(mailed) == sorted(i for i, outcome in outcomes.items() if outcome == "confirmed")
 
 
 # --- 9. Passwords ------------------------------------------------------------------------------------------
@@ -529,12 +747,17 @@ def test_a_signup_form_sent_twice_makes_one_registration_and_shows_it_both_times
     assert len(key) >= 16
     data = form_data(seminar, submission_key=key)
     first = client.post(f"/s/{seminar.slug}/register", data=data)
+    first_page = _without_csrf(client.get(first.headers["Location"]))
     again = client.post(f"/s/{seminar.slug}/register", data=data)
     assert first.status_code == again.status_code == 302
     assert again.headers["Location"] == first.headers["Location"]
+    assert _without_csrf(client.get(again.headers["Location"])) == first_page
     assert session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert [m.kind for m in session.scalars(select(OutboxMessage))] == ["confirmation"]  # and one e-mail
+    # A different form with the same e-mail: the duplicate rule holds (one registration), with the same answer.
     other_form = client.post(f"/s/{seminar.slug}/register", data=form_data(seminar, submission_key="x" * 22))
-    assert other_form.status_code == 409  # a different form with the same e-mail: the duplicate rule holds
+    assert other_form.status_code == 302 and other_form.headers["Location"] == first.headers["Location"]
+    assert session.scalar(select(func.count()).select_from(Registration)) == 1
 
 
 # --- 12. Undo at the door only during the seminar --------------------------------------------------------------

@@ -63,6 +63,8 @@ def _words(result, seminar):
         if attendee.status == "waitlisted":
             return _("On the waiting list — not confirmed"), attendee.full_name
         return _("Awaiting approval"), attendee.full_name
+    if status == "email_not_confirmed":
+        return _("E-mail not confirmed"), _("Ask them to follow the link in their e-mail, then scan again.")
     if status == "outside_window":
         opens, closes = seminar.checkin_window()
         if utcnow() < opens:

@@ -68,6 +68,7 @@ def _seminar_json(seminar, *, now, full):
             contact_email=seminar.contact_email,
             requires_approval=seminar.requires_approval,
             waitlist_enabled=seminar.waitlist_enabled,
+            email_confirmation_hours=seminar.email_confirmation_hours,
             agenda=[
                 {
                     "starts_at": _moment(item.starts_at),

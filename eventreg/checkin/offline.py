@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from eventreg import tickets
-from eventreg.models import Category, CheckInEvent, OfflineAction, Registration, User
+from eventreg.models import Category, CheckInEvent, OfflineAction, Registration, User, awaiting_email_confirmation
 from eventreg.registration import services as registration_services
 
 MAX_ACTIONS = 500  # a door's queue after ~40 minutes of a busy offline door; more is not one door's batch
@@ -53,7 +53,8 @@ def roster(session, seminar, now):
     opens, closes = seminar.checkin_window()
     rows = session.execute(
         select(Registration.token, Registration.full_name, Category.label, Category.is_student, Registration.status,
-               Registration.checked_in_at, Registration.checked_in_gate)
+               Registration.checked_in_at, Registration.checked_in_gate,
+               awaiting_email_confirmation(Registration).label("awaits_email_confirmation"))
         .join(Category, Category.id == Registration.category_id)
         .where(Registration.seminar_id == seminar.id)
         .order_by(Registration.id)
@@ -67,8 +68,8 @@ def roster(session, seminar, now):
         "entries": [
             {"hash": token_hash(token), "name": name, "category": label, "is_student": is_student,
              "status": status, "checked_in_at": checked_in_at.isoformat() if checked_in_at else None,
-             "gate": gate or ""}
-            for token, name, label, is_student, status, checked_in_at, gate in rows
+             "gate": gate or "", "email_confirmed": not awaits}
+            for token, name, label, is_student, status, checked_in_at, gate, awaits in rows
         ],
     }
 
@@ -214,6 +215,8 @@ def _refusal(seminar, registration, at, override_window):
         return "wrong_seminar"
     if registration.status != "confirmed":
         return _REFUSED_BY_STATUS[registration.status]
+    if registration.awaits_email_confirmation:
+        return "email_not_confirmed"
     opens, closes = seminar.checkin_window()
     if not override_window and not opens <= at < closes:
         return "outside_window"
@@ -356,6 +359,7 @@ REASON_LABELS = {
     "cancelled": _l("cancelled"),
     "rejected": _l("rejected"),
     "not_confirmed": _l("not confirmed"),
+    "email_not_confirmed": _l("e-mail address not confirmed"),
     "wrong_seminar": _l("a ticket for another seminar"),
     "unknown_code": _l("unknown code"),
     "outside_window": _l("outside the check-in time"),

@@ -20,6 +20,7 @@ from eventreg.models import (
     Registration,
     Seminar,
     User,
+    awaiting_email_confirmation,
     is_row_id,
     search_matches,
     utcnow,
@@ -54,7 +55,8 @@ _DOOR_SEMINAR_BY_ID = _DOOR_SEMINAR.where(_seminar.c.id == bindparam("seminar"))
 _ADMIT = (
     update(_registration)
     .where(_registration.c.token == bindparam("ticket"), _registration.c.seminar_id == bindparam("seminar"),
-           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None))
+           _registration.c.status == "confirmed", _registration.c.checked_in_at.is_(None),
+           ~awaiting_email_confirmation(_registration.c))
     .values(checked_in_at=bindparam("now"), checked_in_gate=bindparam("gate"),
             checked_in_method=bindparam("method"), checked_in_by_id=bindparam("by"), updated_at=bindparam("now"))
     .returning(_registration.c.id, _registration.c.full_name, _registration.c.organization,
@@ -85,7 +87,8 @@ _DESCRIBE = (
            _registration.c.status, _category.c.label.label("category"),
            _category.c.is_student.label("category_is_student"), _registration.c.checked_in_at,
            _registration.c.checked_in_gate, _registration.c.checked_in_method,
-           _checker.c.name.label("checked_in_by"))
+           _checker.c.name.label("checked_in_by"),
+           awaiting_email_confirmation(_registration.c).label("awaits_email_confirmation"))
     .join_from(_registration, _category, _category_of_registration)
     .outerjoin(_checker, _checker.c.id == _registration.c.checked_in_by_id)
 )
@@ -117,6 +120,7 @@ class Attendee:
     checked_in_gate: str | None
     checked_in_method: str | None
     checked_in_by: str | None  # the staff member's name
+    awaits_email_confirmation: bool = False  # the seminar asked and the address is not confirmed: no ticket yet
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,8 @@ def _classify(seminar, attendee, now, override_window):
         return "wrong_seminar"
     if attendee.status != "confirmed":
         return _REFUSED_BY_STATUS[attendee.status]
+    if attendee.awaits_email_confirmation:
+        return "email_not_confirmed"
     if attendee.checked_in_at is not None:
         return "already_checked_in"
     if not override_window and not window_is_open(seminar, now):

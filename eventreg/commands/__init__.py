@@ -122,6 +122,19 @@ def send_reminders_command():
     click.echo(f"Queued {queued} reminder(s); sent {sent} message(s), {failed} failed.")
 
 
+@click.command("expire-holds")
+def expire_holds_command():
+    """Release the seats held for addresses not confirmed in time (to the waiting list, as a cancellation does),
+    and send what that queued; safe to run every few minutes and on every server: each release is conditional."""
+    from eventreg import mail
+    from eventreg.registration import services as registration
+
+    released = registration.expire_holds(db.session)
+    db.session.commit()
+    sent, failed = mail.send_due(db.session)
+    click.echo(f"Released {released} registration(s) not confirmed in time; sent {sent} message(s), {failed} failed.")
+
+
 @click.command("purge-expired")
 @click.option("--days", type=click.IntRange(min=0), default=None,
               help="Keep personal data this many days after a seminar ends (default: PERSONAL_DATA_RETENTION_DAYS).")
@@ -170,6 +183,6 @@ def issue_certificates_command(no_send):
 
 def init_app(app):
     for command in (create_user_command, create_token_command, seed_demo_command, send_mail_command,
-                    send_reminders_command, purge_expired_command, rotate_ticket_key_command,
+                    send_reminders_command, expire_holds_command, purge_expired_command, rotate_ticket_key_command,
                     issue_certificates_command):
         app.cli.add_command(command)

@@ -15,6 +15,7 @@ SCAN_RESULTS = (
     "cancelled",
     "rejected",
     "not_confirmed",
+    "email_not_confirmed",
     "unknown_code",
     "outside_window",
     "undone",

@@ -21,6 +21,7 @@ ACTIVE_SQL = one_of("status", ACTIVE_STATUSES)
 # The rows the unique index on e-mails covers: active ones with an address (a walk-in may give none, and two
 # such walk-ins are two people).
 EMAIL_UNIQUE_SQL = f"{ACTIVE_SQL} AND email <> ''"
+HOLD_SQL = "hold_expires_at IS NOT NULL"
 
 
 def new_ticket_token():
@@ -64,6 +65,8 @@ class Registration(db.Model):
         # The exported lists in name order: read in index order, so 100,000 rows need no sort in memory.
         Index("ix_registration_seminar_name", "seminar_id", "full_name", "id"),
         Index("ix_registration_waitlist", "seminar_id", "category_id", "status", "created_at"),
+        # The holds that `expire_holds` (cron) looks through: only the few registrations that ever had one.
+        Index("ix_registration_hold", "hold_expires_at", sqlite_where=text(HOLD_SQL), postgresql_where=text(HOLD_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,6 +105,11 @@ class Registration(db.Model):
     checked_in_gate: Mapped[str | None] = mapped_column(String(60))
     checked_in_method: Mapped[str | None] = mapped_column(String(20))
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # E-mail confirmation (the seminar's `email_confirmation_hours`): a public signup's seat or place is held
+    # until `hold_expires_at`, and is the person's once they follow the e-mail's link (`email_confirmed_at`).
+    # Both NULL: nothing was asked (staff registrations, seminars that do not confirm, registrations from before).
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seminar: Mapped[Seminar] = relationship()
     category: Mapped[Category] = relationship()
@@ -112,8 +120,18 @@ class Registration(db.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def awaits_email_confirmation(self):
+        """Its address is not confirmed yet: no ticket, and nothing but the confirmation link is sent to it."""
+        return self.hold_expires_at is not None and self.email_confirmed_at is None
+
+    @property
     def is_student(self):
         return self.category.is_student
+
+
+def awaiting_email_confirmation(columns):
+    """`Registration.awaits_email_confirmation` as SQL, on the class's or the table's columns (`table.c`)."""
+    return and_(columns.hold_expires_at.is_not(None), columns.email_confirmed_at.is_(None))
 
 
 def registration_search_text(full_name, email, organization):

@@ -59,6 +59,9 @@ class Seminar(CheckInWindowMixin, db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
     checkin_opens_minutes: Mapped[int] = mapped_column(default=120)
+    # Hours a public signup's seat (or place) is held until the person follows the link e-mailed to them;
+    # None: addresses are not confirmed.
+    email_confirmation_hours: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

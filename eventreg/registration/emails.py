@@ -22,6 +22,8 @@ SUBJECTS = {
     # Not "Tomorrow": the hourly run also reminds of a seminar later the same day.
     "reminder": _l("Reminder: %(title)s"),
     "ticket_resend": _l("Your registration: %(title)s"),
+    # While the seminar holds the place for an address to be confirmed: the only e-mail that address gets.
+    "confirm_email": _l("Confirm your registration: %(title)s"),
 }
 # The e-mails that hand over the ticket; it goes with them only while the seat is still the person's.
 TICKET_KINDS = frozenset({"confirmation", "promoted", "approved", "reminder", "ticket_resend"})
@@ -38,11 +40,18 @@ def ticket_link(registration):
     return mail.absolute_url(ticket_path(registration.token)) + f"?lang={registration.language}"
 
 
+def confirm_path(token):
+    """The page that confirms the address (the `registration.confirm_email` route)."""
+    return f"/t/{token}/confirm"
+
+
 def queue(session, registration, kind, *, now=None, dedupe_key=None):
     """Queue e-mail `kind` to the registrant. Only what to send is stored here: rendering (templates, MIME,
     the QR code) inside the signup's transaction made every signup of the seminar wait for it."""
     if not registration.email:  # a walk-in who gave no address
         return None
+    if registration.awaits_email_confirmation and kind != "confirm_email":
+        return None  # the address may be a stranger's, typed by someone else: it gets the link to confirm only
     # A subject for the outbox row to say what is on its way; the sender writes it again from the data then.
     with mail.mail_locale(registration.language):
         subject = str(SUBJECTS[kind] % {"title": localized(registration.seminar, "title")})
@@ -80,6 +89,7 @@ def content(registration, kind, now):
         # Beside the attached .ics (phones often cannot open one from an e-mail): only with a ticket.
         "calendar_links": calendar_links(seminar, ticket_url) if inline_images else None,
         "ics_url": mail.absolute_url(f"/t/{registration.token}/calendar.ics"),
+        "confirm_url": mail.absolute_url(confirm_path(registration.token)) + f"?lang={registration.language}",
         "day": _day_word(seminar, now),
     }
     # The title as it is now: a subject frozen at queueing kept a broken title after it was corrected.

@@ -9,7 +9,7 @@ Every function flushes and never commits: the caller commits once.
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import and_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +23,7 @@ from eventreg.models import (
     OutboxMessage,
     Registration,
     Seminar,
+    awaiting_email_confirmation,
     is_row_id,
     registration_search_text,
     utcnow,
@@ -32,11 +33,14 @@ from eventreg.questions.answers import clean_answers, save_answers
 from eventreg.registration import emails
 from eventreg.registration.validation import STUDY_FIELDS, clean, study_details
 
-# Where a registration may come from without the public form's rules on consent and hidden categories.
+# Where a registration may come from without the public form's rules on consent, hidden categories and
+# e-mail confirmation.
 STAFF_SOURCES = ("organizer", "import", "api", "walk_in", "demo")
 # Where the seminar's questions are all offered and none must be answered: the organizer records what they know.
 # (The API answers the public form's questions by its rules: a partner's form asks what ours would.)
 ANSWERING_STAFF_SOURCES = ("organizer", "import", "walk_in", "demo")
+# The e-mail that tells a person the status their registration has.
+STATUS_EMAILS = {"confirmed": "confirmation", "waitlisted": "waitlisted", "pending": "pending"}
 REMINDER_AHEAD = timedelta(hours=24)
 
 
@@ -155,12 +159,21 @@ def validate(session, seminar, data, *, source="online"):
     return values, category, answers
 
 
+def _hold_until(seminar, source, now):
+    """Until when a public signup's place waits for its address to be confirmed; None when nothing is asked
+    (the seminar does not confirm addresses, or the seminar's team registered the person)."""
+    if seminar.email_confirmation_hours is None or source in STAFF_SOURCES:
+        return None
+    return now + timedelta(hours=seminar.email_confirmation_hours)
+
+
 def register(session, seminar, data, *, source="online", now=None, by=None, waitlist=True, ignore_window=False,
              notify=True):
     """Sign one person up: confirmed while seats remain in the seminar and the category's quota,
     else waitlisted (or RegistrationRefused("full") when there is no waiting list or `waitlist` is
     False); `pending` when the seminar needs approval and the person signed up themselves.
-    The person is e-mailed unless `notify` is False (an organizer's import may choose not to)."""
+    The person is e-mailed unless `notify` is False (an organizer's import may choose not to). When the seminar
+    confirms addresses, a person who signed up themselves is held (see `confirm_email`) and e-mailed the link."""
     now = now or utcnow()
     _check_open(seminar, now, ignore_window=ignore_window)
     values, category, answers = validate(session, seminar, data, source=source)
@@ -169,10 +182,11 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
     if status is None:
         status = _seat_or_waitlist(session, seminar, category, waitlist=waitlist)
     consent = bool(data.get("consent_data"))
+    hold = _hold_until(seminar, source, now)
     registration = session.scalar(_INSERT_REGISTRATION[session.get_bind().dialect.name], {
         **values, "seminar_id": seminar.id, "category_id": category.id, "status": status, "source": source,
         "created_at": now, "updated_at": now, "consent_data_at": now if consent else None,
-        "confirmed_at": now if status == "confirmed" else None,
+        "confirmed_at": now if status == "confirmed" else None, "hold_expires_at": hold,
         "search_text": registration_search_text(values["full_name"], values["email"], values["organization"]),
         "name_sort_key": sort_key(values["full_name"]),
     })
@@ -184,8 +198,7 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
     _refresh_counters(session, seminar, category)
     save_answers(session, registration, answers)
     if notify:
-        kind = {"confirmed": "confirmation", "waitlisted": "waitlisted", "pending": "pending"}[status]
-        emails.queue(session, registration, kind, now=now)
+        emails.queue(session, registration, "confirm_email" if hold else STATUS_EMAILS[status], now=now)
     if by is not None:
         audit.record(session, user=by, action="registration_added", seminar=seminar, registration=registration,
                      details={"source": source, "status": status}, now=now)
@@ -202,13 +215,14 @@ def _submission_key(key):
 
 
 def earlier_submission(session, seminar, key):
-    """The ticket token that a signup form with this one-time key already produced, or None: pressing Register
-    again after a lost answer (or twice) shows the first registration instead of "already registered"."""
+    """The registration that a signup form with this one-time key already made, or None: pressing Register
+    again after a lost answer (or twice) answers about the first registration instead of making a second."""
     key = _submission_key(key)
     if key is None:
         return None
-    return session.scalar(select(IdempotencyKey.body).where(IdempotencyKey.scope == _submission_scope(seminar),
-                                                            IdempotencyKey.key == key))
+    token = session.scalar(select(IdempotencyKey.body).where(IdempotencyKey.scope == _submission_scope(seminar),
+                                                             IdempotencyKey.key == key))
+    return by_token(session, token) if token is not None else None
 
 
 def register_submission(session, seminar, data, *, key, now=None):
@@ -225,6 +239,26 @@ def register_submission(session, seminar, data, *, key, now=None):
         except IntegrityError:
             raise RegistrationRefused("resubmitted") from None
     return registration
+
+
+def public_signup(session, seminar, data, *, key, now=None):
+    """The public form's signup, which tells a stranger nothing about who is registered (issue #27).
+
+    A new address is registered as `register_submission` does. An address that already has an active
+    registration writes nothing: its owner gets the e-mail with their link (at most one an hour), so the person
+    who typed it learns only what the inbox's owner tells them. Returns nothing on purpose. RegistrationRefused
+    for what refuses anyone (invalid, full, closed...), or "resubmitted" (see `register_submission`).
+    """
+    now = now or utcnow()
+    try:
+        register_submission(session, seminar, data, key=key, now=now)
+    except RegistrationRefused as refusal:
+        # The same form sent twice at once: the twin answers as the first did, and mails nobody again.
+        if refusal.code != "duplicate_email" or earlier_submission(session, seminar, key) is not None:
+            raise
+        registration = find_active(session, seminar, data.get("email") or "")
+        if registration is not None:
+            _send_link_once(session, registration, key=f"signup-again:{registration.id}:{now:%Y%m%d%H}", now=now)
 
 
 # INSERT ... ON CONFLICT DO NOTHING RETURNING the new registration, or no row when the e-mail already has an
@@ -247,43 +281,111 @@ def _seat_or_waitlist(session, seminar, category, *, waitlist):
     raise RegistrationRefused("full")
 
 
-def _set_status(session, registration, new_status, *, expected, now):
-    """Move a registration from one of `expected` statuses, atomically: two organizers clicking at once
-    (or a cancellation racing a promotion) change it once."""
+def _set_status(session, registration, new_status, *, expected, now, only_if=None):
+    """Move a registration from one of `expected` statuses (and `only_if`, a further condition), atomically:
+    two organizers clicking at once (or a cancellation racing a promotion) change it once."""
     values = {"status": new_status, "updated_at": now}
     if new_status == "confirmed":
         values["confirmed_at"] = now
     if new_status == "cancelled":
         values["cancelled_at"] = now
-    changed = session.execute(
-        update(_registrations)
-        .where(_registrations.c.id == registration.id, _registrations.c.status.in_(expected))
-        .values(**values)
-    ).rowcount
+    conditions = [_registrations.c.id == registration.id, _registrations.c.status.in_(expected)]
+    if only_if is not None:
+        conditions.append(only_if)
+    changed = session.execute(update(_registrations).where(*conditions).values(**values)).rowcount
     session.expire(registration)
     return changed == 1
 
 
-def cancel_registration(session, registration, *, by=None, now=None, notify=True):
-    """Cancel (attendee or organizer); a freed seat goes to the waiting list in the same transaction. The person
-    is told by e-mail unless the organizer chose not to (`notify`)."""
+def _hold_ran_out(now):
+    """The hold is over and the address was never confirmed: in the same UPDATE as the cancellation, so a person
+    confirming at that moment and the expiry cannot both win (see `confirm_email`)."""
+    return and_(awaiting_email_confirmation(_registrations.c), _registrations.c.hold_expires_at <= now)
+
+
+def cancel_registration(session, registration, *, by=None, now=None, notify=True, hold_expired=False):
+    """Cancel (attendee or organizer, or `expire_holds` with `hold_expired`: only while the address is still not
+    confirmed and its hold is over); a freed seat goes to the waiting list in the same transaction. The person is
+    told by e-mail unless the organizer chose not to (`notify`)."""
     now = now or utcnow()
     session.flush()
     was = registration.status
-    if was not in ACTIVE_STATUSES or not _set_status(session, registration, "cancelled", expected=(was,), now=now):
+    only_if = _hold_ran_out(now) if hold_expired else None
+    if was not in ACTIVE_STATUSES or not _set_status(session, registration, "cancelled", expected=(was,), now=now,
+                                                     only_if=only_if):
         raise RegistrationRefused("not_active")
     seminar = registration.seminar
     if was == "confirmed":
         _release_seat(session, registration.seminar_id, registration.category_id)
         _refresh_counters(session, seminar, registration.category)
     if notify:
-        emails.queue(session, registration, "cancelled", now=now)
-    if by is not None:
+        emails.queue(session, registration, "cancelled", now=now)  # not to an address never confirmed: see `queue`
+    if by is not None or hold_expired:
+        details = {"was": was, **({"reason": "email_not_confirmed"} if hold_expired else {})}
         audit.record(session, user=by, action="registration_cancelled", seminar=seminar,
-                     registration=registration, details={"was": was}, now=now)
+                     registration=registration, details=details, now=now)
     if was == "confirmed":
         promote_from_waitlist(session, seminar, now=now)
     return registration
+
+
+# The person follows the link in time: the address is theirs. Conditional, like the expiry it races with.
+_NOW = bindparam("now", type_=_registrations.c.hold_expires_at.type)
+_CONFIRM_EMAIL = (
+    update(_registrations)
+    .where(_registrations.c.id == bindparam("registration"), _registrations.c.status.in_(ACTIVE_STATUSES),
+           awaiting_email_confirmation(_registrations.c), _registrations.c.hold_expires_at > _NOW)
+    .values(email_confirmed_at=_NOW, updated_at=_NOW)
+)
+
+
+def confirm_email(session, registration, *, now=None):
+    """The person followed the link in the confirmation e-mail: the held seat or place is theirs, and the usual
+    e-mail for it (the ticket, the waiting list, the approval) is queued. Nothing happens for an address
+    confirmed already or never asked about. RegistrationRefused("hold_expired") when the hold ran out,
+    "not_active" for a cancelled or rejected registration, "cancelled_seminar" when the seminar was cancelled.
+
+    Exactly once against `expire_holds`: both are conditional UPDATEs of the same row (PostgreSQL makes the
+    second wait for the first and re-checks its condition; SQLite runs one writer at a time), so a person
+    confirming as their hold expires either keeps the place or finds it released, never both.
+    """
+    now = now or utcnow()
+    session.flush()
+    if not registration.awaits_email_confirmation:
+        return registration
+    if not registration.is_active:
+        raise RegistrationRefused("not_active")
+    if registration.seminar.status == "cancelled":
+        raise RegistrationRefused("cancelled_seminar")
+    confirmed = session.execute(_CONFIRM_EMAIL, {"registration": registration.id, "now": now}).rowcount == 1
+    session.expire(registration)
+    if not confirmed:
+        raise RegistrationRefused("hold_expired")
+    emails.queue(session, registration, STATUS_EMAILS[registration.status], now=now)
+    return registration
+
+
+def expire_holds(session, *, now=None):
+    """Cancel the registrations whose address was not confirmed before their hold ran out, as a cancellation
+    does: a freed seat goes to the waiting list. Nothing is e-mailed (the address may not be the registrant's;
+    the confirmation e-mail said when the place would be released). Safe to run every few minutes and on
+    several servers at once: each cancellation is conditional. Returns how many were cancelled."""
+    now = now or utcnow()
+    session.flush()
+    lapsed = session.scalars(
+        select(Registration)
+        .where(Registration.hold_expires_at <= now, awaiting_email_confirmation(Registration),
+               Registration.status.in_(ACTIVE_STATUSES))
+        .order_by(Registration.hold_expires_at, Registration.id)
+    ).all()
+    cancelled = 0
+    for registration in lapsed:
+        try:
+            cancel_registration(session, registration, now=now, hold_expired=True)
+        except RegistrationRefused:
+            continue  # confirmed or cancelled a moment ago, by someone else
+        cancelled += 1
+    return cancelled
 
 
 def promote_from_waitlist(session, seminar, *, now=None):
@@ -463,7 +565,7 @@ def send_reminders(session, *, now=None, ahead=REMINDER_AHEAD):
         .join(Seminar, Seminar.id == Registration.seminar_id)
         .where(Seminar.status == "published", Seminar.starts_at > now, Seminar.starts_at <= now + ahead,
                Registration.status == "confirmed", Registration.reminder_sent_at.is_(None),
-               Registration.checked_in_at.is_(None))
+               Registration.checked_in_at.is_(None), ~awaiting_email_confirmation(Registration))
         .order_by(Registration.id)
     ).all()
     queued = 0
@@ -511,10 +613,25 @@ def send_ticket_again(session, registration, *, by=None, now=None):
 def _queue_resend(session, registration, now):
     """Queue the re-sent registration e-mail unless one was queued in the same 10 minutes; True if queued."""
     window = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
-    key = f"resend:{registration.id}:{window:%Y%m%d%H%M}"
+    return _send_link_once(session, registration, key=f"resend:{registration.id}:{window:%Y%m%d%H%M}", now=now)
+
+
+def _send_link_once(session, registration, *, key, now):
+    """The e-mail with the registration's link (while its address waits for confirmation, the confirmation
+    link; none once that hold ran out), unless the one under `key` is queued already (the outbox's unique dedupe
+    key settles two requests at once). True if queued."""
+    kind = "ticket_resend"
+    if registration.awaits_email_confirmation:
+        if registration.hold_expires_at <= now:
+            return False
+        kind = "confirm_email"
     if session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key == key)):
         return False
-    emails.queue(session, registration, "ticket_resend", now=now, dedupe_key=key)
+    try:
+        with session.begin_nested():
+            emails.queue(session, registration, kind, now=now, dedupe_key=key)
+    except IntegrityError:
+        return False
     return True
 
 

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -50,6 +50,7 @@ REFUSALS = {
     "no_email": _l("There is no e-mail address for this person."),
     "same_category": _l("Already in this category."),
     "study_details": _l("A student category needs the person's university, programme, level and year of study."),
+    "hold_expired": _l("The time to confirm this registration has passed: its place is released."),
 }
 # What a row of a bulk action that was not changed says; moving, "full" is the category's quota.
 MOVE_REFUSALS = {**REFUSALS, "full": _l("This category's quota is full.")}
@@ -99,10 +100,15 @@ def _registration_by_token(token):
     return registration
 
 
+def _has_ticket(registration):
+    """A code to show at the door: a confirmed seat whose address, if the seminar asked, is confirmed."""
+    return registration.status == "confirmed" and not registration.awaits_email_confirmation
+
+
 def _confirmed_by_token(token):
     """The QR code and the PDF exist only for a confirmed seat: a cancelled ticket shows no code to scan."""
     registration = _registration_by_token(token)
-    if registration.status != "confirmed":
+    if not _has_ticket(registration):
         abort(404, _("The ticket's code exists once your seat is confirmed."))
     return registration
 
@@ -119,51 +125,69 @@ def _quota_full_ids(seminar):
     return [c.id for c in seminar.categories if c.seats_left == 0]
 
 
-def _render_signup(seminar, form, status=200, duplicate=False):
+def _render_signup(seminar, form, status=200):
     return render_template(
         "registration/signup.html", seminar=seminar, form=form, state=seminar.registration_state(utcnow()),
         student_ids=[c.id for c in seminar.categories if c.is_student], universities=ASTANA_UNIVERSITIES,
-        quota_full_ids=_quota_full_ids(seminar), duplicate=duplicate,
-        resend_form=ResendForm(formdata=None, email=form.email.data) if duplicate else None,
+        quota_full_ids=_quota_full_ids(seminar),
     ), status
 
 
 @bp.route("/s/<slug>/register", methods=["GET", "POST"])
 def signup(slug):
+    """A new address and one already registered get the same answer: "check your e-mail" (issue #27)."""
     seminar = _public_seminar(slug)
     form = with_questions(SignupForm, public_questions(seminar), get_locale())()
     form.set_categories(_public_categories(seminar))
     if not form.validate_on_submit():
         return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
-    if (earlier := services.earlier_submission(db.session, seminar, form.submission_key.data)) is not None:
-        return redirect(url_for("registration.registered", token=earlier))
-    try:
-        token = services.register_submission(db.session, seminar, form.registrant_data(),
-                                             key=form.submission_key.data).token
-    except services.RegistrationRefused as refusal:
-        db.session.rollback()
-        # The same form sent twice at once: the twin that lost the race shows the registration the other made.
-        if (earlier := services.earlier_submission(db.session, seminar, form.submission_key.data)) is not None:
-            return redirect(url_for("registration.registered", token=earlier))
-        return _signup_refused(seminar, form, refusal)
-    db.session.commit()
-    return redirect(url_for("registration.registered", token=token))
+    earlier = services.earlier_submission(db.session, seminar, form.submission_key.data)
+    if earlier is None:
+        try:
+            services.public_signup(db.session, seminar, form.registrant_data(), key=form.submission_key.data)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            # The same form sent twice at once: the twin that lost the race answers as the other did.
+            earlier = services.earlier_submission(db.session, seminar, form.submission_key.data)
+            if earlier is None:
+                return _signup_refused(seminar, form, refusal)
+        else:
+            db.session.commit()
+    # A form sent again (a corrected address, by the Back button) is answered about what its first sending made.
+    name, email = (earlier.full_name, earlier.email) if earlier else (form.full_name.data, form.email.data)
+    session[_ANSWER] = {"seminar": slug, "name": name, "email": email}
+    return redirect(url_for("registration.registered", slug=slug))
 
 
 def _signup_refused(seminar, form, refusal):
     """The form again with the person's answers, the refusal next to its fields or above the form."""
     form.add_errors(refusal.fields)
-    if refusal.code not in ("invalid", "duplicate_email"):
+    if refusal.code != "invalid":
         flash(str(REFUSALS.get(refusal.code, refusal.code)), "error")
-    duplicate = refusal.code == "duplicate_email"
-    return _render_signup(seminar, form, 409 if duplicate else 400, duplicate=duplicate)
+    return _render_signup(seminar, form, 400)
+
+
+# The signup's answer travels to the page after the redirect in the session cookie, read once: the URL carries
+# nothing, and the page never holds a ticket's token.
+_ANSWER = "signup_answer"
+
+
+@bp.get("/s/<slug>/registered")
+def registered(slug):
+    seminar = _public_seminar(slug)
+    answer = session.pop(_ANSWER, None)
+    if answer is None or answer.get("seminar") != seminar.slug:
+        answer = {}
+    page = Response(render_template("registration/registered.html", seminar=seminar, name=answer.get("name"),
+                                    email=answer.get("email")))
+    page.headers["Cache-Control"] = "no-store"  # a shared computer's Back button must not show it again
+    return page
 
 
 @bp.get("/t/<token>/registered")
-def registered(token):
-    registration = _registration_by_token(token)
-    return render_template("registration/registered.html", registration=registration,
-                           seminar=registration.seminar)
+def registered_link(token):
+    """Where a signup once landed: a link kept from then opens the ticket."""
+    return redirect(url_for("registration.ticket", token=_registration_by_token(token).token))
 
 
 @bp.route("/s/<slug>/resend", methods=["GET", "POST"])
@@ -182,7 +206,7 @@ def resend(slug):
 @bp.get("/t/<token>/")
 def ticket(token):
     registration = _registration_by_token(token)
-    qr = tickets.qr_svg(tickets.ticket_payload(registration)) if registration.status == "confirmed" else None
+    qr = tickets.qr_svg(tickets.ticket_payload(registration)) if _has_ticket(registration) else None
     certificate = certificates.valid_certificate(db.session, registration)
     page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
                            qr_svg=qr, now=utcnow(), certificate=certificate, calendar_links=calendar_links(
@@ -219,6 +243,28 @@ def ticket_ics(token):
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="{registration.seminar.slug}.ics"'
     return response
+
+
+@bp.route("/t/<token>/confirm", methods=["GET", "POST"])
+def confirm_email(token):
+    """The link in the confirmation e-mail. It opens a page with one button: a mail scanner that follows every link
+    in an e-mail must not confirm an address that nobody read."""
+    registration = _registration_by_token(token)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_email(db.session, registration)
+        except services.RegistrationRefused as refusal:
+            db.session.rollback()
+            flash(str(REFUSALS[refusal.code]), "error")
+        else:
+            db.session.commit()
+            flash(_("Thank you: your e-mail address is confirmed, and your registration is kept."), "success")
+        return redirect(url_for("registration.ticket", token=token))
+    if not (registration.awaits_email_confirmation and registration.is_active):
+        return redirect(url_for("registration.ticket", token=token))  # which says where the registration stands
+    return Response(render_template("registration/confirm_email.html", registration=registration,
+                                    seminar=registration.seminar, form=form, now=utcnow()))
 
 
 @bp.route("/t/<token>/cancel", methods=["GET", "POST"])

@@ -24,6 +24,7 @@ REFUSAL_REASONS = {
     "cancelled": _l("Cancelled registration"),
     "rejected": _l("Rejected registration"),
     "not_confirmed": _l("Not confirmed (pending or waiting list)"),
+    "email_not_confirmed": _l("E-mail address not confirmed"),
     "unknown_code": _l("Unknown code"),
     "outside_window": _l("Outside the check-in window"),
 }

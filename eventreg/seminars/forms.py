@@ -135,6 +135,11 @@ class SeminarForm(Multilingual, FlaskForm):
     registration_opens_at = _local_datetime(_l("Registration opens"), _l("Empty: as soon as it is published."))
     registration_closes_at = _local_datetime(_l("Registration closes"), _l("Empty: when the seminar ends."))
     requires_approval = BooleanField(_l("Registrations need my approval"))
+    email_confirmation_hours = IntegerField(
+        _l("Confirm e-mail addresses: hold the seat for this many hours"), validators=[Optional()],
+        description=_l("Empty: no confirmation. With a number, someone who registers on the public form first gets "
+                       "a link by e-mail; their seat (or place on the waiting list) is held this many hours and freed "
+                       "if the link is not followed by then. People you add yourself are confirmed at once."))
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional()])
 
     def service_data(self):

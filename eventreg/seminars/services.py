@@ -240,13 +240,15 @@ YEARS = (2000, 2100)
 SEMINAR_FIELDS = (
     "title", "slug", "description", "organizer_name", "venue", "address", "timezone", "starts_at", "ends_at",
     "capacity", "registration_opens_at", "registration_closes_at", "requires_approval", "waitlist_enabled",
-    "contact_email", "default_language",
+    "contact_email", "default_language", "email_confirmation_hours",
 )
 # Each translatable field: its longest text, and whether it has lines.
 SEMINAR_TEXTS = {"title": (300, False), "description": (20000, True), "venue": (300, False), "address": (500, False)}
 AGENDA_TEXTS = {"title": (300, False), "description": (5000, True)}
 SPEAKER_TEXTS = {"name": (200, False), "position": (300, False), "affiliation": (300, False), "bio": (3000, True)}
 CATEGORY_TEXTS = {"label": (120, False)}
+# A held seat is one nobody else may take: a week is the longest an organizer may keep it waiting.
+MAX_CONFIRMATION_HOURS = 168
 
 
 def _current_values(seminar):
@@ -273,6 +275,8 @@ def clean_seminar(session, data, *, seminar=None):
         "requires_approval": _flag(merged, "requires_approval", errors),
         "waitlist_enabled": _flag({"waitlist_enabled": True, **merged}, "waitlist_enabled", errors),
         "capacity": _integer(merged, "capacity", errors),
+        "email_confirmation_hours": _integer(merged, "email_confirmation_hours", errors, minimum=1,
+                                             maximum=MAX_CONFIRMATION_HOURS),
     }
     if clean["contact_email"] and not EMAIL_PATTERN.match(clean["contact_email"]):
         errors.add("contact_email", _l("Not a valid e-mail address."))
@@ -449,7 +453,8 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
         translations=_copied(seminar),
         **{name: getattr(seminar, name) for name in (
             "description", "organizer_name", "venue", "address", "timezone", "capacity", "requires_approval",
-            "waitlist_enabled", "contact_email", "checkin_opens_minutes", "default_language")},
+            "waitlist_enabled", "contact_email", "checkin_opens_minutes", "default_language",
+            "email_confirmation_hours")},
         **{name: _shift_local(getattr(seminar, name), zone, days) for name in (
             "starts_at", "ends_at", "registration_opens_at", "registration_closes_at")},
     )

@@ -295,6 +295,9 @@
       if (entry && entry.status === "cancelled") { return refusal("cancelled", msg("cancelled"), entry.name, entry); }
       if (entry && entry.status === "rejected") { return refusal("rejected", msg("rejected"), entry.name, entry); }
       if (entry && entry.status !== "confirmed") { return refusal("not_confirmed", msg("not-confirmed"), entry.name, entry); }
+      if (entry && entry.email_confirmed === false) {
+        return refusal("email_not_confirmed", msg("email-not-confirmed"), entry.name, entry);
+      }
       var now = new Date();
       var organizer = root.getAttribute("data-organizer") === "true";
       if (!organizer && (now < new Date(roster.seminar.checkin_opens_at) || now >= new Date(roster.seminar.checkin_closes_at))) {

@@ -171,7 +171,8 @@
   // ---- showing an answer -----------------------------------------------------------------------------------
   // Green: come in. Amber: already checked in (someone may be using a copy). Red: not admitted. Blue: undone.
   var TONES = {
-    checked_in: "ok", undone: "info", already_checked_in: "again", not_confirmed: "bad", outside_window: "bad",
+    checked_in: "ok", undone: "info", already_checked_in: "again", not_confirmed: "bad", email_not_confirmed: "bad",
+    outside_window: "bad",
     wrong_seminar: "bad", cancelled: "bad", rejected: "bad", unknown_code: "bad", error: "bad"
   };
 

@@ -68,7 +68,8 @@ FRAGMENT = dict(
                                    "public_key": {"type": "string", "description": "32 bytes, base64url."}}}},
                 "entries": {"type": "array", "items": {
                     "type": "object",
-                    "required": ["hash", "name", "category", "is_student", "status", "checked_in_at", "gate"],
+                    "required": ["hash", "name", "category", "is_student", "status", "checked_in_at", "gate",
+                                 "email_confirmed"],
                     "properties": {
                         "hash": {"type": "string", "description": "SHA-256 of the ticket token, hex."},
                         "name": {"type": "string"},
@@ -78,6 +79,8 @@ FRAGMENT = dict(
                                    "enum": ["pending", "confirmed", "waitlisted", "cancelled", "rejected"]},
                         "checked_in_at": {"type": ["string", "null"], "format": "date-time"},
                         "gate": {"type": "string"},
+                        "email_confirmed": {"type": "boolean", "description": "false: the seminar asked this "
+                                            "person to confirm their address, and they have not yet; no entry."},
                     }}},
             },
         },

@@ -3,6 +3,7 @@
 from eventreg.api.spec.common import ERROR_RESPONSES
 from eventreg.config import DEFAULT_TIMEZONE, LANGUAGES
 from eventreg.models import AGENDA_KINDS, QUESTION_KINDS, SEMINAR_STATUSES
+from eventreg.seminars.services import MAX_CONFIRMATION_HOURS
 
 _DATETIME = {"type": "string", "format": "date-time"}
 _NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
@@ -25,6 +26,11 @@ def _text_input(max_length=None, description=""):
         "the field named in `fields`) rather than lost. " + description,
         "oneOf": [text, {"type": "object", "propertyNames": {"enum": list(LANGUAGES)}, "additionalProperties": text}],
     }
+_CONFIRMATION_HOURS = {
+    "type": ["integer", "null"], "minimum": 1, "maximum": MAX_CONFIRMATION_HOURS,
+    "description": "null: addresses are not confirmed. Else a public signup's seat (or place) is held this many "
+    "hours until the person follows the link e-mailed to them, and freed if they do not.",
+}
 
 
 def _ref(name):
@@ -146,6 +152,7 @@ FRAGMENT = dict(
                         "contact_email": {"type": "string"},
                         "requires_approval": {"type": "boolean"},
                         "waitlist_enabled": {"type": "boolean"},
+                        "email_confirmation_hours": _CONFIRMATION_HOURS,
                         "agenda": {"type": "array", "items": _ref("AgendaItem")},
                         "categories": {"type": "array", "items": _ref("SeminarCategory"),
                                        "description": "Public categories; the seminar's team sees all."},
@@ -244,6 +251,7 @@ FRAGMENT = dict(
                 "requires_approval": {"type": "boolean"},
                 "waitlist_enabled": {"type": "boolean"},
                 "contact_email": {"type": "string"},
+                "email_confirmation_hours": _CONFIRMATION_HOURS,
                 "status": {"type": "string", "enum": list(SEMINAR_STATUSES)},
             },
         },
