@@ -104,6 +104,7 @@ def _register_blueprints(app):
     from eventreg.badges import views as badges
     from eventreg.certificates import views as certificates
     from eventreg.checkin import views as checkin
+    from eventreg.messages import views as messages
     from eventreg.privacy import views as privacy
     from eventreg.registration import views as registration
     from eventreg.reports import views as reports
@@ -120,6 +121,7 @@ def _register_blueprints(app):
     app.register_blueprint(teams.bp)
     app.register_blueprint(badges.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(messages.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 

@@ -56,6 +56,7 @@ SECRET_URL_ENDPOINTS = frozenset(
         "registration.cancel",
         "registration.registered",
         "certificates.ticket_certificate",
+        "messages.unsubscribe",
         # Not a secret the way a ticket is, but it names a person: no search engine, no cache, no Referer.
         "certificates.verify",
         "auth.reset_with_token",
