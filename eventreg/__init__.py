@@ -127,6 +127,7 @@ def _register_blueprints(app):
     from eventreg.certificates import views as certificates
     from eventreg.checkin import views as checkin
     from eventreg.live import views as live
+    from eventreg.messages import views as messages
     from eventreg.privacy import views as privacy
     from eventreg.questions import views as questions
     from eventreg.registration import views as registration
@@ -146,6 +147,7 @@ def _register_blueprints(app):
     app.register_blueprint(certificates.bp)
     app.register_blueprint(questions.bp)
     app.register_blueprint(live.bp)
+    app.register_blueprint(messages.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
 
 

@@ -48,6 +48,9 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_SENDER = "eventreg <no-reply@eventreg.local>"
     MAIL_SEND_AFTER_REQUEST = False  # development turns it on: the outbox drains after each request
+    # An organizer's message to many people goes out at most this many a minute (SMTP providers limit the rate);
+    # tickets and other e-mails are not counted and go first.
+    MAIL_BULK_PER_MINUTE = 60
     # One line per request on standard error (gunicorn's error log), with the request id; "json" or "text".
     LOG_REQUESTS = True
     LOG_FORMAT = "text"

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from flask import current_app, render_template, request
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from eventreg.database import reading
@@ -36,6 +36,8 @@ FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 # A message being sent is "leased" for this long, so a second sender (cron and after-request) skips it.
 LEASE = timedelta(minutes=5)
+# MAIL_BULK_PER_MINUTE counts the throttled kinds sent within this window.
+THROTTLE_WINDOW = timedelta(minutes=1)
 
 
 class Content(NamedTuple):
@@ -51,6 +53,8 @@ class Content(NamedTuple):
     inline_images: tuple = ()
     # Written at sending from the data as it is then (a seminar's corrected title); None: the row's own subject.
     subject: str | None = None
+    # More header fields, (name, value): e.g. List-Unsubscribe.
+    headers: tuple = ()
 
 
 class _Ready(NamedTuple):
@@ -65,23 +69,33 @@ class _Ready(NamedTuple):
 
 # kind -> renderer(registration, kind, now) -> Content, for the kinds the sender renders from a registration.
 _renderers = {}
+# Kinds whose renderer also takes the outbox row (`outbox=`), and kinds sent at most MAIL_BULK_PER_MINUTE a minute.
+_with_outbox = set()
+_throttled = set()
 
 
-def renders(*kinds):
+def renders(*kinds, with_outbox=False, throttled=False):
     """Register the decorated function as the way the sender writes e-mails of these kinds.
 
-    The feature that owns the e-mails registers them, so this module needs to know none of them.
+    The feature that owns the e-mails registers them, so this module needs to know none of them. `with_outbox`:
+    the renderer needs more than the registration (which organizer's message a copy is). `throttled`: many of
+    them go at once (a message to a whole segment), so they go out at most MAIL_BULK_PER_MINUTE a minute, after
+    every other kind, and a big one neither trips the SMTP provider's limit nor holds up a ticket.
     """
 
     def register(renderer):
         for kind in kinds:
             _renderers[kind] = renderer
+            if with_outbox:
+                _with_outbox.add(kind)
+            if throttled:
+                _throttled.add(kind)
         return renderer
 
     return register
 
 
-def build_message(*, sender, recipient, subject, template, context, attachments=(), inline_images=()):
+def build_message(*, sender, recipient, subject, template, context, attachments=(), inline_images=(), headers=()):
     """An RFC 5322 message from templates/email/<template>.txt and .html (see `Content` for the rest)."""
     message = EmailMessage()
     message["From"] = sender
@@ -89,6 +103,8 @@ def build_message(*, sender, recipient, subject, template, context, attachments=
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">") or "eventreg.local")
+    for name, value in headers:
+        message[name] = value
     message.set_content(render_template(f"email/{template}.txt", **context))
     message.add_alternative(render_template(f"email/{template}.html", **context), subtype="html")
     if inline_images:
@@ -193,16 +209,40 @@ def _write_eml(outbox, directory):
     return path
 
 
-def _claim(session, outbox_id, now):
-    """Take one message for sending; False when another sender already has it."""
+def _claim(session, outbox_id, now, per_minute):
+    """Take one message for sending; False when another sender already has it, or when it is of a throttled kind
+    and the minute's allowance is used up (checked in the same statement, so two senders share one allowance)."""
+    table = OutboxMessage.__table__
+    allowed = or_(table.c.kind.not_in(sorted(_throttled)), _sent_in_window(now).scalar_subquery() < per_minute)
     claimed = session.execute(
-        update(OutboxMessage.__table__)
-        .where(OutboxMessage.__table__.c.id == outbox_id, OutboxMessage.__table__.c.sent_at.is_(None),
-               OutboxMessage.__table__.c.next_attempt_at <= now)
+        update(table)
+        .where(table.c.id == outbox_id, table.c.sent_at.is_(None), table.c.next_attempt_at <= now, allowed)
         .values(next_attempt_at=now + LEASE)
     ).rowcount
     session.commit()
     return claimed == 1
+
+
+def _sent_in_window(now):
+    """SELECT how many messages of throttled kinds went out within the last THROTTLE_WINDOW before `now`."""
+    recent = OutboxMessage.__table__.alias("recent")
+    return select(func.count()).select_from(recent).where(recent.c.kind.in_(sorted(_throttled)),
+                                                          recent.c.sent_at > now - THROTTLE_WINDOW)
+
+
+def _due(session, now, limit, per_minute):
+    """The ids to try now, in order: every other kind first, then the throttled kinds the minute still allows."""
+    waiting = (select(OutboxMessage.id)
+               .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
+                      OutboxMessage.attempts < MAX_ATTEMPTS)
+               .order_by(OutboxMessage.id))
+    throttled = OutboxMessage.kind.in_(sorted(_throttled))
+    due = list(session.scalars(waiting.where(~throttled).limit(limit)))
+    room = min(limit - len(due), per_minute - session.scalar(_sent_in_window(now)))
+    if room > 0:
+        due += session.scalars(waiting.where(throttled).limit(room))
+    session.commit()
+    return due
 
 
 def send_due(session, *, now=None, smtp_factory=None, limit=200):
@@ -212,22 +252,17 @@ def send_due(session, *, now=None, smtp_factory=None, limit=200):
     if a later one fails, or a crash would send it twice. SMTP down: each message waits longer before
     its next try (backoff) and gives up after MAX_ATTEMPTS, keeping the last error for the organizer.
     A message that cannot be rendered counts as a failed attempt the same way, and the others go on.
+    Throttled kinds (see `renders`) go after the others, at most MAIL_BULK_PER_MINUTE in any minute.
     """
     now = now or utcnow()
     config = current_app.config
-    due = session.scalars(
-        select(OutboxMessage.id)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now,
-               OutboxMessage.attempts < MAX_ATTEMPTS)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    session.commit()
+    per_minute = int(config["MAIL_BULK_PER_MINUTE"])
+    due = _due(session, now, limit, per_minute)
     sent = failed = 0
     connection = None
     try:
         for outbox_id in due:
-            if not _claim(session, outbox_id, now):
+            if not _claim(session, outbox_id, now, per_minute):
                 continue
             try:
                 ready = _ready(session, outbox_id, now)
@@ -291,8 +326,9 @@ def _render_from_registration(session, outbox, now):
     # Erasure deletes the registration's queued mail; should one survive, it must not go out with blanks.
     if registration is None or registration.anonymised_at is not None:
         raise LookupError(f"registration {outbox.registration_id} is gone or erased")
+    extra = {"outbox": outbox} if outbox.kind in _with_outbox else {}
     with mail_locale(outbox.language):  # the subject, written now, in the registrant's language
-        content = _renderers[outbox.kind](registration, outbox.kind, now)
+        content = _renderers[outbox.kind](registration, outbox.kind, now, **extra)
     return render(outbox, content), one_line(str(content.subject or outbox.subject))
 
 

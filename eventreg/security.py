@@ -57,6 +57,7 @@ SECRET_URL_ENDPOINTS = frozenset(
         "registration.registered_link",
         "registration.confirm_email",
         "certificates.ticket_certificate",
+        "messages.unsubscribe",
         # Not a secret the way a ticket is, but it names a person: no search engine, no cache, no Referer.
         "certificates.verify",
         "auth.reset_with_token",

@@ -68,6 +68,8 @@ PUBLIC_ENDPOINTS = {
     "teams.join",
     "certificates.ticket_certificate",
     "certificates.verify",
+    # The signed link in an organizer's message: it is its own key.
+    "messages.unsubscribe",
 }
 
 # Who walks: (site role, seminar role on the first seminar, seminar role on the second).

@@ -11,6 +11,7 @@ from eventreg.models.certificate import (
 )
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
 from eventreg.models.figures import ErasedFigure
+from eventreg.models.message import SeminarMessage
 from eventreg.models.offline import OFFLINE_ACTION_KINDS, OFFLINE_OUTCOMES, OfflineAction, TicketSigningKey
 from eventreg.models.outbox import OutboxMessage
 from eventreg.models.question import CHOICE_KINDS, QUESTION_KINDS, Answer, Question, question_category
@@ -94,6 +95,7 @@ __all__ = [
     "Registration",
     "Seminar",
     "SeminarMember",
+    "SeminarMessage",
     "Speaker",
     "TicketSigningKey",
     "StaffSession",

@@ -33,6 +33,10 @@ class OutboxMessage(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
+    # A copy of an organizer's message (eventreg/messages/): which one; it goes with the message (CASCADE).
+    seminar_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seminar_message.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

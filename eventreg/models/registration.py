@@ -100,6 +100,8 @@ class Registration(db.Model):
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When a badge PDF last included this person: what "not yet printed" asks (eventreg/badges/services.py).
     badge_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the unsubscribe link of an organizer's message: no more of those (tickets and seminar changes still go).
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Entry at the door: set once by a conditional UPDATE ... WHERE checked_in_at IS NULL.
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_gate: Mapped[str | None] = mapped_column(String(60))

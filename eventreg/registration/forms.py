@@ -245,7 +245,7 @@ BULK_ACTION_CHOICES = [SelectChoice("approve", _l("Approve")), SelectChoice("rej
 
 class BulkForm(FlaskForm):
     """One action on many registrations: the ticked rows (`ids`, checkboxes beside each row) or every row of the
-    list's filter (`q`, `status`, `category`: the list's own, carried in hidden fields)."""
+    list's filter (`q`, `status`, `category`, `attendance`: the list's own, carried in hidden fields)."""
 
     action = SelectField(_l("With the selected"), choices=BULK_ACTION_CHOICES, validators=[InputRequired()])
     target_category = SelectField(_l("Category to move them to"), coerce=_int_or_none, validate_choice=False,
@@ -260,6 +260,7 @@ class BulkForm(FlaskForm):
     q = HiddenField(id="bulk-q")
     status = HiddenField(id="bulk-status")
     category = HiddenField(id="bulk-category")
+    attendance = HiddenField(id="bulk-attendance")
     ids = RowIdsField()
 
     def set_categories(self, categories):

@@ -63,9 +63,14 @@ SORTS = {
 }
 
 
-def filtered(seminar, *, q="", status="", category_key=""):
-    """The SELECT of a seminar's registrations that match the list's filters: search text, status, category key.
-    The list and a bulk action on "all rows of this filter" read the same rows.
+# Who came: checked in, or a no-show (a confirmed seat never checked in).
+ATTENDANCE = ("checked_in", "no_show")
+
+
+def filtered(seminar, *, q="", status="", category_key="", attendance="", university=""):
+    """The SELECT of a seminar's registrations that match the filters: search text, status, category key, attendance
+    (ATTENDANCE), university (as the student wrote it). The list, a bulk action on "all rows of this filter" and a
+    message to a segment read the same rows: a new criterion is a clause here.
 
     Search matches every spelling of a name (eventreg/names.py): "Aliya" finds "Әлия", on SQLite too.
     """
@@ -78,6 +83,12 @@ def filtered(seminar, *, q="", status="", category_key=""):
         query = query.where(Registration.status == status)
     if category_key:
         query = query.where(Category.key == category_key)
+    if attendance == "checked_in":
+        query = query.where(Registration.checked_in_at.is_not(None))
+    elif attendance == "no_show":
+        query = query.where(Registration.status == "confirmed", Registration.checked_in_at.is_(None))
+    if university:
+        query = query.where(Registration.university == university)
     return query
 
 

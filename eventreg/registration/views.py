@@ -298,15 +298,16 @@ def _seminar_registration(seminar, registration_id):
 
 def _list_filters(args):
     """The list's filters from its query string (or a bulk action's form): the same rows everywhere."""
-    status = args.get("status", "")
+    status, attendance = args.get("status", ""), args.get("attendance", "")
     return {"q": args.get("q", "")[:200], "status": status if status in REGISTRATION_STATUSES else "",
-            "category_key": args.get("category", "")[:40]}
+            "category_key": args.get("category", "")[:40],
+            "attendance": attendance if attendance in organizer.ATTENDANCE else ""}
 
 
 def _filter_args(filters):
     """The filters as the list's URL names them, empty ones left out: for its sort and page links."""
-    return {name: filters[key] for name, key in (("q", "q"), ("status", "status"), ("category", "category_key"))
-            if filters[key]}
+    return {name: filters[key] for name, key in (("q", "q"), ("status", "status"), ("category", "category_key"),
+                                                 ("attendance", "attendance")) if filters[key]}
 
 
 @bp.get("/organizer/s/<slug>/registrations")
@@ -317,7 +318,8 @@ def manage(seminar):
         db.session, seminar, **filters, sort=request.args.get("sort", ""),
         descending=request.args.get("dir") == "desc", page=request.args.get("page", 1, type=int), locale=get_locale(),
     )
-    bulk_form = BulkForm(formdata=None, q=filters["q"], status=filters["status"], category=filters["category_key"])
+    bulk_form = BulkForm(formdata=None, q=filters["q"], status=filters["status"], category=filters["category_key"],
+                         attendance=filters["attendance"])
     bulk_form.set_categories(seminar.categories)
     return render_template("registration/manage.html", seminar=seminar, page=page, action_form=ActionForm(),
                            bulk_form=bulk_form, counts=organizer.status_counts(db.session, seminar),
