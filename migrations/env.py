@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -96,9 +97,34 @@ def run_migrations_online():
             target_metadata=get_metadata(),
             **conf_args
         )
+        with _sqlite_foreign_keys_off(connection):
+            with context.begin_transaction():
+                context.run_migrations()
+                _check_foreign_keys(connection)
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite alters a table by rebuilding it (batch mode): with foreign keys on, dropping the old seminar or
+    category table deletes every registration that cascades from it. SQLite's own procedure turns them off for
+    the rebuild (sqlite.org/lang_altertable.html); the PRAGMA only works outside a transaction, so it goes to
+    the driver's connection before the migration's transaction begins, and the keys are checked at its end."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection):
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
 
 
 if context.is_offline_mode():
