@@ -313,6 +313,11 @@ def test_a_question_form_with_mistakes_comes_back_with_them(session, client, log
     assert 'id="choices-error">Offer at least two choices.<' in body and 'value="Only one"' in body
     assert "Use lower-case Latin letters, digits and single hyphens." in body
     assert session.scalar(select(func.count()).select_from(Question)) == 0
+    # The error summary at the top looks and behaves as on the other forms: framed in red, given the focus (the
+    # page once lacked their stylesheet and script, so it sat unframed and unfocused above the form).
+    assert 'id="error-summary"' in body
+    assert re.search(r'<link rel="stylesheet" href="/static/css/registration\.css[?"]', body)
+    assert re.search(r'<script src="/static/js/registration\.js[?"]', body)
 
 
 def test_a_chosen_choice_can_be_renamed_but_not_taken_away(session, client, login, seminar):
