@@ -4,6 +4,7 @@ form and the API by one set of rules, kept per registration, and found in the ex
 import csv
 import io
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -312,6 +313,11 @@ def test_a_question_form_with_mistakes_comes_back_with_them(session, client, log
     assert 'id="choices-error">Offer at least two choices.<' in body and 'value="Only one"' in body
     assert "Use lower-case Latin letters, digits and single hyphens." in body
     assert session.scalar(select(func.count()).select_from(Question)) == 0
+    # The error summary at the top looks and behaves as on the other forms: framed in red, given the focus (the
+    # page once lacked their stylesheet and script, so it sat unframed and unfocused above the form).
+    assert 'id="error-summary"' in body
+    assert re.search(r'<link rel="stylesheet" href="/static/css/registration\.css[?"]', body)
+    assert re.search(r'<script src="/static/js/registration\.js[?"]', body)
 
 
 def test_a_chosen_choice_can_be_renamed_but_not_taken_away(session, client, login, seminar):
@@ -415,6 +421,23 @@ def test_the_exports_have_a_column_per_question(session, client, login, seminar,
     aliya = next(row for row in cells if row[0] == "Aliya")
     assert aliya[-4:] == ["Halal", "Morning, =Afternoon", 2, "=1+1"]
     assert next(row for row in sheet.iter_rows() if row[0].value == "Aliya")[-1].data_type == "s"
+
+
+def test_a_csv_with_answers_is_written_after_the_request_has_ended(session, client, login, seminar, answered):
+    """A server ends the request's app context, and with it its database session, before a CSV streams: the
+    answer columns must not need the questions' rows then. The test client would reuse the test's app context,
+    so the download runs in a thread of its own, as on a server."""
+    login("organizer")
+    session.close()
+    bodies = []
+    download = threading.Thread(target=lambda: bodies.append(
+        client.get("/reports/s/silk-road/registrations.csv?sep=comma").get_data()))
+    download.start()
+    download.join()
+
+    assert bodies, "the CSV broke off while streaming"
+    rows = list(csv.reader(io.StringIO(bodies[0].decode("utf-8-sig"), newline="")))
+    assert {row[0]: row[-4:] for row in rows[1:]}["Aliya"] == ["Halal", "Morning, '=Afternoon", "2", "'=1+1"]
 
 
 def test_the_api_takes_and_gives_answers(session, client, api_token, seminar, answered):

@@ -228,12 +228,15 @@ def stored_answers(registration):
 def readable(question, value, locale=None):
     """A stored answer as people read it: choices by their labels (in `locale` where translated), a ticked box
     as "yes"."""
+    return _readable(question.kind, dict(question.choice_labels(locale)), value)
+
+
+def _readable(kind, labels, value):
     if value is None:
         return ""
-    if question.is_choice:
-        labels = dict(question.choice_labels(locale))
+    if kind in CHOICE_KINDS:
         return ", ".join(labels.get(key, key) for key in value.split(","))
-    if question.kind == "checkbox":
+    if kind == "checkbox":
         return str(_l("yes"))
     return value
 
@@ -243,11 +246,18 @@ def _decimal_number(value):
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def cell_value(question, value):
-    """A stored answer in a spreadsheet cell: a number as a number, anything else as readable text."""
-    if value is not None and question.kind == "number":
-        return _decimal_number(value)
-    return readable(question, value) if value is not None else None
+def cell_reader(question):
+    """A function giving a stored answer's spreadsheet cell: a number as a number, anything else as readable text.
+    It keeps the question's kind and labels, not the question: a CSV is written while it streams, after the
+    request has ended and its database session with it."""
+    kind, labels = question.kind, dict(question.choice_labels())
+
+    def cell(value):
+        if value is None:
+            return None
+        return _decimal_number(value) if kind == "number" else _readable(kind, labels, value)
+
+    return cell
 
 
 def api_value(question, value):

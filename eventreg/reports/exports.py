@@ -12,7 +12,6 @@ import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -24,7 +23,7 @@ from sqlalchemy import case, func, select
 from eventreg.database import streaming_read
 from eventreg.models import Answer, Category, Registration, User
 from eventreg.names import alphabetical
-from eventreg.questions.answers import cell_value
+from eventreg.questions.answers import cell_reader
 from eventreg.reports import queries
 
 LISTS = ("attendance", "registrations", "no-shows", "university-roll")
@@ -106,7 +105,7 @@ def answer_field(question):
 def answer_columns(questions):
     """One column per question, after the fixed ones: headed by the question, an answer as people read it."""
     return tuple(Column(question.label, answer_field(question), 24, "number" if question.kind == "number" else "text",
-                        partial(cell_value, question)) for question in questions)
+                        cell_reader(question)) for question in questions)
 
 
 def _answer(question):
