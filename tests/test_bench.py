@@ -74,10 +74,20 @@ def test_qr_draws_each_kind_cold_and_cached():
     assert all(f["images"] == TINY.qr_images for f in qr.values())
 
 
-def test_pdf_makes_tickets_and_lists_with_eventreg_and_the_ceiling():
-    pdf = run(["pdf"], TINY, None, quiet=True)["pdf"]
+def test_pdf_makes_tickets_certificates_badge_sheets_and_lists_with_eventreg_and_the_ceiling():
+    results = run(["pdf"], TINY, None, quiet=True)
+    pdf = results["pdf"]
     assert pdf["ticket"]["tickets"] == TINY.pdf_tickets
     assert all(pdf["ticket"][f"{name}_ms"] > 0 for name in ("ceiling", "cyrillic", "chinese", "korean"))
+    assert pdf["certificate"]["certificates"] == pdf["badge_sheet"]["sheets"] == TINY.pdf_tickets
+    # Every side made the same one page: a certificate with its logo and QR code, a sheet with 8 QR codes.
+    certificate, sheet = {"pages": 1, "images": 2}, {"pages": 1, "images": 8}
+    assert pdf["certificate"]["made"] == {name: certificate for name in ("ceiling", "cyrillic", "chinese")}
+    assert pdf["badge_sheet"]["made"] == {name: sheet for name in ("ceiling", "badges")}
+    judged = {row.measure: row for row in results["rows"] if row.target == "≤ 3 × ceiling"}
+    assert {"certificate ms, cyrillic name", "certificate ms, chinese name",
+            "badge sheet ms a page, 8 badges, mixed scripts"} <= set(judged)
+    assert all(row.ok in (True, False) and row.peer.endswith("× ceiling") for row in judged.values())
     small, large = TINY.pdf_list_rows
     assert pdf["list"]["rows"] == small and pdf["list"]["pages"] >= 1 and pdf["list"]["ceiling_pages"] >= 1
     assert set(pdf["memory"]) == {small, large}

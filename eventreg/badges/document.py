@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from eventreg import tickets
-from eventreg.pdf import LINE_SPACING, POINT, draw_lines, fitted, new_document
+from eventreg.pdf import FAMILY, LINE_SPACING, POINT, draw_lines, fitted, new_document
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,15 @@ def _text_colour(fill):
 
 def badges_pdf(title, badges, layout):
     """The PDF bytes: every badge of `badges` (an iterable of BadgeContent) in `layout` (a LAYOUTS key)."""
-    shape = LAYOUTS[layout]
     pdf = new_document(title)
+    draw_badges(pdf, badges, layout, FAMILY)
+    return bytes(pdf.output())
+
+
+def draw_badges(pdf, badges, layout, family):
+    """The badges on new pages of `pdf`, in the font `family` (another than eventreg's only for the benchmark's
+    ceiling, bench/pdf.py)."""
+    shape = LAYOUTS[layout]
     pdf.set_auto_page_break(False)
     pdf.c_margin = 0  # boxes are measured to the millimetre; the badge's own padding keeps text off the edges
     slots = _slots(shape)
@@ -85,8 +92,7 @@ def badges_pdf(title, badges, layout):
         slot = index % len(slots)
         if slot == 0:
             _new_page(pdf, shape)
-        draw(pdf, badge, *slots[slot], shape.width, shape.height)
-    return bytes(pdf.output())
+        draw(pdf, badge, *slots[slot], shape.width, shape.height, family)
 
 
 def _slots(shape):
@@ -129,7 +135,7 @@ def _cut_marks(pdf, shape):
         pdf.line(right + near, y, right + far, y)
 
 
-def draw(pdf, badge, x, y, width, height):
+def draw(pdf, badge, x, y, width, height, family):
     """One badge with its top-left corner at (x, y): texts on the left, the QR code on the right, the band below."""
     scale = height / 55
     pad, band = 4 * scale, 9 * scale
@@ -139,27 +145,28 @@ def draw(pdf, badge, x, y, width, height):
     pdf.image(io.BytesIO(tickets.qr_png(badge.qr_payload)), x=x + width - pad - qr, y=y + pad + (room - qr) / 2,
               w=qr, h=qr)
     top = y + pad
-    top = _text(pdf, badge.full_name, x + pad, top, column, room * 0.56, "B", 20 * scale, INK)
+    top = _text(pdf, family, badge.full_name, x + pad, top, column, room * 0.56, "B", 20 * scale, INK)
     if badge.latin_name:
-        top = _text(pdf, badge.latin_name, x + pad, top, column, room * 0.14, "", 9 * scale, GREY)
+        top = _text(pdf, family, badge.latin_name, x + pad, top, column, room * 0.14, "", 9 * scale, GREY)
     if badge.organization:
-        _text(pdf, badge.organization, x + pad, top + scale, column, y + pad + room - top - scale, "", 9 * scale, INK)
-    _band(pdf, badge, x, y + height - band, width, band, pad, scale)
+        _text(pdf, family, badge.organization, x + pad, top + scale, column, y + pad + room - top - scale, "",
+              9 * scale, INK)
+    _band(pdf, family, badge, x, y + height - band, width, band, pad, scale)
 
 
-def _band(pdf, badge, x, y, width, height, pad, scale):
+def _band(pdf, family, badge, x, y, width, height, pad, scale):
     colour = category_colour(badge.category_key)
     pdf.set_fill_color(*colour)
     pdf.rect(x, y, width, height, style="F")
     size, [lines] = fitted(pdf, [badge.category.upper()], width - 2 * pad, height * 0.8, style="B",
-                           largest=12 * scale)
+                           largest=12 * scale, family=family)
     pdf.set_text_color(*_text_colour(colour))
     line = size * POINT * LINE_SPACING
     draw_lines(pdf, lines, x + pad, y + (height - line * len(lines)) / 2, width - 2 * pad, line, "C")
 
 
-def _text(pdf, text, x, y, width, height, style, largest, colour):
+def _text(pdf, family, text, x, y, width, height, style, largest, colour):
     """`text` at the largest size (at most `largest` points) whose lines fit width × height; returns the y below."""
-    size, [lines] = fitted(pdf, [text], width, height, style=style, largest=largest)
+    size, [lines] = fitted(pdf, [text], width, height, style=style, largest=largest, family=family)
     pdf.set_text_color(*colour)
     return draw_lines(pdf, lines, x, y, width, size * POINT * LINE_SPACING)

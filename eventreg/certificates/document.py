@@ -90,7 +90,7 @@ def certificate_pdf(certificate):
 
 def render(content):
     pdf = new_document(content.document_title, orientation="landscape")
-    draw(pdf, content)
+    draw(pdf, content, FAMILY)
     return bytes(pdf.output())
 
 
@@ -165,6 +165,7 @@ class _Block:
     """Texts fitted to their boxes, one size for all (the two languages' titles match): each box's lines are drawn
     centred in it."""
 
+    family: str
     size: float
     style: str
     colour: tuple
@@ -176,46 +177,49 @@ class _Block:
         return max(len(lines) for _, lines in self.boxes) * self.size * self.spacing
 
 
-def _block(pdf, texts, boxes, height, *, largest, spacing, style="", colour=INK):
+def _block(pdf, family, texts, boxes, height, *, largest, spacing, style="", colour=INK):
     """A _Block of `texts`, one a box of `boxes` ((x, width) each, of one width), at most `height` mm tall."""
-    size, lines = fitted(pdf, texts, boxes[0][1], height, largest=largest, style=style, spacing=spacing)
-    return _Block(size, style, colour, spacing, tuple(zip(boxes, lines, strict=True)))
+    size, lines = fitted(pdf, texts, boxes[0][1], height, largest=largest, style=style, spacing=spacing,
+                         family=family)
+    return _Block(family, size, style, colour, spacing, tuple(zip(boxes, lines, strict=True)))
 
 
 def _draw_block(pdf, block, top):
     """The block with its top at `top`; returns the y below it."""
-    pdf.set_font(FAMILY, block.style, block.size)
+    pdf.set_font(block.family, block.style, block.size)
     pdf.set_text_color(*block.colour)
     for (x, width), lines in block.boxes:
         draw_lines(pdf, lines, x, top, width, block.size * block.spacing, "C")
     return top + block.height
 
 
-def draw(pdf, content):
+def draw(pdf, content, family):
+    """The certificate on a new page, in the font `family` (another than eventreg's only for the benchmark's
+    ceiling, bench/pdf.py)."""
     pdf.set_auto_page_break(False)
     pdf.set_margins(SIDE, 15, SIDE)
     pdf.add_page()
     _frame(pdf)
-    _middle(pdf, content)
-    _signatories(pdf, content.signatories)
+    _middle(pdf, content, family)
+    _signatories(pdf, content.signatories, family)
     pdf.image(io.BytesIO(tickets.qr_png(content.qr_payload)), x=PAGE_W - SIDE - QR_MM, y=SIGN_TOP - 4,
               w=QR_MM, h=QR_MM)
     pdf.set_xy(SIDE, FOOT_TOP)
-    pdf.set_font(FAMILY, size=8)
+    pdf.set_font(family, size=8)
     pdf.set_text_color(*GREY)
     pdf.multi_cell(PAGE_W - 2 * SIDE, 4, content.footer, align="C")
 
 
-def _middle(pdf, content):
+def _middle(pdf, content, family):
     """The logo, the titles, the name and the text, measured first, then drawn centred between TOP and BOTTOM."""
     logo = _fit(content.logo, 70, LOGO_H) if content.logo else None
     columns = _column_boxes(len(content.columns))
-    titles = _block(pdf, [column.title for column in content.columns], columns, TITLES_H, style="B", colour=BLUE,
-                    largest=24 if len(columns) == 1 else 18, spacing=TITLE_SPACING)
-    name = _block(pdf, [content.holder_name], [(SIDE, PAGE_W - 2 * SIDE)], NAME_H, style="B", largest=26,
+    titles = _block(pdf, family, [column.title for column in content.columns], columns, TITLES_H, style="B",
+                    colour=BLUE, largest=24 if len(columns) == 1 else 18, spacing=TITLE_SPACING)
+    name = _block(pdf, family, [content.holder_name], [(SIDE, PAGE_W - 2 * SIDE)], NAME_H, style="B", largest=26,
                   spacing=NAME_SPACING)
     above = (logo[1] + LOGO_GAP if logo else 0) + titles.height + TITLES_GAP + name.height + NAME_GAP
-    bodies = _block(pdf, [column.body for column in content.columns], columns, BOTTOM - TOP - above, largest=14,
+    bodies = _block(pdf, family, [column.body for column in content.columns], columns, BOTTOM - TOP - above, largest=14,
                     spacing=TEXT_SPACING)
     y = TOP + (BOTTOM - TOP - above - bodies.height) / 2
     if logo:
@@ -245,7 +249,7 @@ def _column_boxes(count):
     return [(SIDE + index * (width + GAP), width) for index in range(count)]
 
 
-def _signatories(pdf, signatories):
+def _signatories(pdf, signatories, family):
     """Side by side left of the QR code: the signature above a line, the name and position below it, shrunk to
     end above the footer."""
     if not signatories:
@@ -261,5 +265,6 @@ def _signatories(pdf, signatories):
         pdf.set_line_width(0.2)
         pdf.line(x + 5, SIGN_TOP + 17, x + width - 5, SIGN_TOP + 17)
         box = [(x, width)]
-        y = _draw_block(pdf, _block(pdf, [name], box, 10, style="B", largest=10, spacing=0.5), SIGN_TOP + 18)
-        _draw_block(pdf, _block(pdf, [position], box, FOOT_TOP - 1 - y, largest=8, spacing=0.5, colour=GREY), y)
+        y = _draw_block(pdf, _block(pdf, family, [name], box, 10, style="B", largest=10, spacing=0.5), SIGN_TOP + 18)
+        _draw_block(pdf, _block(pdf, family, [position], box, FOOT_TOP - 1 - y, largest=8, spacing=0.5, colour=GREY),
+                    y)
