@@ -23,7 +23,7 @@ class Sizes:
     scale_tickets: int = 5000
     instruction_warm_up: int = 100
     instruction_scans: tuple = (100, 400)
-    pdf_tickets: int = 30
+    pdf_tickets: int = 30  # also the number of certificates and of badge sheets
     pdf_list_rows: tuple = (1000, 50_000)
 
 
