@@ -46,8 +46,24 @@ def _body(message, kind="plain"):
 # --- who a message is for ---------------------------------------------------------------------------------------
 
 
-def test_each_criterion_of_a_segment_picks_its_people(session):
+def _begun(session):
+    """A seminar that began an hour ago: only then has anyone not come."""
+    return make_seminar(session, starts_at=utcnow() - timedelta(hours=1))
+
+
+def test_before_the_seminar_begins_nobody_has_missed_it(session):
     seminar = make_seminar(session)
+    make_registration(session, seminar)
+    session.commit()
+    assert _ids(session, seminar, attendance="no_show") == []
+    with pytest.raises(MessageRefused) as refused:
+        services.send_message(session, seminar, _draft(Segment(attendance="no_show")),
+                              by=make_user(session, role="organizer"))
+    assert refused.value.code == "nobody"
+
+
+def test_each_criterion_of_a_segment_picks_its_people(session):
+    seminar = _begun(session)
     came = make_registration(session, seminar, checked_in_at=utcnow())
     stayed_away = make_registration(session, seminar, full_name="Дана Серикова", organization="KazMunayGas")
     waiting = make_registration(session, seminar, status="waitlisted")
@@ -219,7 +235,7 @@ def test_each_recipient_gets_exactly_one_message_with_only_their_own_address(app
 
 
 def test_a_message_is_audited_with_its_segment_and_count(session, organizer):
-    seminar = make_seminar(session)
+    seminar = _begun(session)
     for _ in range(3):
         make_registration(session, seminar, checked_in_at=None)
     make_registration(session, seminar, unsubscribed_at=utcnow())
@@ -368,7 +384,7 @@ def _form(draft_fields, **extra):
 
 
 def test_compose_preview_and_send_to_the_no_shows(app, client, session, login, smtp_server):
-    seminar = make_seminar(session)
+    seminar = _begun(session)
     make_registration(session, seminar, full_name="Came Early", checked_in_at=utcnow())
     absent = make_registration(session, seminar, full_name="Stayed Home")
     make_registration(session, seminar, full_name="Left Us", unsubscribed_at=utcnow())
@@ -415,7 +431,7 @@ def test_the_page_refuses_empty_text_unknown_placeholders_nobody_and_a_changed_c
 
 
 def test_write_to_the_ticked_rows_or_the_filter_from_the_registration_list(client, session, login):
-    seminar = make_seminar(session)
+    seminar = _begun(session)
     ticked = [make_registration(session, seminar) for _ in range(2)]
     make_registration(session, seminar, status="waitlisted")
     session.commit()
@@ -440,7 +456,7 @@ def test_write_to_the_ticked_rows_or_the_filter_from_the_registration_list(clien
 
 
 def test_the_list_filters_the_no_shows(client, session, login):
-    seminar = make_seminar(session)
+    seminar = _begun(session)
     make_registration(session, seminar, full_name="Came Early", checked_in_at=utcnow())
     make_registration(session, seminar, full_name="Stayed Home")
     session.commit()

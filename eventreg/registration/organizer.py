@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, false, func, select, true
 
 from eventreg.email_addresses import normalise_email
-from eventreg.models import Category, Registration, search_matches
+from eventreg.models import Category, Registration, search_matches, utcnow
 from eventreg.names import alphabetical
 from eventreg.questions.answers import from_cell
 from eventreg.registration import services
@@ -63,7 +63,8 @@ SORTS = {
 }
 
 
-# Who came: checked in, or a no-show (a confirmed seat never checked in).
+# Who came: checked in, or a no-show (a confirmed seat never checked in, once the seminar has begun: before
+# that, nobody has missed it, and a message "to those who did not come" must not go to everyone confirmed).
 ATTENDANCE = ("checked_in", "no_show")
 
 
@@ -86,7 +87,8 @@ def filtered(seminar, *, q="", status="", category_key="", attendance="", univer
     if attendance == "checked_in":
         query = query.where(Registration.checked_in_at.is_not(None))
     elif attendance == "no_show":
-        query = query.where(Registration.status == "confirmed", Registration.checked_in_at.is_(None))
+        query = query.where(Registration.status == "confirmed", Registration.checked_in_at.is_(None),
+                            true() if seminar.starts_at <= utcnow() else false())
     if university:
         query = query.where(Registration.university == university)
     return query
