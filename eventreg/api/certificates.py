@@ -53,12 +53,16 @@ def _certificate_json(certificate):
 @bp.get("/seminars/<slug>/registrations/<int:registration_id>/certificate")
 @api_seminar_required("certificates")
 def get_certificate(seminar, registration_id):
+    return jsonify(_certificate_json(_latest(seminar, registration_id)))
+
+
+def _latest(seminar, registration_id):
+    """The registration's latest certificate, or the API's answer for why there is none."""
     registration = _registration(seminar, registration_id)
     try:
-        certificate = services.latest_certificate(db.session, seminar, registration)
+        return services.latest_certificate(db.session, seminar, registration)
     except services.CertificateRefused as refusal:
         raise _refused(refusal) from None
-    return jsonify(_certificate_json(certificate))
 
 
 @bp.post("/seminars/<slug>/registrations/<int:registration_id>/certificate")
@@ -77,11 +81,7 @@ def issue_certificate(seminar, registration_id):
 @bp.get("/seminars/<slug>/registrations/<int:registration_id>/certificate.pdf")
 @api_seminar_required("certificates")
 def certificate_pdf(seminar, registration_id):
-    registration = _registration(seminar, registration_id)
-    try:
-        certificate = services.latest_certificate(db.session, seminar, registration)
-    except services.CertificateRefused as refusal:
-        raise _refused(refusal) from None
+    certificate = _latest(seminar, registration_id)
     if not certificate.is_valid:
         raise ApiError("revoked", MESSAGES["revoked"][0], 409)
     response = Response(document.certificate_pdf(certificate), mimetype="application/pdf")

@@ -28,6 +28,7 @@ from eventreg.models import (
     hash_secret,
     utcnow,
 )
+from eventreg.refusals import Refused
 
 # Checked against when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -66,14 +67,10 @@ class TokenHolder(UserMixin, RoleMixin):
     token_role: str | None = None
 
 
-class AccountRefused(Exception):
+class AccountRefused(Refused):
     """A refused account change; `code` is stable: email_taken, password_too_short, password_is_email,
     password_repetitive, password_common, bad_role, last_admin, reset_link_invalid, not_on_team, role_too_high,
     expiry_past (the last three: a token's scope)."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 def find_user(session, email):

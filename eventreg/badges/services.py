@@ -16,6 +16,7 @@ from eventreg import audit, tickets
 from eventreg.badges.document import LAYOUTS, BadgeContent, badges_pdf
 from eventreg.models import Category, Registration, is_row_id, utcnow
 from eventreg.names import alphabetical, latin
+from eventreg.refusals import Refused
 from eventreg.reports.services import Export
 
 # About 6 ms a badge: 2,000 badges (250 A4 pages) keep a worker busy for some 12 seconds. More is printed in parts,
@@ -38,15 +39,10 @@ def refusal_message(code):
     return str(REFUSALS.get(code, REFUSALS["invalid"]))
 
 
-class BadgeRefused(Exception):
+class BadgeRefused(Refused):
     """A refusal with a stable `code`: `invalid` (with `fields`), `nobody` (no one matches), `too_many`,
     `not_found` (no such registration in this seminar), `not_confirmed` (one person who may not have a badge) or
     `not_walk_in` (the door prints walk-ins only)."""
-
-    def __init__(self, code, fields=None):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
 
 
 @dataclass(frozen=True)

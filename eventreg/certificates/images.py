@@ -10,6 +10,8 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from eventreg.refusals import Refused
+
 MAX_BYTES = 2 * 1024 * 1024
 ACCEPTED_FORMATS = ("PNG", "JPEG")
 # A 2 MB file can still decode to gigabytes (a "decompression bomb"): the size is checked before decoding.
@@ -18,12 +20,8 @@ MAX_PIXELS = 25_000_000
 LONGEST_SIDE = 1200
 
 
-class ImageRefused(Exception):
+class ImageRefused(Refused):
     """`code`: too_large (file), not_an_image (unreadable, or not PNG/JPEG), too_many_pixels."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 def reencoded_png(data):

@@ -28,6 +28,7 @@ from eventreg.models import (
     Seminar,
     utcnow,
 )
+from eventreg.refusals import Refused
 from eventreg.security import has_control_characters
 
 PLACEHOLDERS = ("name", "seminar", "date", "hours")
@@ -45,15 +46,10 @@ IMAGE_REFUSALS = {
 }
 
 
-class CertificateRefused(Exception):
+class CertificateRefused(Refused):
     """A refusal with a stable `code`: invalid (see `fields`), not_enabled, not_over, cancelled, not_attended,
     not_eligible, erased, revoked, already_revoked, reason_required, name_unchanged, already_issued,
     not_issued."""
-
-    def __init__(self, code, fields=None):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
 
 
 # --- settings ----------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from eventreg import tickets
 from eventreg.models import Category, CheckInEvent, OfflineAction, Registration, User, awaiting_email_confirmation
+from eventreg.refusals import Refused
 from eventreg.registration import services as registration_services
 
 MAX_ACTIONS = 500  # a door's queue after ~40 minutes of a busy offline door; more is not one door's batch
@@ -33,13 +34,8 @@ _REFUSED_BY_STATUS = {"cancelled": "cancelled", "rejected": "rejected", "pending
 SERVER_DEVICE = "server"
 
 
-class BatchRefused(Exception):
+class BatchRefused(Refused):
     """A batch that is not applied at all: `code` (invalid, too_large) and, for invalid, which fields."""
-
-    def __init__(self, code, fields=None):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
 
 
 def token_hash(token):

@@ -26,6 +26,7 @@ from eventreg.models import (
     utcnow,
 )
 from eventreg.names import alphabetical, query_is_specific
+from eventreg.refusals import Refused
 from eventreg.registration import services as registration_services
 from eventreg.tickets import token_from_scan
 
@@ -95,14 +96,10 @@ _DESCRIBE = (
 _DESCRIBE_BY_TOKEN = _DESCRIBE.where(_registration.c.token == bindparam("ticket"))
 _DESCRIBE_BY_ID = _DESCRIBE.where(_registration.c.id == bindparam("registration"))
 
-class CheckInRefused(Exception):
+class CheckInRefused(Refused):
     """An undo that cannot happen: `not_checked_in` (nothing to undo), `not_found` (not this seminar),
     `window_closed` (the door's time is over) or `reason_required` (an organizer's later correction); or a
     walk-in outside the window (`outside_window`)."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -350,13 +347,9 @@ def stats(session, seminar):
     }
 
 
-class SearchRefused(Exception):
+class SearchRefused(Refused):
     """A door search that is not answered: `outside_window` (the door is closed, so nobody needs to be found)
     or `too_short` (a query that would list half the room)."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,8 @@ def walk_in_badge(seminar, registration_id):
 def _show_refusal(form, refusal):
     """Field errors next to their fields, as on the signup form; the refusal itself, and what no field shows,
     as messages above the form."""
-    fields = getattr(refusal, "fields", None)
-    unshown = form.add_errors(fields)
-    if refusal.code != "invalid" or not fields:
+    unshown = form.add_errors(refusal.fields)
+    if refusal.code != "invalid" or not refusal.fields:
         flash(REFUSAL_MESSAGES.get(refusal.code, lambda: _("The registration was refused."))(), "error")
     for message in unshown:
         flash(message, "error")

@@ -21,6 +21,7 @@ from eventreg.models import (
     SeminarMessage,
     utcnow,
 )
+from eventreg.refusals import Refused
 from eventreg.registration import organizer
 from eventreg.security import has_control_characters
 
@@ -31,14 +32,12 @@ MAX_CHOSEN = 2000
 PREVIEW_CHOICES = 100
 
 
-class MessageRefused(Exception):
+class MessageRefused(Refused):
     """Nothing sent: `code` says why (invalid, nobody, count_changed, not_this_seminar, too_many); `fields` the
     problems per form field, `audience` who the segment holds now."""
 
     def __init__(self, code, *, fields=None, audience=None):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
+        super().__init__(code, fields)
         self.audience = audience
 
 

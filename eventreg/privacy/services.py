@@ -25,6 +25,7 @@ from eventreg.models import (
     utcnow,
 )
 from eventreg.questions.answers import erase_personal_answers
+from eventreg.refusals import Refused
 from eventreg.reports.erased import keep_figures
 
 # Blanked on erasure. Student fields included: with a small group, university and year can name a person.
@@ -32,12 +33,8 @@ PERSONAL_TEXT_FIELDS = ("full_name", "phone", "organization", "position", "unive
 PERSONAL_OPTIONAL_FIELDS = ("study_level", "study_year")
 
 
-class ErasureRefused(Exception):
+class ErasureRefused(Refused):
     """`code`: not_over (the seminar has not ended yet; its people may still come to the door)."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 def _erased_email(registration):

@@ -13,6 +13,7 @@ from sqlalchemy import func, literal, select
 from eventreg import audit
 from eventreg.config import LANGUAGES
 from eventreg.models import CHOICE_KINDS, QUESTION_KINDS, Answer, Question
+from eventreg.refusals import Refused
 from eventreg.seminars.services import KEY_MAX, MAX_NUMBER, SLUG_PATTERN, _Errors, _flag, _integer, _text, slugify
 
 LABEL_MAX = 300
@@ -21,14 +22,12 @@ CHOICE_MAX = 200
 MAX_CHOICES = 50
 
 
-class QuestionRefused(Exception):
+class QuestionRefused(Refused):
     """A refusal with a stable `code`: `invalid` (with `fields`: field name -> messages), or `has_answers` (with
     `answers`: how many answers deleting the question would lose)."""
 
     def __init__(self, code, fields=None, answers=0):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
+        super().__init__(code, fields)
         self.answers = answers
 
 

@@ -13,18 +13,18 @@ from sqlalchemy import select
 
 from eventreg import audit
 from eventreg.models import Registration, utcnow
+from eventreg.refusals import Refused
 from eventreg.registration import services
 
 ACTIONS = ("approve", "reject", "cancel", "resend", "move")
 MAX_ROWS = 2000
 
 
-class BulkRefused(Exception):
+class BulkRefused(Refused):
     """The whole action refused, nothing changed: `code` says why, `count` how many rows it is about."""
 
     def __init__(self, code, count=0):
         super().__init__(code)
-        self.code = code
         self.count = count
 
 

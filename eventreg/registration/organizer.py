@@ -17,6 +17,7 @@ from eventreg.email_addresses import normalise_email
 from eventreg.models import Category, Registration, search_matches, utcnow
 from eventreg.names import alphabetical
 from eventreg.questions.answers import from_cell
+from eventreg.refusals import Refused
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
 from eventreg.seminars import content
@@ -130,11 +131,8 @@ def status_counts(session, seminar):
     return dict(rows)
 
 
-class ImportRefused(Exception):
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
-
+class ImportRefused(Refused):
+    """A CSV file that cannot be imported at all: `code` says why."""
 
 # Excel's CSV is not always UTF-8: "CSV (Comma delimited)" is the Windows code page (1251 for Russian and
 # Kazakh settings), "Unicode Text" is UTF-16 with a BOM. Name -> how the preview says it.

@@ -30,6 +30,7 @@ from eventreg.models import (
 )
 from eventreg.names import sort_key
 from eventreg.questions.answers import clean_answers, save_answers
+from eventreg.refusals import Refused
 from eventreg.registration import emails
 from eventreg.registration.validation import STUDY_FIELDS, clean, study_details
 
@@ -44,13 +45,8 @@ STATUS_EMAILS = {"confirmed": "confirmation", "waitlisted": "waitlisted", "pendi
 REMINDER_AHEAD = timedelta(hours=24)
 
 
-class RegistrationRefused(Exception):
+class RegistrationRefused(Refused):
     """A refusal with a stable `code`; `fields` maps a field to its messages when the code is `invalid`."""
-
-    def __init__(self, code, fields=None):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
 
 
 def _duplicate():

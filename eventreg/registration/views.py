@@ -252,19 +252,25 @@ def confirm_email(token):
     registration = _registration_by_token(token)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            services.confirm_email(db.session, registration)
-        except services.RegistrationRefused as refusal:
-            db.session.rollback()
-            flash(str(REFUSALS[refusal.code]), "error")
-        else:
-            db.session.commit()
-            flash(_("Thank you: your e-mail address is confirmed, and your registration is kept."), "success")
-        return redirect(url_for("registration.ticket", token=token))
+        return _ticket_action(registration, services.confirm_email,
+                              _("Thank you: your e-mail address is confirmed, and your registration is kept."))
     if not (registration.awaits_email_confirmation and registration.is_active):
         return redirect(url_for("registration.ticket", token=token))  # which says where the registration stands
     return Response(render_template("registration/confirm_email.html", registration=registration,
                                     seminar=registration.seminar, form=form, now=utcnow()))
+
+
+def _ticket_action(registration, action, done):
+    """A ticket page's one button: the service's refusal, or `done`, said on the ticket page it returns to."""
+    try:
+        action(db.session, registration)
+    except services.RegistrationRefused as refusal:
+        db.session.rollback()
+        flash(str(REFUSALS[refusal.code]), "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("registration.ticket", token=registration.token))
 
 
 @bp.route("/t/<token>/cancel", methods=["GET", "POST"])
@@ -272,15 +278,8 @@ def cancel(token):
     registration = _registration_by_token(token)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
-            services.cancel_registration(db.session, registration)
-        except services.RegistrationRefused as refusal:
-            db.session.rollback()
-            flash(str(REFUSALS[refusal.code]), "error")
-        else:
-            db.session.commit()
-            flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
-        return redirect(url_for("registration.ticket", token=token))
+        return _ticket_action(registration, services.cancel_registration,
+                              _("Your registration is cancelled. Thank you for letting us know."))
     page = render_template("registration/cancel.html", registration=registration, seminar=registration.seminar,
                            form=form)
     return Response(page)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from eventreg import audit
 from eventreg.models import REGISTRATION_STATUSES, Category, utcnow
 from eventreg.names import latin
+from eventreg.refusals import Refused
 from eventreg.reports import charts, documents, exports, queries
 from eventreg.seminars.services import slugify
 
@@ -37,14 +38,9 @@ MAX_PAGE = 1_000_000
 UNIVERSITY_MAX = 300  # the registration's column
 
 
-class ReportRefused(Exception):
+class ReportRefused(Refused):
     """A refusal with a stable `code`: `unknown_list`, `unknown_format`, `invalid_filter` (with `fields`),
     `too_long_for_pdf`."""
-
-    def __init__(self, code, fields=None):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
 
 
 @dataclass

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from eventreg import audit, mail
 from eventreg.config import DEFAULT_TIMEZONE
 from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Question, Registration, Seminar, Speaker
+from eventreg.refusals import Refused
 from eventreg.registration import services as registration_services
 from eventreg.security import control_characters_message, has_control_characters
 from eventreg.seminars import content
@@ -70,14 +71,9 @@ TRANSITIONS = {
 }
 
 
-class SeminarRefused(Exception):
+class SeminarRefused(Refused):
     """A refusal with a stable `code` (`invalid`, `slug_taken`, `bad_transition`, `in_use`...) and, for
     field problems, `fields`: field name -> list of messages."""
-
-    def __init__(self, code, fields=None):
-        super().__init__(code)
-        self.code = code
-        self.fields = fields or {}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -15,19 +15,19 @@ from sqlalchemy import func, select, update
 from eventreg import audit, mail
 from eventreg.auth import services as accounts
 from eventreg.models import SEMINAR_ROLES, Seminar, SeminarMember, TeamInvitation, User, hash_secret, utcnow
+from eventreg.refusals import Refused
 
 INVITATION_LIFETIME = timedelta(days=7)
 # One "@", something on each side, a dot in the domain, no spaces: what a person can mistype, not RFC 5322.
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class TeamRefused(Exception):
+class TeamRefused(Refused):
     """A refused team change; `code` is stable: bad_role, bad_email, already_member, already_invited,
     last_owner, invitation_invalid, log_in_as_invitee, account_refused (`account_code` says why)."""
 
     def __init__(self, code, account_code=None):
         super().__init__(code)
-        self.code = code
         self.account_code = account_code
 
 
