@@ -10,6 +10,7 @@ from eventreg.models.certificate import (
     CertificateSignatory,
 )
 from eventreg.models.checkin import SCAN_RESULTS, CheckInEvent
+from eventreg.models.days import Attendance, SeminarDay, SeminarSession, SessionPlace
 from eventreg.models.figures import ErasedFigure
 from eventreg.models.message import SeminarMessage
 from eventreg.models.offline import OFFLINE_ACTION_KINDS, OFFLINE_OUTCOMES, OfflineAction, TicketSigningKey
@@ -58,6 +59,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "ATTENDANCE_RULES",
     "AGENDA_KINDS",
+    "Attendance",
     "CHECKIN_METHODS",
     "CHOICE_KINDS",
     "EMAIL_UNIQUE_SQL",
@@ -94,6 +96,9 @@ __all__ = [
     "RoleMixin",
     "Registration",
     "Seminar",
+    "SeminarDay",
+    "SeminarSession",
+    "SessionPlace",
     "SeminarMember",
     "SeminarMessage",
     "Speaker",

@@ -18,6 +18,7 @@ SCAN_RESULTS = (
     "email_not_confirmed",
     "unknown_code",
     "outside_window",
+    "not_in_session",
     "undone",
 )
 
@@ -38,6 +39,9 @@ class CheckInEvent(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     # What was scanned, cut short: enough to investigate a refusal, never a whole pasted document.
     code: Mapped[str] = mapped_column(String(200), default="")
+    # The day and session the door was checking in for (a seminar over several days); NULL otherwise.
+    day_id: Mapped[int | None] = mapped_column(ForeignKey("seminar_day.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("seminar_session.id", ondelete="SET NULL"))
 
     registration = relationship("Registration")
     user = relationship("User")

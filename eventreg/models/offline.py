@@ -60,6 +60,9 @@ class OfflineAction(db.Model):
     reason: Mapped[str] = mapped_column(String(30), default="")
     # For an undo: the nonce of the queued admission it takes back.
     undoes: Mapped[str] = mapped_column(String(64), default="")
+    # The day and session the door was checking in for (a seminar over several days); NULL otherwise.
+    day_id: Mapped[int | None] = mapped_column(ForeignKey("seminar_day.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("seminar_session.id", ondelete="CASCADE"))
 
     registration = relationship("Registration")
     user = relationship("User")

@@ -79,6 +79,15 @@ class Seminar(CheckInWindowMixin, db.Model):
     categories: Mapped[list["Category"]] = relationship(
         back_populates="seminar", cascade="all, delete-orphan", order_by="Category.position"
     )
+    # Several days (eventreg/models/days.py): none for a seminar that is one stretch of time.
+    days: Mapped[list["SeminarDay"]] = relationship(  # noqa: F821 (eventreg/models/days.py)
+        back_populates="seminar", cascade="all, delete-orphan", order_by="(SeminarDay.starts_at, SeminarDay.id)"
+    )
+
+    @property
+    def sessions(self):
+        """Every session of every day, in time order."""
+        return [part for day in self.days for part in day.sessions]
 
     @property
     def zone(self):

@@ -31,7 +31,7 @@ from eventreg.models import (
 from eventreg.names import sort_key
 from eventreg.questions.answers import clean_answers, save_answers
 from eventreg.refusals import Refused
-from eventreg.registration import emails
+from eventreg.registration import emails, places
 from eventreg.registration.validation import STUDY_FIELDS, clean, study_details
 
 # Where a registration may come from without the public form's rules on consent, hidden categories and
@@ -148,8 +148,10 @@ def validate(session, seminar, data, *, source="online"):
     values, errors = clean(data, category, require_consent=source not in STAFF_SOURCES,
                            require_email=source != "walk_in")
     answers, answer_errors = _answers(seminar, data, category, source)
-    if errors or answer_errors:
-        raise RegistrationRefused("invalid", {**errors, **answer_errors})
+    sessions, session_errors = places.clean_choice(seminar, data.get("session_ids"))
+    if errors or answer_errors or session_errors:
+        raise RegistrationRefused("invalid", {**errors, **answer_errors, **session_errors})
+    values["sessions"] = sessions
     if source == "organizer":  # a VIP is the organizer's word, never a signup's, an import's or a partner's
         values["is_vip"] = bool(data.get("is_vip"))
     return values, category, answers
@@ -173,6 +175,7 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
     now = now or utcnow()
     _check_open(seminar, now, ignore_window=ignore_window)
     values, category, answers = validate(session, seminar, data, source=source)
+    sessions = values.pop("sessions")
     session.flush()  # the seat UPDATEs below must see what the caller changed (a capacity, a quota)
     status = "pending" if seminar.requires_approval and source not in STAFF_SOURCES else None
     if status is None:
@@ -193,12 +196,23 @@ def register(session, seminar, data, *, source="online", now=None, by=None, wait
         raise _duplicate()
     _refresh_counters(session, seminar, category)
     save_answers(session, registration, answers)
+    _take_places(session, registration, sessions, now)
     if notify:
         emails.queue(session, registration, "confirm_email" if hold else STATUS_EMAILS[status], now=now)
     if by is not None:
         audit.record(session, user=by, action="registration_added", seminar=seminar, registration=registration,
                      details={"source": source, "status": status}, now=now)
     return registration
+
+
+def _take_places(session, registration, sessions, now):
+    """The places chosen at signup, in the signup's transaction: a full session refuses the whole signup."""
+    if not sessions:
+        return
+    try:
+        places.choose(session, registration, sessions, now=now)
+    except places.PlaceRefused as refusal:
+        raise RegistrationRefused("invalid", refusal.fields) from None
 
 
 def _submission_scope(seminar):
@@ -311,6 +325,7 @@ def cancel_registration(session, registration, *, by=None, now=None, notify=True
                                                      only_if=only_if):
         raise RegistrationRefused("not_active")
     seminar = registration.seminar
+    places.give_back_all(session, registration)
     if was == "confirmed":
         _release_seat(session, registration.seminar_id, registration.category_id)
         _refresh_counters(session, seminar, registration.category)
@@ -439,6 +454,7 @@ def reject_registration(session, registration, *, by=None, now=None):
     session.flush()
     if not _set_status(session, registration, "rejected", expected=("pending", "waitlisted"), now=now):
         raise RegistrationRefused("not_pending")
+    places.give_back_all(session, registration)
     emails.queue(session, registration, "rejected", now=now)
     audit.record(session, user=by, action="registration_rejected", seminar=registration.seminar,
                  registration=registration, now=now)
@@ -469,6 +485,7 @@ def update_registration(session, registration, data, *, by=None, now=None):
     now = now or utcnow()
     seminar = registration.seminar
     values, category, answers = validate(session, seminar, data, source="organizer")
+    sessions = values.pop("sessions")
     old_category = registration.category
     session.flush()
     try:
@@ -487,6 +504,12 @@ def update_registration(session, registration, data, *, by=None, now=None):
         _refresh_counters(session, category, old_category)
     if category.id != old_category.id:
         changed["category"] = category.key
+    if "session_ids" in data and {part.id for part in sessions} != places.held(session, registration):
+        try:
+            places.choose(session, registration, sessions, now=now)
+        except places.PlaceRefused as refusal:
+            raise RegistrationRefused("invalid", refusal.fields) from None
+        changed["sessions"] = True
     audit.record(session, user=by, action="registration_edited", seminar=seminar, registration=registration,
                  details={"fields": sorted(changed)}, now=now)
     return registration
