@@ -16,6 +16,7 @@ from eventreg.models import Attendance, CheckInEvent, Registration, Seminar, Sem
 from eventreg.registration import places
 from eventreg.registration import services as registration_services
 from eventreg.seminars import days
+from eventreg.seminars import services as seminar_services
 from eventreg.seminars.services import SeminarRefused
 from tests import factories
 
@@ -283,3 +284,24 @@ def test_eight_people_asking_for_the_last_three_places_at_once_get_three(app, se
     assert sorted(results.values()) == ["place"] * 3 + ["session_full"] * 5
     session.expire_all()
     assert session.get(SeminarSession, workshop_id).places_taken == 3
+
+
+def test_a_duplicated_seminar_keeps_its_days_and_sessions_at_the_same_hours_with_no_place_taken(session, seminar):
+    workshop = _workshop(session, seminar, capacity=5)
+    places.choose(session, factories.make_registration(session, seminar), [workshop])
+    starts_on = seminar.days[0].local_date + timedelta(days=28)
+    copy = seminar_services.duplicate_seminar(session, seminar, starts_on=starts_on)
+    assert [day.local_date for day in copy.days] == [starts_on + timedelta(days=n) for n in range(3)]
+    assert [copy.local(day.starts_at).time() for day in copy.days] == \
+        [seminar.local(day.starts_at).time() for day in seminar.days]
+    (copied,) = copy.sessions
+    assert (copied.title, copied.room, copied.capacity, copied.places_taken) == (workshop.title, "Hall B", 5, 0)
+    assert copied.translations["title"]["ru"] == "Семинар: китайские контракты"
+    assert copied.day is copy.days[1]
+
+
+def test_new_dates_that_would_leave_a_day_outside_are_refused(session, seminar):
+    with pytest.raises(SeminarRefused) as refused:
+        seminar_services.update_seminar(session, seminar, {"ends_at": seminar.days[1].ends_at})
+    assert "days page" in str(refused.value.fields["starts_at"][0])
+    seminar_services.update_seminar(session, seminar, {"ends_at": seminar.ends_at + timedelta(days=1)})

@@ -72,6 +72,7 @@ class SeminarSession(db.Model):
     translations: Mapped[dict] = translations_column()
 
     day: Mapped[SeminarDay] = relationship(back_populates="sessions")
+    seminar: Mapped[Seminar] = relationship()
 
     @property
     def places_left(self):

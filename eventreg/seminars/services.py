@@ -17,7 +17,17 @@ from sqlalchemy import func, select
 
 from eventreg import audit, mail
 from eventreg.config import DEFAULT_TIMEZONE
-from eventreg.models import AGENDA_KINDS, AgendaItem, Category, Question, Registration, Seminar, Speaker
+from eventreg.models import (
+    AGENDA_KINDS,
+    AgendaItem,
+    Category,
+    Question,
+    Registration,
+    Seminar,
+    SeminarDay,
+    SeminarSession,
+    Speaker,
+)
 from eventreg.refusals import Refused
 from eventreg.registration import services as registration_services
 from eventreg.security import control_characters_message, has_control_characters
@@ -297,6 +307,10 @@ def clean_seminar(session, data, *, seminar=None):
         errors.add("registration_closes_at", _l("Registration must close no later than the end of the seminar."))
     if opens and closes and closes <= opens:
         errors.add("registration_closes_at", _l("Registration must close after it opens."))
+    if seminar is not None and starts and ends and ends > starts and any(
+            day.starts_at < starts or day.ends_at > ends for day in seminar.days):
+        errors.add("starts_at", _l("A day of this seminar would fall outside these dates: change or delete it on the "
+                                   "days page first."))
     if seminar is not None and clean["capacity"] is not None and clean["capacity"] < seminar.seats_taken:
         errors.add("capacity", _l("%(n)d people are already confirmed: the capacity cannot be lower.",
                                   n=seminar.seats_taken))
@@ -475,10 +489,21 @@ def duplicate_seminar(session, seminar, *, starts_on, title=None, by=None, now=N
             translations=_copied(category),
         ))
     _copy_questions(seminar, copy)
+    _copy_days(seminar, copy, lambda moment: _shift_local(moment, zone, days))
     session.flush()
     teams.copy_team(session, seminar, copy, now=now)
     _record(session, by, "seminar_duplicate", copy, now, source=seminar.slug)
     return copy
+
+
+def _copy_days(seminar, copy, shift):
+    """The days and their sessions at the same local hours, with no place taken."""
+    for day in seminar.days:
+        copy.days.append(SeminarDay(starts_at=shift(day.starts_at), ends_at=shift(day.ends_at), sessions=[
+            SeminarSession(seminar=copy, title=part.title, room=part.room, capacity=part.capacity, places_taken=0,
+                           starts_at=shift(part.starts_at), ends_at=shift(part.ends_at),
+                           translations=_copied(part))
+            for part in day.sessions]))
 
 
 def _copy_questions(seminar, copy):
