@@ -109,7 +109,8 @@ def _badges(pdf_bytes, layout):
         for left, bottom, right, top in _char_boxes(text):
             assert _slot_of(slots, left, bottom) == _slot_of(slots, right, top)
         found = {}
-        for code in zxingcpp.read_barcodes(image):
+        # Only QR codes: a badge prints no other kind, and a reader of every kind once read a name as a 1D code.
+        for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
             x = (code.position.top_left.x + code.position.bottom_right.x) / 2 / RENDER_SCALE
             y = size[1] - (code.position.top_left.y + code.position.bottom_right.y) / 2 / RENDER_SCALE
             slot = _slot_of(slots, x, y)
