@@ -11,7 +11,7 @@ from eventreg.formatting import time_in
 from eventreg.models import utcnow
 from eventreg.reports import charts, queries
 from eventreg.reports import days as seminar_days
-from eventreg.seminars.days import day_at
+from eventreg.seminars.days import day_at, day_number
 
 LATEST = 20
 VIP_LIST = 50  # more VIPs than this at one seminar are a category, not a list to watch
@@ -50,7 +50,7 @@ def snapshot(session, seminar, *, with_names, now=None):
 def _day(seminar, day):
     if day is None:
         return None
-    number = seminar.days.index(day) + 1
+    number = day_number(day)
     return {"id": day.id, "number": number, "date": day.local_date.isoformat(),
             "label": seminar_days.day_heading(number, day), "starts_at": day.starts_at.isoformat(),
             "start_label": str(_l("Start %(time)s", time=time_in(day.starts_at, seminar)))}
