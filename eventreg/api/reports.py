@@ -10,6 +10,7 @@ from eventreg.api import bp
 from eventreg.api.base import ApiError, api_seminar_required
 from eventreg.extensions import db
 from eventreg.questions.answers import api_value
+from eventreg.reports import days as seminar_days
 from eventreg.reports import exports, services
 
 
@@ -17,7 +18,21 @@ def _moment(value):
     return value.isoformat() if value else None
 
 
-def _row_json(row, questions):
+def _days_json(row, seminar):
+    """A seminar over several days: the person's check-in on each day and at each session (and place held)."""
+    numbers = {day.id: number for number, day in seminar_days.numbered(seminar)}
+    values = row._mapping
+    return {
+        "days": [{"number": numbers[day.id], "date": day.local_date.isoformat(),
+                  "checked_in_at": _moment(values[seminar_days.day_field(day)])} for day in seminar.days],
+        "sessions": [{"id": part.id, "title": seminar_days.session_title(part), "day": numbers[part.day_id],
+                      "has_place": bool(values[seminar_days.place_field(part)]) if part.needs_place else None,
+                      "checked_in_at": _moment(values[seminar_days.session_field(part)])}
+                     for part in seminar.sessions],
+    }
+
+
+def _row_json(row, questions, seminar):
     return {
         "id": row.id, "full_name": row.full_name, "email": row.email, "phone": row.phone,
         "organization": row.organization, "position": row.position, "category": row.category_key,
@@ -28,6 +43,7 @@ def _row_json(row, questions):
         "checked_in_at": _moment(row.checked_in_at), "checked_in_gate": row.checked_in_gate,
         "answers": {question.key: api_value(question, row._mapping[exports.answer_field(question)])
                     for question in questions},
+        **(_days_json(row, seminar) if seminar.has_days else {}),
     }
 
 
@@ -60,8 +76,8 @@ def list_registrations(seminar):
     except services.ReportRefused as refusal:
         raise _refused(refusal) from refusal
     db.session.commit()
-    return jsonify(items=[_row_json(row, page.questions) for row in page.items], page=page.page, per_page=page.per_page,
-                   total=page.total, pages=page.pages)
+    return jsonify(items=[_row_json(row, page.questions, seminar) for row in page.items], page=page.page,
+                   per_page=page.per_page, total=page.total, pages=page.pages)
 
 
 @bp.get("/seminars/<slug>/exports/<list_name>.<fmt>")

@@ -42,8 +42,9 @@ class SettingsForm(FlaskForm):
     category_ids = SelectMultipleField(_l("Only these categories"), coerce=int, widget=ListWidget(prefix_label=False),
                                        option_widget=CheckboxInput(), validate_choice=False)
     attendance_rule = RadioField(_l("For seminars of several days, who attended"), choices=RULE_CHOICES,
-                                 default="any_day", description=_l("Seminars have one day for now: both rules "
-                                                                   "mean “checked in”."))
+                                 default="any_day", description=_l(
+                                     "Any day: checked in on at least one of the seminar's days. Every day: checked "
+                                     "in on each of its days. For a seminar without days, both mean “checked in”."))
     hours = FloatField(_l("Hours"), validators=[Optional()],
                        description=_l("Printed for {hours}. Empty: the seminar's length."))
     logo = FileField(_l("Logo of the organizing body"), description=IMAGE_HELP)

@@ -11,7 +11,7 @@ import re
 import zipfile
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from eventreg import audit
@@ -20,12 +20,14 @@ from eventreg.certificates.images import ImageRefused, reencoded_png
 from eventreg.models import (
     ATTENDANCE_RULES,
     MAX_SIGNATORIES,
+    Attendance,
     Certificate,
     CertificateSettings,
     CertificateSignatory,
     OutboxMessage,
     Registration,
     Seminar,
+    SeminarDay,
     utcnow,
 )
 from eventreg.refusals import Refused
@@ -213,9 +215,16 @@ def _set_signatories(settings, signatories, images):
 
 
 def attended(settings):
-    """The SQL condition for "attended" under the seminar's rule. Seminars have one day today, so "any day" and
-    "every day" both mean "checked in"; the rule is stored for when seminars have several."""
-    return Registration.checked_in_at.is_not(None)
+    """The SQL condition for "attended" under the seminar's rule. "Any day": checked in (the first arrival, on
+    whichever day). "Every day": also no day of the seminar without the person's check-in that day. A seminar
+    without days has no such day, so there both rules mean "checked in"."""
+    checked_in = Registration.checked_in_at.is_not(None)
+    if settings.attendance_rule != "every_day":
+        return checked_in
+    came_that_day = exists().where(Attendance.registration_id == Registration.id, Attendance.day_id == SeminarDay.id,
+                                   Attendance.session_id.is_(None)).correlate(Registration, SeminarDay)
+    missed_day = exists().where(SeminarDay.seminar_id == Registration.seminar_id, ~came_that_day)
+    return and_(checked_in, ~missed_day)
 
 
 def _entitled(settings):
@@ -331,9 +340,10 @@ def _check_entitled(session, seminar, registration):
         raise CertificateRefused("not_found")
     if registration.anonymised_at is not None:
         raise CertificateRefused("erased")
-    if registration.checked_in_at is None:
-        raise CertificateRefused("not_attended")
     settings = settings_of(session, seminar)
+    if registration.checked_in_at is None or (settings is not None and not session.scalar(
+            select(exists().where(Registration.id == registration.id, attended(settings))))):
+        raise CertificateRefused("not_attended")
     if settings is not None and settings.category_ids is not None and \
             registration.category_id not in settings.category_ids:
         raise CertificateRefused("not_eligible")

@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from eventreg.formatting import time_in
 from eventreg.models import utcnow
 from eventreg.reports import charts, queries
+from eventreg.reports import days as seminar_days
+from eventreg.seminars.days import day_at, day_number
 
 LATEST = 20
 VIP_LIST = 50  # more VIPs than this at one seminar are a category, not a list to watch
@@ -21,8 +23,11 @@ def snapshot(session, seminar, *, with_names, now=None):
     the last three hours, check-ins per gate; `with_names` adds the last arrivals and the VIPs who came (personal
     data: the `live` action)."""
     now = now or utcnow()
-    turnout = queries.turnout(session, seminar)
+    # A seminar over several days: the figures of the day whose door is open; between days, the first arrivals.
+    day = day_at(seminar, now) if seminar.has_days else None
+    turnout = queries.turnout(session, seminar, day)
     state = {
+        "day": _day(seminar, day),
         "expected": turnout.expected,
         "checked_in": turnout.checked_in,
         "percent": turnout.checked_in * 100 // turnout.expected if turnout.expected else None,
@@ -30,15 +35,25 @@ def snapshot(session, seminar, *, with_names, now=None):
         "vips_checked_in": turnout.vips_checked_in,
         "bucket_minutes": queries.ARRIVAL_BUCKET_MINUTES,
         "arrivals": [_bucket(seminar, bucket) for bucket in
-                     queries.recent_arrivals(session, seminar, until=now, buckets=WINDOW_BUCKETS)],
+                     queries.recent_arrivals(session, seminar, until=now, buckets=WINDOW_BUCKETS,
+                                                             day=day)],
         "gates": [{"gate": gate, "label": gate or str(_l("No gate")), "count": count}
-                  for gate, count in queries.gates(session, seminar)],
+                  for gate, count in queries.gates(session, seminar, day)],
     }
     if with_names:
-        state["latest"] = [_arrival(seminar, a) for a in queries.last_arrivals(session, seminar, LATEST)]
+        state["latest"] = [_arrival(seminar, a) for a in queries.last_arrivals(session, seminar, LATEST, day=day)]
         state["vips"] = [_arrival(seminar, a) for a in queries.last_arrivals(session, seminar, VIP_LIST,
-                                                                             vips_only=True)]
+                                                                             vips_only=True, day=day)]
     return state
+
+
+def _day(seminar, day):
+    if day is None:
+        return None
+    number = day_number(day)
+    return {"id": day.id, "number": number, "date": day.local_date.isoformat(),
+            "label": seminar_days.day_heading(number, day), "starts_at": day.starts_at.isoformat(),
+            "start_label": str(_l("Start %(time)s", time=time_in(day.starts_at, seminar)))}
 
 
 def _bucket(seminar, bucket):
@@ -66,4 +81,4 @@ def arrivals_chart(seminar, state):
     arrivals = state["arrivals"]
     start = next((i for i, bucket in enumerate(arrivals) if bucket["is_start"]), None)
     return charts.arrivals_chart(chart_title(), [b["time"] for b in arrivals], [b["count"] for b in arrivals],
-                                 start, start_label(seminar))
+                                 start, state["day"]["start_label"] if state["day"] else start_label(seminar))

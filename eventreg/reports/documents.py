@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from fpdf.fonts import FontFace
 
 from eventreg.pdf import FAMILY, new_document
+from eventreg.reports.days import days_of
 
 HEADING_FILL = (238, 241, 245)
 BLUE = (11, 92, 171)
@@ -38,6 +39,11 @@ def pdf_columns(seminar, list_name):
     category = (_l("Category"), lambda row: row.category, 28)
     org = (_l("Organization / university"), _org, 54)
     email = (_l("E-mail"), lambda row: row.email, 44)
+    if list_name == "attendance" and seminar.has_days:
+        # Which days each person came ("1, 3"); "Arrived" is their first arrival.
+        return [name, (_l("Arrived"), _arrival(seminar), 18), (_l("Category"), lambda row: row.category, 24),
+                (_l("Organization / university"), _org, 44), (_l("Gate"), lambda row: row.checked_in_gate or "", 22),
+                (_l("Days"), lambda row: days_of(row, seminar), 24)]
     return {
         "attendance": [name, (_l("Arrived"), _arrival(seminar), 18), category, org,
                        (_l("Gate"), lambda row: row.checked_in_gate or "", 32)],
@@ -293,6 +299,14 @@ def summary_pdf(summary, *, now):
         _bars(pdf, _l("Top organizations"), pairs(summary.organizations), two, legend)
     for question, rows in summary.answers:
         _bars(pdf, question.label, pairs(rows), two, legend)
+    if summary.by_day:
+        note = f"{_l('Attended every day')}: {summary.every_day} · {_l('Attended at least one day')}: {summary.any_day}"
+        _bars(pdf, _l("Attendance by day"), [(row.label, (row.checked_in,), f"{row.checked_in} · {_percent(row.share)}")
+                                             for row in summary.by_day], (GREEN,), note)
+    if summary.sessions:
+        _bars(pdf, _l("Sessions"), [(row.title, (row.checked_in,), f"{row.checked_in} / {row.capacity}"
+                                     if row.capacity is not None else str(row.checked_in))
+                                    for row in summary.sessions], (GREEN,))
     if summary.days:
         _days(pdf, summary)
     if summary.arrivals:

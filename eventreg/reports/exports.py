@@ -62,6 +62,7 @@ class Column:
     width: int = 18  # in spreadsheet characters
     kind: str = "text"  # text, number or datetime
     display: object = None  # a function of the stored value giving the cell's (an answer's labels for its keys)
+    also: str | None = None  # a second field: `display` then gets (value, second value)
 
 
 NAME = Column(_l("Name"), "full_name", 30)
@@ -129,10 +130,10 @@ def _translated(column, labels):
     return case({code: str(label) for code, label in labels.items()}, value=column, else_=func.coalesce(column, ""))
 
 
-def list_statement(seminar, list_name, filters=None, sort="name", *, locale, questions=()):
-    """The SELECT behind a list: plain columns (no ORM objects to keep), the answer to each of `questions`
-    included, in a stable order: by name in the alphabet of `locale` (the reader's language: eventreg/names.py),
-    or by arrival."""
+def list_statement(seminar, list_name, filters=None, sort="name", *, locale, questions=(), extra=()):
+    """The SELECT behind a list: plain columns (no ORM objects to keep), the answer to each of `questions` and the
+    `extra` columns included, in a stable order: by name in the alphabet of `locale` (the reader's language:
+    eventreg/names.py), or by arrival."""
     r = Registration
     stmt = (
         select(
@@ -146,6 +147,7 @@ def list_statement(seminar, list_name, filters=None, sort="name", *, locale, que
             Category.key.label("category_key"),
             User.name.label("checked_in_by"),
             *(_answer(question) for question in questions),
+            *extra,
         )
         .join(Category, Category.id == r.category_id)
         .outerjoin(User, User.id == r.checked_in_by_id)
@@ -207,6 +209,18 @@ def _csv_formatters(columns, zone):
             for c, write in zip(columns, chosen, strict=True)]
 
 
+def _position(row, column):
+    """Where a column's value is in the row: an index, or two for a column that reads a second field (a slice
+    would not do: the fields are anywhere)."""
+    if column.also is None:
+        return row._fields.index(column.field)
+    return row._fields.index(column.field), row._fields.index(column.also)
+
+
+def _value(row, position):
+    return row[position] if isinstance(position, int) else (row[position[0]], row[position[1]])
+
+
 def csv_chunks(rows, columns, zone, separator="comma"):
     """The CSV file as text chunks: a BOM (so Excel reads UTF-8), the header, then CHUNK_ROWS rows a chunk.
     Every field is quoted, so a separator or line break inside a name never makes a new cell."""
@@ -220,8 +234,12 @@ def csv_chunks(rows, columns, zone, separator="comma"):
     cells = None
     for count, row in enumerate(rows, 1):
         if cells is None:  # rows are tuples: reading by position is much faster than by attribute name
-            cells = [(row._fields.index(c.field), write) for c, write in zip(columns, formatters, strict=True)]
-        writer.writerow([write(row[position]) for position, write in cells])
+            cells = [(_position(row, c), write) for c, write in zip(columns, formatters, strict=True)]
+            plain = all(isinstance(position, int) for position, _ in cells)
+        if plain:
+            writer.writerow([write(row[position]) for position, write in cells])
+        else:
+            writer.writerow([write(_value(row, position)) for position, write in cells])
         if count % CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -264,8 +282,8 @@ def xlsx_file(rows, columns, zone, title):
     last_row = 1
     for row in rows:
         if cells is None:
-            cells = [(row._fields.index(c.field), c.display or _same) for c in columns]
-        sheet.append([_xlsx_value(sheet, show(row[position]), zone) for position, show in cells])
+            cells = [(_position(row, c), c.display or _same) for c in columns]
+        sheet.append([_xlsx_value(sheet, show(_value(row, position)), zone) for position, show in cells])
         last_row += 1
     # Filter buttons on the header over every row: a write-only sheet writes the filter after the rows.
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"

@@ -13,7 +13,17 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, or_, select, union_all
 
-from eventreg.models import CHOICE_KINDS, STUDY_LEVELS, Answer, Category, CheckInEvent, Question, Registration, User
+from eventreg.models import (
+    CHOICE_KINDS,
+    STUDY_LEVELS,
+    Answer,
+    Attendance,
+    Category,
+    CheckInEvent,
+    Question,
+    Registration,
+    User,
+)
 from eventreg.names import alphabetical_key
 from eventreg.reports import erased
 
@@ -297,47 +307,59 @@ class Turnout:
     vips_checked_in: int
 
 
-def turnout(session, seminar):
-    """The live view's headline, in one pass over the seminar's confirmed registrations."""
+def _arrivals(seminar, day):
+    """What the live view counts as an arrival: a person's first (the registration's check-in) or, on a day of a
+    seminar over several days, their check-in that day. Its (time, gate, registration id) columns and conditions.
+
+    A day's check-ins are its Attendance rows, not its scan events: an undone check-in is no row any more, and a
+    session's check-in, which records the day too, is not counted twice."""
+    if day is None:
+        r = Registration
+        return r.checked_in_at, r.checked_in_gate, r.id, (r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
+    a = Attendance
+    return a.checked_in_at, a.gate, a.registration_id, (a.seminar_id == seminar.id, a.day_id == day.id,
+                                                          a.session_id.is_(None))
+
+
+def turnout(session, seminar, day=None):
+    """The live view's headline, in one pass over the seminar's confirmed registrations (and, on a day, that
+    day's check-ins)."""
     r = Registration
-    came = r.checked_in_at.is_not(None)
-    row = session.execute(
-        select(func.count(r.id), _count_if(came), _count_if(IS_VIP), _count_if(and_(IS_VIP, came)))
-        .join(Category, Category.id == r.category_id)
-        .where(r.seminar_id == seminar.id, r.status == "confirmed")
-    ).one()
+    at, _gate, registration_id, conditions = _arrivals(seminar, day)
+    came = at.is_not(None)
+    query = (select(func.count(r.id), _count_if(came), _count_if(IS_VIP), _count_if(and_(IS_VIP, came)))
+             .select_from(r).join(Category, Category.id == r.category_id))
+    if day is not None:
+        query = query.outerjoin(Attendance, and_(registration_id == r.id, *conditions))
+    row = session.execute(query.where(r.seminar_id == seminar.id, r.status == "confirmed")).one()
     return Turnout(*(int(value) for value in row))
 
 
-def recent_arrivals(session, seminar, *, until, buckets, minutes=ARRIVAL_BUCKET_MINUTES):
+def recent_arrivals(session, seminar, *, until, buckets, minutes=ARRIVAL_BUCKET_MINUTES, day=None):
     """Check-ins per bucket over the last `buckets` buckets up to the one `until` (now) falls in, empty ones
-    included, the seminar's start marked when it is among them. Reads only those buckets' check-ins."""
-    r = Registration
+    included, the start (of the seminar, or of the day) marked when it is among them. Reads only those buckets'
+    check-ins."""
+    at, _gate, registration_id, conditions = _arrivals(seminar, day)
     last = _floor(until, minutes)
     first = last - timedelta(minutes=minutes * (buckets - 1))
-    bucket, start_of = _bucket(session, r.checked_in_at, minutes)
+    bucket, start_of = _bucket(session, at, minutes)
     bucket = bucket.label("bucket")
     rows = session.execute(
-        select(bucket, func.count(r.id))
-        .where(r.seminar_id == seminar.id, r.checked_in_at >= first,
-               r.checked_in_at < last + timedelta(minutes=minutes))
+        select(bucket, func.count(registration_id))
+        .where(*conditions, at >= first, at < last + timedelta(minutes=minutes))
         .group_by(bucket)
     ).all()
     per_bucket = {start_of(value): int(count) for value, count in rows}
-    return _timeline(per_bucket, first, last, _floor(seminar.starts_at, minutes), minutes)
+    return _timeline(per_bucket, first, last, _floor((day or seminar).starts_at, minutes), minutes)
 
 
-def gates(session, seminar):
+def gates(session, seminar, day=None):
     """Check-ins per gate, busiest first; "" is no gate."""
-    r = Registration
-    rows = session.execute(
-        select(r.checked_in_gate, func.count(r.id))
-        .where(r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
-        .group_by(r.checked_in_gate)
-    ).all()
+    _at, gate, registration_id, conditions = _arrivals(seminar, day)
+    rows = session.execute(select(gate, func.count(registration_id)).where(*conditions).group_by(gate)).all()
     per_gate = {}
-    for gate, count in rows:
-        per_gate[gate or ""] = per_gate.get(gate or "", 0) + int(count)
+    for name, count in rows:
+        per_gate[name or ""] = per_gate.get(name or "", 0) + int(count)
     return _busiest(per_gate)
 
 
@@ -351,16 +373,14 @@ class Arrival:
     is_vip: bool
 
 
-def last_arrivals(session, seminar, limit, *, vips_only=False):
+def last_arrivals(session, seminar, limit, *, vips_only=False, day=None):
     """The latest check-ins, newest first (of two in the same instant, the later row first)."""
     r = Registration
-    query = (
-        select(r.id, r.full_name, Category.label, r.checked_in_gate, r.checked_in_at, IS_VIP)
-        .join(Category, Category.id == r.category_id)
-        .where(r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
-        .order_by(r.checked_in_at.desc(), r.id.desc())
-        .limit(limit)
-    )
+    at, gate, registration_id, conditions = _arrivals(seminar, day)
+    query = select(r.id, r.full_name, Category.label, gate, at, IS_VIP).join(Category, Category.id == r.category_id)
+    if day is not None:
+        query = query.join(Attendance, registration_id == r.id)
+    query = query.where(*conditions).order_by(at.desc(), r.id.desc()).limit(limit)
     if vips_only:
         query = query.where(IS_VIP)
     return [Arrival(number, name, category, gate or "", at, bool(vip))

@@ -16,6 +16,7 @@ from eventreg.models import REGISTRATION_STATUSES, Category, utcnow
 from eventreg.names import latin
 from eventreg.refusals import Refused
 from eventreg.reports import charts, documents, exports, queries
+from eventreg.reports import days as seminar_days
 from eventreg.seminars.services import slugify
 
 LEVELS = {"bachelor": _l("Bachelor"), "master": _l("Master"), "phd": _l("PhD"), "": _l("Not given")}
@@ -60,6 +61,11 @@ class Summary:
     refused: list
     answers: list  # [(question, [Row per choice])]: the choice questions somebody confirmed answered
     rolls: list | None = None  # the partner universities' rolls, for a reader who may export them
+    # A seminar over several days (reports/days.py); none for a seminar without days.
+    by_day: list | None = None
+    every_day: int | None = None
+    any_day: int | None = None
+    sessions: list | None = None
 
     @cached_property
     def charts(self):
@@ -86,6 +92,9 @@ class Summary:
                 {"daily": str(_l("Per day")), "total": str(_l("Total")),
                  "days": [d.day.strftime("%d.%m") for d in self.days]},
                 [d.count for d in self.days], [d.cumulative for d in self.days])
+        if self.by_day:
+            built["attendance-days"] = charts.bar_chart(_l("Attendance by day"),
+                                                        [(row.label, (row.checked_in,)) for row in self.by_day], one)
         if self.arrivals:
             start = next((i for i, b in enumerate(self.arrivals) if b.is_start), None)
             built["arrivals"] = charts.arrivals_chart(
@@ -129,10 +138,16 @@ def _answer_breakdowns(seminar, rows):
 
 def summary(session, seminar, *, rolls=False, locale=None):
     """The seminar's figures: seven GROUP BY queries, fast for 50,000 registrations; with `rolls`, an eighth lists
-    the universities whose students' rolls can be exported, in the alphabet of `locale`."""
+    the universities whose students' rolls can be exported, in the alphabet of `locale`. A seminar with days has
+    three more: per day, per person's number of days, per session."""
     headline, categories = queries.by_category(session, seminar)
     universities, levels = queries.students(session, seminar)
     door = queries.door(session, seminar)
+    several = {}
+    if seminar.has_days:
+        every_day, any_day = seminar_days.days_reached(session, seminar)
+        several = {"by_day": seminar_days.by_day(session, seminar, headline.confirmed), "every_day": every_day,
+                   "any_day": any_day, "sessions": seminar_days.sessions(session, seminar)}
     return Summary(
         seminar=seminar,
         headline=headline,
@@ -147,6 +162,7 @@ def summary(session, seminar, *, rolls=False, locale=None):
         refused=[(str(REFUSAL_REASONS.get(code, code)), n) for code, n in queries.refused_scans(session, seminar)],
         answers=_answer_breakdowns(seminar, queries.choice_answers(session, seminar)),
         rolls=queries.university_rolls(session, seminar, locale=locale) if rolls else None,
+        **several,
     )
 
 
@@ -235,11 +251,16 @@ def export_list(session, seminar, list_name, fmt, *, user, locale, status=None, 
     if list_name == "attendance":
         details["sort"] = sort
     questions = [] if fmt == "pdf" else list(seminar.questions)  # a printed page has no room for them
-    statement = exports.list_statement(seminar, list_name, filters, sort, locale=locale, questions=questions)
+    # A seminar over several days: a column per day and session; a printed attendance list says only which days.
+    with_days = seminar.has_days and list_name in seminar_days.LISTS and (fmt != "pdf" or list_name == "attendance")
+    extra = seminar_days.day_columns(seminar) if with_days else ()
+    statement = exports.list_statement(seminar, list_name, filters, sort, locale=locale, questions=questions,
+                                       extra=extra)
     if fmt == "pdf":
         _check_printable(session, statement)
     _record(session, seminar, user, list_name, fmt, now, **details)
-    columns = exports.COLUMNS[list_name] + exports.answer_columns(questions)
+    day_columns = seminar_days.list_columns(seminar) if with_days and fmt != "pdf" else ()
+    columns = exports.COLUMNS[list_name] + day_columns + exports.answer_columns(questions)
     filename = _filename(seminar, list_name, fmt, filters)
     rows = exports.stream_rows(session, statement)
     if fmt == "csv":
@@ -327,7 +348,8 @@ def registration_page(session, seminar, *, user, locale, status=None, category=N
     _record(session, seminar, user, "registrations", "api", now or utcnow(), page=page, per_page=per_page,
             **details)
     questions = list(seminar.questions)
-    statement = exports.list_statement(seminar, "registrations", filters, locale=locale, questions=questions)
+    statement = exports.list_statement(seminar, "registrations", filters, locale=locale, questions=questions,
+                                       extra=seminar_days.day_columns(seminar) if seminar.has_days else ())
     total = _count(session, statement)
     items = session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=items, page=page, per_page=per_page, total=total, questions=questions)

@@ -35,6 +35,14 @@
   function n(value) { return value.toFixed(1); }
 
   // ---- the figures ---------------------------------------------------------------------------------------------
+  // A seminar over several days: the figures are of the day whose door is open, named under the title.
+  function day(today) {
+    $("live-day").textContent = today ? today.label : "";
+    $("live-day").hidden = !today;
+    $("live-caption-today").hidden = !today;
+    $("live-caption-all").hidden = !!today;
+  }
+
   function figures(snapshot) {
     $("live-checked-in").textContent = snapshot.checked_in;
     $("live-expected").textContent = snapshot.expected;
@@ -90,7 +98,7 @@
   }
 
   // ---- the chart ---------------------------------------------------------------------------------------------
-  function chart(buckets) {
+  function chart(buckets, startLabel) {
     var c = CHART;
     var title = msg("chart-title");
     var step = (c.right - c.left) / Math.max(buckets.length, 1);
@@ -121,7 +129,7 @@
         var atRight = index > buckets.length / 2;
         picture.append(svg("line", { "class": "chart-marker", x1: n(x), y1: c.top, x2: n(x), y2: c.bottom,
                                      stroke: c.marker, "stroke-width": 2, "stroke-dasharray": "4 3" }),
-                       text(atRight ? x - 3 : x + 3, c.top + 12, msg("start"),
+                       text(atRight ? x - 3 : x + 3, c.top + 12, startLabel,
                             { fill: c.marker, "text-anchor": atRight ? "end" : "start" }));
       }
     });
@@ -130,8 +138,9 @@
 
   // ---- polling -----------------------------------------------------------------------------------------------
   function draw(snapshot) {
+    day(snapshot.day);
     figures(snapshot);
-    chart(snapshot.arrivals);
+    chart(snapshot.arrivals, snapshot.day ? snapshot.day.start_label : msg("start"));
     gates(snapshot.gates);
     if (snapshot.latest) {
       arrivals("live-latest", snapshot.latest);

@@ -52,10 +52,26 @@ FRAGMENT = dict(
     schemas={
         "LiveView": {
             "type": "object",
-            "required": ["expected", "checked_in", "percent", "vips_expected", "vips_checked_in", "bucket_minutes",
-                         "arrivals", "gates"],
+            "required": ["day", "expected", "checked_in", "percent", "vips_expected", "vips_checked_in",
+                         "bucket_minutes", "arrivals", "gates"],
             "additionalProperties": False,
             "properties": {
+                "day": {
+                    "type": ["object", "null"],
+                    "description": "A seminar over several days whose door is open now: that day, and every figure "
+                    "below is of that day (checked in today, today's arrivals and gates). Null for a seminar "
+                    "without days, or between days: the figures are then of first arrivals.",
+                    "required": ["id", "number", "date", "label", "starts_at", "start_label"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "number": {"type": "integer", "minimum": 1},
+                        "date": {"type": "string", "format": "date", "description": "In the seminar's time zone."},
+                        "label": {"type": "string", "description": "Translated, e.g. `Day 2 · Wed 16 Dec`."},
+                        "starts_at": {"type": "string", "format": "date-time"},
+                        "start_label": {"type": "string", "description": "The chart's marker, e.g. `Start 09:00`."},
+                    },
+                },
                 "expected": {**_COUNT, "description": "Confirmed registrations."},
                 "checked_in": _COUNT,
                 "percent": {"type": ["integer", "null"], "minimum": 0, "maximum": 100,

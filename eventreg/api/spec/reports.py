@@ -93,6 +93,32 @@ FRAGMENT = dict(
                 "checked_in_gate": {"type": ["string", "null"]},
                 "answers": {**ANSWERS_OUT, "description": "Every question of the seminar by its key, null when "
                             "unanswered: " + ANSWERS_OUT["description"]},
+                "days": {
+                    "type": "array",
+                    "description": "Only for a seminar over several days: each day in order, with the person's "
+                    "check-in that day (null: not checked in that day). `checked_in_at` above is the first arrival.",
+                    "items": {"type": "object", "required": ["number", "date", "checked_in_at"],
+                              "additionalProperties": False,
+                              "properties": {"number": {"type": "integer", "minimum": 1},
+                                             "date": {"type": "string", "format": "date",
+                                                      "description": "In the seminar's time zone."},
+                                             "checked_in_at": _TIME}},
+                },
+                "sessions": {
+                    "type": "array",
+                    "description": "Only for a seminar over several days: each session in order, with the "
+                    "person's check-in there.",
+                    "items": {"type": "object", "required": ["id", "title", "day", "has_place", "checked_in_at"],
+                              "additionalProperties": False,
+                              "properties": {"id": {"type": "integer"}, "title": _TEXT,
+                                             "day": {"type": "integer", "minimum": 1,
+                                                     "description": "The number of its day."},
+                                             "has_place": {"type": ["boolean", "null"],
+                                                           "description": "Holds a place in the session; null for a "
+                                                           "session without a capacity (open to everyone "
+                                                           "confirmed)."},
+                                             "checked_in_at": _TIME}},
+                },
             },
         },
         "RegistrationPage": {
