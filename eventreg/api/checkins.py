@@ -12,6 +12,8 @@ from eventreg.checkin import services
 from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
 from eventreg.models import utcnow
+from eventreg.seminars.content import localized
+from eventreg.seminars.days import day_number
 
 
 def _door_seminar(slug):
@@ -40,8 +42,9 @@ def _attendee_json(attendee):
     }
 
 
-def _words(result, seminar):
-    """The headline and the detail line the door shows, in the staff member's language."""
+def _words(result, seminar, day=None, part=None):
+    """The headline and the detail line the door shows, in the staff member's language (`day`, `part`: what a
+    door of a seminar of several days checked in for)."""
     attendee = result.attendee
     status = result.status
     if status == "checked_in":
@@ -65,22 +68,88 @@ def _words(result, seminar):
         return _("Awaiting approval"), attendee.full_name
     if status == "email_not_confirmed":
         return _("E-mail not confirmed"), _("Ask them to follow the link in their e-mail, then scan again.")
+    if status == "not_in_session":
+        return _("No place in this session"), _("%(name)s has no place in “%(session)s”.",
+                                                 name=attendee.full_name, session=localized(part, "title"))
     if status == "outside_window":
-        opens, closes = seminar.checkin_window()
+        opens, closes = day.checkin_window() if day is not None else seminar.checkin_window()
         if utcnow() < opens:
             return _("Check-in is not open yet"), _("It opens at %(when)s.", when=datetime_in(opens, seminar))
+        if day is not None and utcnow() < seminar.ends_at:
+            return _("Check-in has closed"), _("Day %(n)d is over.", n=day_number(day))
+        if seminar.has_days and utcnow() < closes:
+            return _("Check-in is not open now"), _("No day of this seminar is open at this time.")
         return _("Check-in has closed"), _("The seminar has ended.")
     return _("Unknown code"), _("This is not a ticket of this system.")
 
 
-def _result_json(result, seminar):
-    title, message = _words(result, seminar)
+def _result_json(result, seminar, day=None, part=None):
+    title, message = _words(result, seminar, day, part)
     body = {"status": result.status, "title": title, "message": message}
     if result.attendee is not None:
         body["registration"] = _attendee_json(result.attendee)
     if result.other_seminar is not None:
         body["seminar_title"] = result.other_seminar.title
+    return body | _day_json(day, part)
+
+
+def _day_json(day, part):
+    """Which day and session of a seminar of several days an answer is for (nothing for other seminars)."""
+    body = {}
+    if day is not None:
+        body["day"] = {"id": day.id, "number": day_number(day)}
+    if part is not None:
+        body["session"] = {"id": part.id, "title": localized(part, "title")}
     return body
+
+
+_DAY_REFUSALS = {
+    "unknown_day": ("day", lambda: _("This seminar has no such day.")),
+    "unknown_session": ("session", lambda: _("This seminar has no such session on that day.")),
+    "day_required": ("day", lambda: _("No day of this seminar is open now: say which day (`day`).")),
+}
+
+
+def _picked_id(value, name):
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApiError("invalid", _("The request has invalid fields."),
+                       fields={name: [_("A whole number is required.")]})
+    return value
+
+
+def _door_day(seminar, data):
+    """The day and session the door checks in for (`day`, `session` ids in `data`), as `services.door_day`."""
+    day_id, session_id = _picked_id(data.get("day"), "day"), _picked_id(data.get("session"), "session")
+    try:
+        return services.door_day(db.session, seminar, day_id, session_id)
+    except services.CheckInRefused as refusal:
+        raise _day_error(refusal) from refusal
+
+
+def _day_error(refusal):
+    field, message = _DAY_REFUSALS[refusal.code]
+    return ApiError(refusal.code, message(), 400, fields={field: [message()]})
+
+
+def _query_id(name):
+    """An id from the query string (`?day=12`), or None."""
+    value = request.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise ApiError("invalid", _("The request has invalid fields."),
+                       fields={name: [_("A whole number is required.")]})
+    return int(value)
+
+
+def query_door_day(seminar):
+    """`_door_day` for GET requests: `?day=` and `?session=` (the stats, the door's search)."""
+    try:
+        return services.door_day(db.session, seminar, _query_id("day"), _query_id("session"))
+    except services.CheckInRefused as refusal:
+        raise _day_error(refusal) from refusal
 
 
 def _text(data, name, max_length, *, required=False):
@@ -111,10 +180,15 @@ def create_check_in(seminar):
         raise ApiError("invalid", _("The request has invalid fields."),
                        fields={"method": [_("One of: %(choices)s.", choices=", ".join(services.SCAN_METHODS))]})
     code = _scanned_code(data, seminar)
-    result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
-                               override_window=request_may("edit"))
+    day, part = _door_day(seminar, data)
+    try:
+        result = services.check_in(db.session, seminar, code, gate=gate, by=current_user, method=method,
+                                   override_window=request_may("edit"), day=day, part=part)
+    except services.CheckInRefused as refusal:
+        db.session.rollback()
+        raise _day_error(refusal) from refusal
     db.session.commit()
-    return jsonify(_result_json(result, seminar))
+    return jsonify(_result_json(result, seminar, day, part))
 
 
 def _scanned_code(data, seminar):
@@ -141,14 +215,19 @@ def undo_check_in(seminar, registration_id):
     registration = services.registration_of(db.session, seminar, registration_id)
     if registration is None:
         raise ApiError("not_found", _("No such registration in this seminar."), 404)
+    day, part = _door_day(seminar, data)
     try:
         attendee = services.undo_check_in(db.session, seminar, registration, by=current_user, gate=gate,
-                                          reason=reason, may_correct=request_may("registrations"))
+                                          reason=reason, may_correct=request_may("registrations"), day=day,
+                                          part=part)
     except services.CheckInRefused as refusal:
+        db.session.rollback()
+        if refusal.code in _DAY_REFUSALS:
+            raise _day_error(refusal) from refusal
         message, status = _UNDO_REFUSALS.get(refusal.code, _UNDO_REFUSALS["not_checked_in"])
         raise ApiError(refusal.code, message(), status) from refusal
     body = {"status": "undone", "title": _("Check-in undone"), "message": attendee.full_name,
-            "registration": _attendee_json(attendee)}
+            "registration": _attendee_json(attendee)} | _day_json(day, part)
     db.session.commit()
     return jsonify(body)
 
@@ -156,4 +235,6 @@ def undo_check_in(seminar, registration_id):
 @bp.get("/seminars/<slug>/stats")
 @door_required("see_counts")
 def check_in_stats(seminar):
-    return jsonify(services.stats(db.session, seminar))
+    """Checked in overall; with `?day=` (or `?session=`) on a seminar of several days, for that day or session."""
+    day, part = query_door_day(seminar) if request.args.get("day") or request.args.get("session") else (None, None)
+    return jsonify(services.stats(db.session, seminar, day=day, part=part) | _day_json(day, part))

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from eventreg.api import bp
 from eventreg.api.base import ApiError
-from eventreg.api.checkins import door_required
+from eventreg.api.checkins import door_required, query_door_day
 from eventreg.auth.permissions import request_may
 from eventreg.checkin import services
 from eventreg.extensions import db
@@ -21,9 +21,12 @@ _REFUSALS = {
 @bp.get("/seminars/<slug>/search")
 @door_required("check_in")
 def search_people(seminar):
+    """With `?day=` (or `?session=`) on a seminar of several days, each person's check-in for that day or session."""
+    day, part = query_door_day(seminar) if request.args.get("day") or request.args.get("session") else (None, None)
     try:
         found = services.search(db.session, seminar, request.args.get("q", ""), by=current_user,
-                                locale=get_locale(), override_window=request_may("registrations"))
+                                locale=get_locale(), override_window=request_may("registrations"), day=day,
+                                part=part)
     except services.SearchRefused as refusal:
         db.session.commit()  # the refused search is counted too
         status, message = _REFUSALS[refusal.code]

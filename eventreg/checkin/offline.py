@@ -5,7 +5,9 @@ with its device id, a nonce and the device's clock. `apply_batch` replays a queu
 (device, nonce) pair is unique in the database, so a batch sent twice, or two copies at once, changes nothing
 the second time. The earliest admission of a ticket by device time is its check-in; every later one is kept as
 a conflict the organizer sees ("admitted twice while offline"), and an admission the server would have refused
-(the ticket was cancelled meanwhile) as "admitted offline, not valid".
+(the ticket was cancelled meanwhile) as "admitted offline, not valid". On a seminar of several days the same
+holds per day and per session: each action says which it was for, and the check-in is an `Attendance` row
+(eventreg/checkin/attendance.py).
 """
 
 import hashlib
@@ -20,7 +22,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from eventreg import tickets
-from eventreg.models import Category, CheckInEvent, OfflineAction, Registration, User, awaiting_email_confirmation
+from eventreg.checkin import offline_days
+from eventreg.checkin.offline_days import SERVER_DEVICE
+from eventreg.models import (
+    Category,
+    CheckInEvent,
+    OfflineAction,
+    Registration,
+    User,
+    awaiting_email_confirmation,
+    is_row_id,
+)
 from eventreg.refusals import Refused
 from eventreg.registration import services as registration_services
 
@@ -30,8 +42,6 @@ ROSTER_FRESH_SECONDS = 600  # the door warns when its roster is older
 _ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _REFUSED_BY_STATUS = {"cancelled": "cancelled", "rejected": "rejected", "pending": "not_confirmed",
                       "waitlisted": "not_confirmed"}
-# The displaced online check-in of a ticket an offline door admitted earlier is kept under this device id.
-SERVER_DEVICE = "server"
 
 
 class BatchRefused(Refused):
@@ -45,28 +55,34 @@ def token_hash(token):
 
 
 def roster(session, seminar, now):
-    """What a door of `seminar` stores to decide and greet without network: no token, e-mail or phone."""
+    """What a door of `seminar` stores to decide and greet without network: no token, e-mail or phone. On a
+    seminar of several days, also its days and sessions, and per person their check-ins on each day and at each
+    session and the sessions they hold a place in."""
     opens, closes = seminar.checkin_window()
     rows = session.execute(
-        select(Registration.token, Registration.full_name, Category.label, Category.is_student, Registration.status,
-               Registration.checked_in_at, Registration.checked_in_gate,
+        select(Registration.id, Registration.token, Registration.full_name, Category.label, Category.is_student,
+               Registration.status, Registration.checked_in_at, Registration.checked_in_gate,
                awaiting_email_confirmation(Registration).label("awaits_email_confirmation"))
         .join(Category, Category.id == Registration.category_id)
         .where(Registration.seminar_id == seminar.id)
         .order_by(Registration.id)
     ).all()
+    entries = [
+        {"hash": token_hash(row.token), "name": row.full_name, "category": row.label, "is_student": row.is_student,
+         "status": row.status, "checked_in_at": row.checked_in_at.isoformat() if row.checked_in_at else None,
+         "gate": row.checked_in_gate or "", "email_confirmed": not row.awaits_email_confirmation}
+        for row in rows
+    ]
+    if seminar.has_days:
+        offline_days.add_attendance(session, seminar, {row.id: entry for row, entry in zip(rows, entries, strict=True)})
     return {
         "seminar": {"id": seminar.id, "slug": seminar.slug, "title": seminar.title, "timezone": seminar.timezone,
                     "checkin_opens_at": opens.isoformat(), "checkin_closes_at": closes.isoformat()},
+        "days": [offline_days.roster_day(day) for day in seminar.days] if seminar.has_days else [],
         "generated_at": now.isoformat(),
         "keys": [{"id": tickets.key_id(key), "public_key": urlsafe_b64encode(key.public_key).decode("ascii")}
                  for key in tickets.verifying_keys(session, seminar)],
-        "entries": [
-            {"hash": token_hash(token), "name": name, "category": label, "is_student": is_student,
-             "status": status, "checked_in_at": checked_in_at.isoformat() if checked_in_at else None,
-             "gate": gate or "", "email_confirmed": not awaits}
-            for token, name, label, is_student, status, checked_in_at, gate, awaits in rows
-        ],
+        "entries": entries,
     }
 
 
@@ -80,6 +96,8 @@ class Action:
     code: str
     undoes: str
     person: dict
+    day: int | None = None  # the day and session the door checked in for (a seminar of several days)
+    session: int | None = None
 
 
 # What a queued walk-in may carry: the walk-in form's fields (eventreg/checkin/forms.py), as typed.
@@ -120,10 +138,13 @@ def _action(item, index, errors):
         errors[f"{where}.undoes"] = [_l("The nonce of the queued check-in to undo is required.")]
     if kind == "walk_in" and not _person_ok(person):
         errors[f"{where}.person"] = [_l("The walk-in form's fields, each a text of at most 300 characters.")]
+    for name in ("day", "session"):
+        if item.get(name) is not None and not is_row_id(item.get(name)):
+            errors[f"{where}.{name}"] = [_l("An id (a whole number), or nothing.")]
     if any(name.startswith(where) for name in errors):
         return None
     return Action(nonce, kind, at, gate.strip(), code.strip() if kind == "check_in" else "", undoes,
-                  person if kind == "walk_in" else {})
+                  person if kind == "walk_in" else {}, item.get("day"), item.get("session"))
 
 
 def _person_ok(person):
@@ -190,10 +211,11 @@ def _answer(row):
     return {"outcome": row.outcome, "reason": row.reason, "registration_id": row.registration_id}
 
 
-def _log(session, seminar, registration, result, *, at, gate, by, code):
+def _log(session, seminar, registration, result, *, at, gate, by, code, row=None):
     session.add(CheckInEvent(seminar_id=seminar.id, registration_id=registration.id if registration else None,
                              at=at, result=result, gate=gate, method="offline", user_id=by.id if by else None,
-                             code=(code or "")[:200]))
+                             code=(code or "")[:200], day_id=row.day_id if row else None,
+                             session_id=row.session_id if row else None))
 
 
 def _locked_registration(session, token):
@@ -205,6 +227,8 @@ def _locked_registration(session, token):
 
 
 def _refusal(seminar, registration, at, override_window):
+    """Why the server would refuse the ticket at `at`, or None (on a seminar of several days, the window is the
+    day's: see offline_days.refusal)."""
     if registration is None:
         return "unknown_code"
     if registration.seminar_id != seminar.id:
@@ -226,7 +250,13 @@ def _check_in(session, seminar, device, action, at, by, now, override_window):
     row = OfflineAction(seminar_id=seminar.id, device_id=device, nonce=action.nonce, kind="check_in",
                         registration_id=registration.id if registration else None, device_at=at, received_at=now,
                         gate=action.gate[:60], user_id=by.id if by else None, outcome="admitted")
-    refusal = _refusal(seminar, registration, at, override_window)
+    if seminar.has_days:
+        day, part, problem = offline_days.place(seminar, action, at)
+        row.day_id, row.session_id = offline_days.ids(day, part)
+        refusal = (_refusal(seminar, registration, at, override_window=True) or problem
+                   or offline_days.refusal(session, registration, day, part, at, override_window))
+    else:
+        refusal = _refusal(seminar, registration, at, override_window)
     if refusal is not None:
         row.outcome, row.reason = "not_valid", refusal
         if registration is not None and registration.seminar_id != seminar.id:
@@ -234,20 +264,27 @@ def _check_in(session, seminar, device, action, at, by, now, override_window):
         if not _record(session, row):
             return _answer(_recorded(session, device, action.nonce))
         _log(session, seminar, None if row.registration_id is None else registration, refusal, at=at,
-             gate=row.gate, by=by, code=action.code)
+             gate=row.gate, by=by, code=action.code, row=row)
         session.flush()
         return _answer(row)
-    earlier = registration.checked_in_at is not None and at < registration.checked_in_at
-    if registration.checked_in_at is not None and not earlier:
+    if seminar.has_days:
+        existing = offline_days.entry(session, registration.id, row.day_id, row.session_id)
+        checked_in_at = existing.checked_in_at if existing is not None else None
+    else:
+        existing, checked_in_at = None, registration.checked_in_at
+    earlier = checked_in_at is not None and at < checked_in_at
+    if checked_in_at is not None and not earlier:
         row.outcome = "conflict"
     if not _record(session, row):
         return _answer(_recorded(session, device, action.nonce))
-    if row.outcome == "admitted":
+    if row.outcome == "admitted" and seminar.has_days:
+        offline_days.admit(session, seminar, registration, row, existing, by, now)
+    elif row.outcome == "admitted":
         if earlier:
             _displace(session, seminar, registration, row, now)
         _admit(registration, at, row.gate, by)
     _log(session, seminar, registration, "checked_in" if row.outcome == "admitted" else "already_checked_in",
-         at=at, gate=row.gate, by=by, code=action.code)
+         at=at, gate=row.gate, by=by, code=action.code, row=row)
     session.flush()
     return _answer(row)
 
@@ -259,8 +296,19 @@ def _walk_in(session, seminar, device, action, at, by, now):
         return _answer(done)
     row = OfflineAction(seminar_id=seminar.id, device_id=device, nonce=action.nonce, kind="walk_in", device_at=at,
                         received_at=now, gate=action.gate[:60], user_id=by.id if by else None, outcome="admitted")
+    problem = None
+    if seminar.has_days:
+        day, part, problem = offline_days.place(seminar, action, at)
+        row.day_id, row.session_id = offline_days.ids(day, part)
+        if problem is None and part is not None and part.needs_place:
+            problem = "not_in_session"  # someone just registered holds no place in a session that needs one
+    if problem is not None:
+        row.outcome, row.reason = "not_valid", problem
     if not _record(session, row):
         return _answer(_recorded(session, device, action.nonce))
+    if problem is not None:
+        session.flush()
+        return _answer(row)
     try:
         with session.begin_nested():
             registration = registration_services.register(session, seminar, action.person, source="walk_in",
@@ -270,8 +318,11 @@ def _walk_in(session, seminar, device, action, at, by, now):
         session.flush()
         return _answer(row)
     row.registration_id = registration.id
-    _admit(registration, at, row.gate, by)
-    _log(session, seminar, registration, "checked_in", at=at, gate=row.gate, by=by, code="")
+    if seminar.has_days:
+        offline_days.admit(session, seminar, registration, row, None, by, now)
+    else:
+        _admit(registration, at, row.gate, by)
+    _log(session, seminar, registration, "checked_in", at=at, gate=row.gate, by=by, code="", row=row)
     session.flush()
     return _answer(row)
 
@@ -312,15 +363,19 @@ def _undo(session, seminar, device, action, at, by, now):
     row = OfflineAction(seminar_id=seminar.id, device_id=device, nonce=action.nonce, kind="undo",
                         registration_id=target.registration_id if target else None, device_at=at, received_at=now,
                         gate=action.gate[:60], user_id=by.id if by else None,
-                        outcome="undone" if applies else "ignored", undoes=action.undoes)
+                        outcome="undone" if applies else "ignored", undoes=action.undoes,
+                        day_id=target.day_id if target else None, session_id=target.session_id if target else None)
     if not _record(session, row):
         return _answer(_recorded(session, device, action.nonce))
     if applies:
         was_admitted = target.outcome == "admitted"
         target.outcome = "undone"
         if was_admitted and registration is not None:
-            _promote_next(session, registration)
-            _log(session, seminar, registration, "undone", at=at, gate=row.gate, by=by, code="")
+            if target.day_id is not None:
+                offline_days.promote_next(session, registration, target)
+            else:
+                _promote_next(session, registration)
+            _log(session, seminar, registration, "undone", at=at, gate=row.gate, by=by, code="", row=row)
     session.flush()
     return _answer(row)
 
@@ -364,6 +419,9 @@ REASON_LABELS = {
     "invalid": _l("a walk-in whose details were incomplete"),
     "wrong_category": _l("a walk-in without a category of this seminar"),
     "cancelled_seminar": _l("the seminar was cancelled"),
+    "not_in_session": _l("no place in the session"),
+    "unknown_day": _l("a day removed since"),
+    "unknown_session": _l("a session removed since"),
 }
 @dataclass(frozen=True)
 class Admission:
@@ -404,12 +462,18 @@ def offline_problems(session, seminar):
     conflicts = {}
     for row in rows:
         if row.outcome == "conflict" and row.registration is not None:
-            conflicts.setdefault(row.registration_id, (row.registration, []))[1].append(Admission(row.gate,
-                                                                                                  row.device_at))
+            # One ticket on two days is two check-ins: conflicts are per person and day (and session).
+            key = (row.registration_id, row.day_id, row.session_id)
+            conflicts.setdefault(key, (row, []))[1].append(Admission(row.gate, row.device_at))
     listed = []
-    for registration, others in conflicts.values():
-        first = ([Admission(registration.checked_in_gate or "", registration.checked_in_at)]
-                 if registration.checked_in_at else [])
+    for row, others in conflicts.values():
+        registration = row.registration
+        if row.day_id is not None:
+            found = offline_days.first_admission(session, row)
+            first = [Admission(*found)] if found else []
+        else:
+            first = ([Admission(registration.checked_in_gate or "", registration.checked_in_at)]
+                     if registration.checked_in_at else [])
         listed.append(Conflict(registration, sorted(first + others, key=lambda a: a.at)))
     not_valid = [NotValid(row.registration, row.gate, row.device_at, row.reason, row.user, row.kind == "walk_in")
                  for row in rows if row.outcome == "not_valid"]

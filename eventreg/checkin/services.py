@@ -31,7 +31,7 @@ from eventreg.models import (
 from eventreg.names import alphabetical, query_is_specific
 from eventreg.refusals import Refused
 from eventreg.registration import services as registration_services
-from eventreg.seminars.days import day_at
+from eventreg.seminars.days import day_at, day_of, session_of
 from eventreg.tickets import token_from_scan
 
 # What a scanning client may say it used (walk-ins and offline syncs have paths of their own).
@@ -106,7 +106,8 @@ class CheckInRefused(Refused):
     """An undo that cannot happen: `not_checked_in` (nothing to undo), `not_found` (not this seminar),
     `window_closed` (the door's time is over) or `reason_required` (an organizer's later correction); or a
     walk-in outside the window (`outside_window`); or, on a seminar of several days, `day_required` (an
-    organizer's correction names no day) and `not_found` for a day or session of another seminar."""
+    organizer's correction names no day) and `not_found` for a day or session of another seminar; or a door
+    naming a day or session by an id that is none of this seminar's (`unknown_day`, `unknown_session`)."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +266,27 @@ def _refusal(connection, seminar, token, now, window_open):
 def _seminar_with_days(session, seminar):
     """The ORM seminar (its days and sessions) behind the door's lighter view of it."""
     return seminar if isinstance(seminar, Seminar) else session.get(Seminar, seminar.id)
+
+
+def door_day(session, seminar, day_id=None, session_id=None, *, now=None):
+    """The day and session a door checks in for, from the ids it sent: (day, part). Nothing named: the day whose
+    door is open now on a seminar of several days, else (None, None) without a query (the hot path).
+    CheckInRefused("unknown_day") or ("unknown_session") for an id that is none of this seminar's, or a session
+    of another day than the one named."""
+    if day_id is None and session_id is None:
+        if not seminar.has_days:
+            return None, None
+        return day_at(_seminar_with_days(session, seminar), now or utcnow()), None
+    seminar = _seminar_with_days(session, seminar)
+    part = session_of(seminar, session_id) if session_id is not None else None
+    if session_id is not None and part is None:
+        raise CheckInRefused("unknown_session")
+    day = day_of(seminar, day_id) if day_id is not None else part.day
+    if day is None:
+        raise CheckInRefused("unknown_day")
+    if part is not None and part.day_id != day.id:
+        raise CheckInRefused("unknown_session")
+    return day, part
 
 
 def _day_and_session(seminar, day, part, now):
@@ -516,13 +538,14 @@ _UPSERT = {
 }
 
 
-def search(session, seminar, query, *, by, locale, now=None, override_window=False):
+def search(session, seminar, query, *, by, locale, now=None, override_window=False, day=None, part=None):
     """People of this seminar by any spelling of their name, e-mail or organization (eventreg/names.py), for the
     door: at most SEARCH_LIMIT, confirmed people first, then in the alphabet of `locale`.
 
     Not a way to copy the list (issue #27): only while check-in is open (organizers: `override_window`),
     only for a specific query, never with e-mail addresses; every search is counted per account and hour.
-    Every status is listed (the door must see that someone cancelled).
+    Every status is listed (the door must see that someone cancelled). With a `day` (or session `part`) of a
+    seminar of several days, the check-in shown is the one for that day or session, not the first arrival.
     """
     now = now or utcnow()
     query = (query or "")[:MAX_QUERY]
@@ -532,14 +555,24 @@ def search(session, seminar, query, *, by, locale, now=None, override_window=Fal
     if not query_is_specific(query, min_letters=MIN_SEARCH_LETTERS):
         raise SearchRefused("too_short")
     confirmed_first = case((Registration.status == "confirmed", 0), else_=1)
-    rows = session.execute(
+    checked_in_at, gate = Registration.checked_in_at, Registration.checked_in_gate
+    if day is not None or part is not None:
+        checked_in_at, gate = Attendance.checked_in_at, Attendance.gate
+    statement = (
         select(Registration.id, Registration.full_name, Registration.organization, Category.label,
-               Registration.email, Registration.status, Registration.checked_in_at, Registration.checked_in_gate)
+               Registration.email, Registration.status, checked_in_at, gate)
         .join(Category, Category.id == Registration.category_id)
         .where(Registration.seminar_id == seminar.id, search_matches(Registration.search_text, query))
         .order_by(confirmed_first, *alphabetical(Registration.name_sort_key, locale), Registration.id)
         .limit(SEARCH_LIMIT)
-    ).all()
+    )
+    if part is not None:
+        statement = statement.outerjoin(Attendance, and_(Attendance.registration_id == Registration.id,
+                                                         Attendance.session_id == part.id))
+    elif day is not None:
+        statement = statement.outerjoin(Attendance, and_(Attendance.registration_id == Registration.id,
+                                                         Attendance.day_id == day.id, Attendance.session_id.is_(None)))
+    rows = session.execute(statement).all()
     return [Found(id=r.id, full_name=r.full_name, organization=r.organization, category=r.label,
-                  email_hint=email_hint(r.email), status=r.status, checked_in_at=r.checked_in_at,
-                  checked_in_gate=r.checked_in_gate) for r in rows]
+                  email_hint=email_hint(r.email), status=r.status, checked_in_at=r[6], checked_in_gate=r[7])
+            for r in rows]

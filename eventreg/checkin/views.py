@@ -1,5 +1,6 @@
 """The door: choose a seminar, scan tickets, search people, register walk-ins."""
 
+from babel.dates import format_skeleton
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -11,17 +12,27 @@ from eventreg.badges import services as badges
 from eventreg.checkin import bp, offline, pwa, services  # noqa: F401 (pwa: the door app's manifest and worker)
 from eventreg.checkin.forms import WalkInForm
 from eventreg.extensions import db, login_manager
+from eventreg.formatting import date_locale, time_in
 from eventreg.models import utcnow
 from eventreg.registration.services import RegistrationRefused
 from eventreg.seminars import queries
+from eventreg.seminars.content import localized
+from eventreg.seminars.days import day_at, day_number
 
 # A label printer is what a door has; the walk-in's page offers the other layouts too.
 DOOR_LAYOUT = "label-102x76"
+def _pick_again():
+    return _("Pick the day (and session) you check in for on the scanner page, then try again.")
+
+
 REFUSAL_MESSAGES = {
     "full": lambda: _("No seat is free: the seminar or this category is full."),
     "duplicate_email": lambda: _("This e-mail address is already registered: search for the person instead."),
     "cancelled_seminar": lambda: _("This seminar has been cancelled."),
     "outside_window": lambda: _("Check-in is not open for this seminar now."),
+    "day_required": _pick_again,
+    "unknown_day": _pick_again,
+    "unknown_session": _pick_again,
 }
 
 
@@ -43,12 +54,40 @@ def index():
     return render_template("checkin/index.html", seminars=seminars, now=now)
 
 
+def _door_days(seminar, now):
+    """What the door's "Checking in for" offers on a seminar of several days: each day ("Day 2 · Wed 16 Dec")
+    with its sessions, and the one picked unless the device kept another: the day whose door is open now, else
+    the next one (its answers then say when it opens)."""
+    if not seminar.has_days:
+        return [], None
+    choices = [{
+        "day": day, "label": _("Day %(n)d · %(date)s", n=day_number(day), date=format_skeleton(
+            "MMMEd", seminar.local(day.starts_at), locale=date_locale())),
+        "closes_at": day.checkin_window()[1],
+        "sessions": [{"session": part, "label": "{} · {}–{}".format(localized(part, "title"),
+                                                                   time_in(part.starts_at, seminar),
+                                                                   time_in(part.ends_at, seminar))}
+                     for part in day.sessions],
+    } for day in seminar.days]
+    default = day_at(seminar, now) or next((d for d in seminar.days if d.checkin_window()[1] > now), seminar.days[-1])
+    return choices, default
+
+
 @bp.get("/s/<slug>/")
 @door_required
 def scan(seminar):
+    now = utcnow()
     problems = offline.problems_context(db.session, seminar) if can(current_user, "registrations", seminar) else {}
-    return render_template("checkin/scan.html", seminar=seminar,
-                           window_open=services.window_is_open(seminar, utcnow()), **problems)
+    door_days, default_day = _door_days(seminar, now)
+    return render_template("checkin/scan.html", seminar=seminar, door_days=door_days, default_day=default_day,
+                           window_open=services.door_is_open(db.session, seminar, now, day=default_day), **problems)
+
+
+def _picked(args):
+    """The day and session the door's page sent (form or query: `day`, `session`), as `services.door_day` takes
+    them; anything but digits is nothing picked."""
+    return tuple(int(value) if value.isdigit() and len(value) < 19 else None
+                 for value in (args.get("day", ""), args.get("session", "")))
 
 
 @bp.get("/s/<slug>/search")
@@ -57,9 +96,11 @@ def search(seminar):
     """The people matching `q`, as a fragment the scanner page shows under its search box."""
     query = request.args.get("q", "")
     try:
+        day, part = services.door_day(db.session, seminar, *_picked(request.args))
         results, refusal = services.search(db.session, seminar, query, by=current_user, locale=get_locale(),
-                                           override_window=can(current_user, "registrations", seminar)), None
-    except services.SearchRefused as refused:
+                                           override_window=can(current_user, "registrations", seminar), day=day,
+                                           part=part), None
+    except (services.SearchRefused, services.CheckInRefused) as refused:
         results, refusal = [], refused.code
     db.session.commit()  # the search is counted either way
     return render_template("checkin/_search_results.html", seminar=seminar, query=query, results=results,
@@ -72,9 +113,10 @@ def walk_in(seminar):
     form = WalkInForm(seminar)
     if form.validate_on_submit():
         try:
+            day, part = services.door_day(db.session, seminar, *_picked(request.form))
             result = services.walk_in(db.session, seminar, form.data_for_registration(),
                                       gate=request.form.get("gate", ""), by=current_user,
-                                      override_window=request_may("edit"))
+                                      override_window=request_may("edit"), day=day, part=part)
         except (RegistrationRefused, services.CheckInRefused) as refusal:
             db.session.rollback()
             _show_refusal(form, refusal)

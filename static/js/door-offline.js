@@ -105,15 +105,25 @@
     var nonce = randomId();
     var at = new Date().toISOString();
     var gate = String(data.get("gate") || "");
-    var action = { key: nonce, slug: slugOf, action: { nonce: nonce, kind: "walk_in", at: at, gate: gate, person: person } };
+    var pick = { day: Number(data.get("day")) || null, session: Number(data.get("session")) || null };
+    var action = { key: nonce, slug: slugOf, action: withPick({ nonce: nonce, kind: "walk_in", at: at, gate: gate,
+      person: person }, pick) };
     run(queueDb, "actions", "readwrite", function (store) { store.put(action); }).then(function () {
       return run(rosterDb, "admitted", "readwrite", function (store) {
-        store.put({ key: nonce, slug: slugOf, hash: "walk-in:" + nonce, at: at, gate: gate });
+        store.put({ key: nonce, slug: slugOf, hash: "walk-in:" + nonce, at: at, gate: gate, day: pick.day,
+          session: pick.session });
       });
     }).then(function () {
       try { window.sessionStorage.setItem("eventreg.walk-in-queued", person.full_name); } catch (e) { /* no note */ }
       window.location.href = form.getAttribute("data-scanner-url");
     });
+  }
+
+  // A queued action says which day and session it was for (a seminar of several days); nothing otherwise.
+  function withPick(action, pick) {
+    if (pick && pick.day) { action.day = pick.day; }
+    if (pick && pick.session) { action.session = pick.session; }
+    return action;
   }
 
   var root = document.getElementById("scanner");
@@ -219,7 +229,7 @@
         markOnline();
         var entries = {};
         roster.entries.forEach(function (entry) { entries[entry.hash] = entry; });
-        var saved = { key: slug, seminar: roster.seminar, keys: roster.keys, entries: entries,
+        var saved = { key: slug, seminar: roster.seminar, days: roster.days || [], keys: roster.keys, entries: entries,
           generated_at: roster.generated_at };
         state.roster = saved;
         return run(rosterDb, "rosters", "readwrite", function (store) { store.put(saved); }).then(dropSyncedAdmissions);
@@ -265,14 +275,43 @@
       organization: "", status: entry.status };
   }
 
-  function localAdmission(hash) {
+  // Whether an admission this device made counts for `where` ({day, session} of a seminar of several days, or
+  // null): a session's admission also admitted its day, as on the server.
+  function admitsFor(admission, where) {
+    if (!where) { return true; }
+    if (where.session) { return admission.session === where.session; }
+    return admission.day === where.day;
+  }
+
+  function localAdmission(hash, where) {
     return run(rosterDb, "admitted", "readonly", function (store) { return store.getAll(); }).then(function (list) {
-      return list.filter(function (a) { return a.slug === slug && a.hash === hash; })[0] || null;
+      return list.filter(function (a) { return a.slug === slug && a.hash === hash && admitsFor(a, where); })[0] || null;
     });
   }
 
+  // The roster's check-in of the entry for `where` (a day or session), or for the seminar.
+  function rosterCheckIn(entry, where) {
+    if (!entry) { return null; }
+    if (!where) { return entry.checked_in_at ? { at: entry.checked_in_at, gate: entry.gate } : null; }
+    var at = where.session ? (entry.sessions || {})[where.session] : (entry.days || {})[where.day];
+    return at ? { at: at, gate: "" } : null;
+  }
+
+  // What the door checks in for on a seminar of several days: the picked day (or session) as the roster knows
+  // it, else the day whose door is open now; null on a seminar without days.
+  function placeOf(pick, now) {
+    var days = (state.roster && state.roster.days) || [];
+    if (!days.length) { return null; }
+    var day = days.filter(function (d) { return pick && d.id === pick.day; })[0] || (pick && pick.day ? null :
+      days.filter(function (d) { return new Date(d.checkin_opens_at) <= now && now < new Date(d.checkin_closes_at); })[0]);
+    if (!day) { return { day: null, session: null, opens: null, closes: null, part: null }; }
+    var part = pick && pick.session ? day.sessions.filter(function (p) { return p.id === pick.session; })[0] : null;
+    return { day: day.id, session: part ? part.id : null, part: part || null, opens: new Date(day.checkin_opens_at),
+      closes: new Date(day.checkin_closes_at) };
+  }
+
   // The same answers as online (eventreg/api/checkins.py), decided from the roster and this device's queue.
-  function decide(code, gate) {
+  function decide(code, gate, pick) {
     var roster = state.roster;
     if (!roster) { return Promise.resolve(refusal("error", msg("no-roster"), "")); }
     var parsed = parse(code);
@@ -300,28 +339,50 @@
       }
       var now = new Date();
       var organizer = root.getAttribute("data-organizer") === "true";
+      var where = placeOf(pick, now);
+      if (where) { return decideOnDay(code, gate, hash, entry, where, now, organizer); }
       if (!organizer && (now < new Date(roster.seminar.checkin_opens_at) || now >= new Date(roster.seminar.checkin_closes_at))) {
         return refusal("outside_window", msg("outside-window"), "", entry);
       }
-      return localAdmission(hash).then(function (admitted) {
-        var earlier = admitted ? { at: admitted.at, gate: admitted.gate } :
-          entry && entry.checked_in_at ? { at: entry.checked_in_at, gate: entry.gate } : null;
-        if (earlier) {
-          var detail = msg("at").replace("%(time)s", timeIn(earlier.at)) + (earlier.gate ? ", " + earlier.gate : "");
-          return refusal("already_checked_in", msg("already"), detail, entry);
-        }
-        return admit(code, gate, hash, entry);
+      return localAdmission(hash, null).then(function (admitted) {
+        var earlier = admitted ? { at: admitted.at, gate: admitted.gate } : rosterCheckIn(entry, null);
+        if (earlier) { return already(earlier, entry); }
+        return admit(code, gate, hash, entry, null);
       });
     });
   }
 
-  function admit(code, gate, hash, entry) {
+  function already(earlier, entry) {
+    var detail = msg("at").replace("%(time)s", timeIn(earlier.at)) + (earlier.gate ? ", " + earlier.gate : "");
+    return refusal("already_checked_in", msg("already"), detail, entry);
+  }
+
+  // A seminar of several days, as the server decides it (eventreg/checkin/services.py): once per day and per
+  // session; a session with places only for those holding one; the day's own door hours.
+  function decideOnDay(code, gate, hash, entry, where, now, organizer) {
+    if (!where.day) { return Promise.resolve(refusal("outside_window", msg("outside-window"), "", entry)); }
+    return localAdmission(hash, where).then(function (admitted) {
+      var earlier = admitted ? { at: admitted.at, gate: admitted.gate } : rosterCheckIn(entry, where);
+      if (earlier) { return already(earlier, entry); }
+      if (where.part && where.part.needs_place && entry && (entry.places || []).indexOf(where.part.id) === -1) {
+        return refusal("not_in_session", msg("not-in-session"), entry.name, entry);
+      }
+      if (!organizer && (now < where.opens || now >= where.closes)) {
+        return refusal("outside_window", msg("outside-window"), "", entry);
+      }
+      return admit(code, gate, hash, entry, where);
+    });
+  }
+
+  function admit(code, gate, hash, entry, where) {
     var nonce = randomId();
     var at = new Date().toISOString();
-    var action = { key: nonce, slug: slug, action: { nonce: nonce, kind: "check_in", at: at, gate: gate, code: code } };
+    var action = { key: nonce, slug: slug, action: withPick({ nonce: nonce, kind: "check_in", at: at, gate: gate,
+      code: code }, where) };
     return run(queueDb, "actions", "readwrite", function (store) { store.put(action); }).then(function () {
       return run(rosterDb, "admitted", "readwrite", function (store) {
-        store.put({ key: nonce, slug: slug, hash: hash, at: at, gate: gate });
+        store.put({ key: nonce, slug: slug, hash: hash, at: at, gate: gate, day: where ? where.day : null,
+          session: where ? where.session : null });
       });
     }).then(function () {
       state.queued += 1;
@@ -447,8 +508,11 @@
   }
 
   // The door's counters without the server: the roster's figures plus this device's queued admissions.
-  function counts() {
+  // On a seminar of several days, for the picked day or session (as the online counts are).
+  function counts(pick) {
     if (!state.roster) { return Promise.resolve(null); }
+    var where = placeOf(pick, new Date());
+    if (where && !where.day) { where = null; }
     return run(rosterDb, "admitted", "readonly", function (store) { return store.getAll(); }).then(function (list) {
       var confirmed = 0;
       var checkedIn = 0;
@@ -456,11 +520,13 @@
       Object.keys(entries).forEach(function (hash) {
         if (entries[hash].status !== "confirmed") { return; }
         confirmed += 1;
-        if (entries[hash].checked_in_at) { checkedIn += 1; }
+        if (rosterCheckIn(entries[hash], where)) { checkedIn += 1; }
       });
+      var counted = {};
       list.forEach(function (admission) {
-        var entry = entries[admission.hash];
-        if (admission.slug === slug && !(entry && entry.checked_in_at)) { checkedIn += 1; }
+        if (admission.slug !== slug || !admitsFor(admission, where) || counted[admission.hash]) { return; }
+        counted[admission.hash] = true;
+        if (!rosterCheckIn(entries[admission.hash], where)) { checkedIn += 1; }
       });
       return { confirmed: confirmed, checked_in: checkedIn };
     });

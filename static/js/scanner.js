@@ -17,8 +17,26 @@
     try { window.localStorage.setItem(GATE_KEY, value); } catch (e) { /* private mode: kept for this page only */ }
   }
 
-  // Walk-in page: the gate goes with the form; student fields only for a student category.
+  // The day (and session) a door of a seminar of several days checks in for, kept per seminar on this device
+  // until that day's door closes (the next visit then starts from the day open now).
+  var DAY_KEY = "eventreg.door-day.";
+  function storedPick(slug) {
+    var pick = null;
+    try { pick = JSON.parse(window.localStorage.getItem(DAY_KEY + slug) || "null"); } catch (e) { return null; }
+    return pick && pick.closes && new Date(pick.closes) > new Date() ? pick : null;
+  }
+  function storePick(slug, pick) {
+    try { window.localStorage.setItem(DAY_KEY + slug, JSON.stringify(pick)); } catch (e) { /* this page only */ }
+  }
+
+  // Walk-in page: the gate and the day go with the form; student fields only for a student category.
   document.querySelectorAll("[data-gate-field]").forEach(function (input) { input.value = storedGate(); });
+  document.querySelectorAll("form[data-offline-slug]").forEach(function (form) {
+    var pick = storedPick(form.getAttribute("data-offline-slug"));
+    if (!pick) { return; }
+    form.querySelector("[data-day-field]").value = pick.day || "";
+    form.querySelector("[data-session-field]").value = pick.session || "";
+  });
   document.querySelectorAll("form[data-student-categories]").forEach(function (form) {
     var students = form.getAttribute("data-student-categories").split(",").filter(Boolean);
     var select = form.querySelector("select[name=category_id]");
@@ -52,6 +70,37 @@
   var searchForm = $("search-form");
   var searchInput = $("search-input");
   var searchResults = $("search-results");
+
+  // ---- the day (and session) checked in for ---------------------------------------------------------------
+  var daySelect = $("door-day");
+  var slug = root.getAttribute("data-slug");
+  function pickOf(option) {
+    return { value: option.value, day: Number(option.getAttribute("data-day")),
+      session: option.hasAttribute("data-session") ? Number(option.getAttribute("data-session")) : null,
+      closes: option.getAttribute("data-closes") };
+  }
+  // {} on a seminar without days: nothing is sent, and the server decides as it always did.
+  function picked() {
+    if (!daySelect || daySelect.selectedIndex < 0) { return {}; }
+    return pickOf(daySelect.options[daySelect.selectedIndex]);
+  }
+  function withPick(payload) {
+    var pick = picked();
+    if (pick.day) { payload.day = pick.day; }
+    if (pick.session) { payload.session = pick.session; }
+    return payload;
+  }
+  function pickQuery(separator) {
+    var pick = picked();
+    if (!pick.day) { return ""; }
+    return separator + "day=" + pick.day + (pick.session ? "&session=" + pick.session : "");
+  }
+  if (daySelect) {
+    var kept = storedPick(slug);
+    if (kept && daySelect.querySelector("option[value='" + kept.value + "']")) { daySelect.value = kept.value; }
+    storePick(slug, picked());
+    body.dataset.doorDay = daySelect.value;
+  }
 
   var state = {
     stream: null, facing: "environment", torch: false, decoder: null, timer: null, busy: false,
@@ -162,9 +211,12 @@
   // Offline, the counters come from the device's roster and queue (door-offline.js).
   function refreshStats() {
     var offline = door();
-    if (offline && !offline.isOnline()) { return offline.ready().then(offline.counts).then(showCounts); }
-    return api("GET", root.getAttribute("data-stats-url")).then(showCounts, function (failure) {
-      if (offline && noAnswer(failure)) { offline.markOffline(); return offline.ready().then(offline.counts).then(showCounts); }
+    if (offline && !offline.isOnline()) { return offline.ready().then(function () { return offline.counts(picked()); }).then(showCounts); }
+    return api("GET", root.getAttribute("data-stats-url") + pickQuery("?")).then(showCounts, function (failure) {
+      if (offline && noAnswer(failure)) {
+        offline.markOffline();
+        return offline.ready().then(function () { return offline.counts(picked()); }).then(showCounts);
+      }
     });
   }
 
@@ -172,7 +224,7 @@
   // Green: come in. Amber: already checked in (someone may be using a copy). Red: not admitted. Blue: undone.
   var TONES = {
     checked_in: "ok", undone: "info", already_checked_in: "again", not_confirmed: "bad", email_not_confirmed: "bad",
-    outside_window: "bad",
+    outside_window: "bad", not_in_session: "bad",
     wrong_seminar: "bad", cancelled: "bad", rejected: "bad", unknown_code: "bad", error: "bad"
   };
 
@@ -234,7 +286,7 @@
   // Online the server decides; without network (or no answer in time) the device does, from its roster.
   function decided(payload) {
     var offline = door();
-    if (offline && !offline.isOnline() && payload.code) { return offline.decide(payload.code, payload.gate); }
+    if (offline && !offline.isOnline() && payload.code) { return offline.decide(payload.code, payload.gate, picked()); }
     if (offline && !offline.isOnline()) { return Promise.reject({ status: undefined }); }
     return api("POST", root.getAttribute("data-checkin-url"), payload, SCAN_TIMEOUT_MS).then(function (answer) {
       if (offline) { offline.markOnline(); }
@@ -243,12 +295,13 @@
       if (!offline || !noAnswer(failure)) { throw failure; }
       offline.markOffline();
       if (!payload.code) { throw failure; }
-      return offline.decide(payload.code, payload.gate);
+      return offline.decide(payload.code, payload.gate, picked());
     });
   }
 
   function submit(payload, displayCode) {
     payload.gate = storedGate() || gateInput.value.trim();
+    withPick(payload);
     state.pending += 1;
     body.dataset.pending = state.pending;
     return decided(payload).then(function (answer) {
@@ -294,7 +347,7 @@
       return;
     }
     var url = root.getAttribute("data-undo-url").replace(/\/0$/, "/" + registration.id);
-    api("DELETE", url, { gate: storedGate() }).then(function (answer) {
+    api("DELETE", url, withPick({ gate: storedGate() })).then(function (answer) {
       show(answer, body.dataset.lastCode || "");
       refreshStats();
     }, function (failure) { showError(body.dataset.lastCode || "", failure); });
@@ -324,7 +377,7 @@
     var query = searchInput.value.trim();
     var seq = ++searchSeq;
     if (!query) { searchResults.textContent = ""; return; }
-    var url = root.getAttribute("data-search-url") + "?q=" + encodeURIComponent(query);
+    var url = root.getAttribute("data-search-url") + "?q=" + encodeURIComponent(query) + pickQuery("&");
     fetch(url, { credentials: "same-origin" }).then(function (response) {
       return response.text();
     }).then(function (html) {
@@ -519,6 +572,16 @@
   if (!audio || audio.state !== "running") { $("sound-hint").classList.remove("hidden"); }
   if (touchScreen) { readyForNext(); }
   document.addEventListener("eventreg:synced", function () { refreshStats(); });
+  if (daySelect) {
+    // Another day or session: its own counts, and the answer on screen was for the previous one.
+    daySelect.addEventListener("change", function () {
+      storePick(slug, picked());
+      body.dataset.doorDay = daySelect.value;
+      hideResult();
+      refreshStats();
+      if (searchInput.value.trim()) { runSearch(); }
+    });
+  }
 
   refreshStats();
   setInterval(refreshStats, STATS_MS);

@@ -12,6 +12,22 @@ def _json_response(description, schema):
 
 
 _SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+_DAY_DOC = ("On a seminar of several days: the day checked in for (an id of the seminar's days; by default the "
+            "day whose door is open now). An id of no day of this seminar gets 400 `unknown_day`.")
+_SESSION_DOC = ("On a seminar of several days: the session checked in for (its day is implied). An id of no "
+                "session of this seminar (or of another day than `day`) gets 400 `unknown_session`.")
+DAY_PARAMETERS = [
+    {"name": "day", "in": "query", "required": False, "schema": {"type": "integer"}, "description": _DAY_DOC},
+    {"name": "session", "in": "query", "required": False, "schema": {"type": "integer"},
+     "description": _SESSION_DOC},
+]
+_DAY_PROPERTIES = {
+    "day": {"type": "object", "required": ["id", "number"], "description": "The day it was for (a seminar of "
+            "several days only).", "properties": {"id": {"type": "integer"}, "number": {
+                "type": "integer", "description": "1 for the seminar's first day."}}},
+    "session": {"type": "object", "required": ["id", "title"], "description": "The session it was for, if any.",
+                "properties": {"id": {"type": "integer"}, "title": {"type": "string"}}},
+}
 
 FRAGMENT = dict(
     paths={
@@ -21,7 +37,9 @@ FRAGMENT = dict(
                 "description": "Every scan is answered with HTTP 200 and a `status`; only a malformed request or "
                 "missing authorisation gets 4xx. Organizers and admins may check in outside the check-in window; "
                 "staff get `outside_window`. The same ticket scanned at two doors at once gives one `checked_in` "
-                "and one `already_checked_in`.",
+                "and one `already_checked_in`. A seminar of several days admits once per day and once per "
+                "session (`day`, `session`); a session with places admits only those with a place "
+                "(`not_in_session`).",
                 "operationId": "createCheckIn",
                 "parameters": [_SLUG],
                 "requestBody": {
@@ -48,7 +66,9 @@ FRAGMENT = dict(
                     "content": {_JSON: {"schema": {"type": "object", "properties": {
                         "gate": {"type": "string", "maxLength": 60},
                         "reason": {"type": "string", "maxLength": 500,
-                                   "description": "Why the attendance is corrected after the window closed."}}}}},
+                                   "description": "Why the attendance is corrected after the window closed."},
+                        "day": {"type": "integer", "description": _DAY_DOC},
+                        "session": {"type": "integer", "description": _SESSION_DOC}}}}},
                 },
                 "responses": {
                     "200": _json_response("The check-in was undone.", "CheckInResult"),
@@ -60,10 +80,13 @@ FRAGMENT = dict(
         "/seminars/{slug}/stats": {
             "get": {
                 "summary": "Live counts at the door: confirmed and checked in, overall and per category.",
+                "description": "On a seminar of several days, `checked_in` counts arrivals on any day; with "
+                "`day` (or `session`), those checked in for that day (or session).",
                 "operationId": "getCheckInStats",
-                "parameters": [_SLUG],
+                "parameters": [_SLUG, *DAY_PARAMETERS],
                 "responses": {
                     "200": _json_response("The counts.", "CheckInStats"),
+                    "400": ERROR_RESPONSES["400"],
                     "401": ERROR_RESPONSES["401"],
                     "403": ERROR_RESPONSES["403"],
                     "404": ERROR_RESPONSES["404"],
@@ -83,6 +106,8 @@ FRAGMENT = dict(
                 "registration_id": {"type": "integer"},
                 "gate": {"type": "string", "maxLength": 60, "description": "The door, e.g. `Door 1`."},
                 "method": {"type": "string", "enum": list(SCAN_METHODS), "default": "api"},
+                "day": {"type": "integer", "description": _DAY_DOC},
+                "session": {"type": "integer", "description": _SESSION_DOC},
             },
         },
         "CheckInRegistration": {
@@ -111,6 +136,7 @@ FRAGMENT = dict(
                 "message": {"type": "string", "description": "A translated detail line."},
                 "registration": {"$ref": "#/components/schemas/CheckInRegistration"},
                 "seminar_title": {"type": "string", "description": "For `wrong_seminar`: the ticket's seminar."},
+                **_DAY_PROPERTIES,
             },
         },
         "CheckInStats": {
@@ -130,6 +156,7 @@ FRAGMENT = dict(
                         "checked_in": {"type": "integer"},
                     },
                 }},
+                **_DAY_PROPERTIES,
             },
         },
     },

@@ -36,7 +36,8 @@ FRAGMENT = dict(
                 "its check-in; a later one is recorded as a `conflict`; one the server would have refused (e.g. "
                 "the ticket was cancelled meanwhile) as `not_valid`. A queued walk-in is registered by the "
                 "online rules (a free seat, one registration per e-mail) and checked in, or `not_valid`. A "
-                "malformed batch gets 400 and nothing of it is applied; more than 500 actions or 256 KiB get 413.",
+                "malformed batch gets 400 and nothing of it is applied; more than 500 actions or 256 KiB get 413. On a "
+                "seminar of several days all of this holds per day and per session (`day`, `session`).",
                 "operationId": "syncOfflineCheckIns",
                 "parameters": [_SLUG],
                 "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("SyncBatch")}}},
@@ -53,8 +54,26 @@ FRAGMENT = dict(
     schemas={
         "DoorRoster": {
             "type": "object",
-            "required": ["seminar", "generated_at", "keys", "entries"],
+            "required": ["seminar", "days", "generated_at", "keys", "entries"],
             "properties": {
+                "days": {"type": "array", "description": "A seminar of several days: its days, first first "
+                         "(empty for a seminar without days). Each day admits a ticket once, in its own hours.",
+                         "items": {
+                             "type": "object",
+                             "required": ["id", "number", "checkin_opens_at", "checkin_closes_at", "sessions"],
+                             "properties": {
+                                 "id": {"type": "integer"}, "number": {"type": "integer"},
+                                 "checkin_opens_at": {"type": "string", "format": "date-time"},
+                                 "checkin_closes_at": {"type": "string", "format": "date-time"},
+                                 "sessions": {"type": "array", "items": {
+                                     "type": "object",
+                                     "required": ["id", "title", "starts_at", "ends_at", "needs_place"],
+                                     "properties": {
+                                         "id": {"type": "integer"}, "title": {"type": "string"},
+                                         "starts_at": {"type": "string", "format": "date-time"},
+                                         "ends_at": {"type": "string", "format": "date-time"},
+                                         "needs_place": {"type": "boolean", "description": "Only those holding "
+                                                         "a place (`places`) are let in."}}}}}}},
                 "seminar": {"type": "object", "required": ["id", "slug", "title", "timezone", "checkin_opens_at",
                                                            "checkin_closes_at"],
                             "properties": {"id": {"type": "integer"}, "slug": {"type": "string"},
@@ -81,6 +100,13 @@ FRAGMENT = dict(
                         "gate": {"type": "string"},
                         "email_confirmed": {"type": "boolean", "description": "false: the seminar asked this "
                                             "person to confirm their address, and they have not yet; no entry."},
+                        "days": {"type": "object", "description": "A seminar of several days: when the person "
+                                 "was checked in on each day, by day id.",
+                                 "additionalProperties": {"type": "string", "format": "date-time"}},
+                        "sessions": {"type": "object", "description": "Likewise at each session, by session id.",
+                                     "additionalProperties": {"type": "string", "format": "date-time"}},
+                        "places": {"type": "array", "items": {"type": "integer"},
+                                   "description": "The sessions the person holds a place in."},
                     }}},
             },
         },
@@ -101,6 +127,11 @@ FRAGMENT = dict(
                         "code": {"type": "string", "maxLength": 500, "description": "For check_in: what was "
                                  "scanned (`ER2:`, `ER1:`, a ticket URL or a token)."},
                         "undoes": {"type": "string", "description": "For undo: the nonce of the check-in."},
+                        "day": {"type": ["integer", "null"], "description": "A seminar of several days: the "
+                                "day the door checked in for (by default the day open at `at`). Each day admits "
+                                "a ticket once; an id of a day removed since is `not_valid` (`unknown_day`)."},
+                        "session": {"type": ["integer", "null"], "description": "The session checked in for, "
+                                    "if any (`not_in_session` without a place in one that needs it)."},
                         "person": {"type": "object", "description": "For walk_in: the walk-in form's fields "
                                    "(full_name, email, organization, category_id, university, programme, "
                                    "study_level, study_year), as typed.",
