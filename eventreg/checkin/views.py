@@ -1,6 +1,5 @@
 """The door: choose a seminar, scan tickets, search people, register walk-ins."""
 
-from babel.dates import format_skeleton
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,12 +11,12 @@ from eventreg.badges import services as badges
 from eventreg.checkin import bp, offline, pwa, services  # noqa: F401 (pwa: the door app's manifest and worker)
 from eventreg.checkin.forms import WalkInForm
 from eventreg.extensions import db, login_manager
-from eventreg.formatting import date_locale, time_in
+from eventreg.formatting import time_in
 from eventreg.models import utcnow
 from eventreg.registration.services import RegistrationRefused
 from eventreg.seminars import queries
 from eventreg.seminars.content import localized
-from eventreg.seminars.days import day_at, day_number
+from eventreg.seminars.days import day_at, day_label
 
 # A label printer is what a door has; the walk-in's page offers the other layouts too.
 DOOR_LAYOUT = "label-102x76"
@@ -61,8 +60,7 @@ def _door_days(seminar, now):
     if not seminar.has_days:
         return [], None
     choices = [{
-        "day": day, "label": _("Day %(n)d · %(date)s", n=day_number(day), date=format_skeleton(
-            "MMMEd", seminar.local(day.starts_at), locale=date_locale())),
+        "day": day, "label": day_label(day),
         "closes_at": day.checkin_window()[1],
         "sessions": [{"session": part, "label": "{} · {}–{}".format(localized(part, "title"),
                                                                    time_in(part.starts_at, seminar),

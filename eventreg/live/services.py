@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from eventreg.formatting import time_in
 from eventreg.models import utcnow
 from eventreg.reports import charts, queries
-from eventreg.reports import days as seminar_days
-from eventreg.seminars.days import day_at, day_number
+from eventreg.seminars.days import day_at, day_label, day_number
 
 LATEST = 20
 VIP_LIST = 50  # more VIPs than this at one seminar are a category, not a list to watch
@@ -52,7 +51,7 @@ def _day(seminar, day):
         return None
     number = day_number(day)
     return {"id": day.id, "number": number, "date": day.local_date.isoformat(),
-            "label": seminar_days.day_heading(number, day), "starts_at": day.starts_at.isoformat(),
+            "label": day_label(day), "starts_at": day.starts_at.isoformat(),
             "start_label": str(_l("Start %(time)s", time=time_in(day.starts_at, seminar)))}
 
 

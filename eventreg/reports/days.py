@@ -16,6 +16,7 @@ from eventreg.formatting import date_locale
 from eventreg.models import Attendance, Registration, SessionPlace
 from eventreg.reports.exports import Column
 from eventreg.seminars.content import localized
+from eventreg.seminars.days import day_label
 
 
 def numbered(seminar):
@@ -26,12 +27,6 @@ def numbered(seminar):
 def short_date(day):
     """"15 Dec", in the reader's language."""
     return format_skeleton("MMMd", day.local_date, locale=date_locale())
-
-
-def day_heading(number, day):
-    """"Day 2 · Wed 16 Dec": a day as the report's table and the live view name it."""
-    return str(_l("Day %(number)d · %(date)s", number=number,
-                  date=format_skeleton("MMMEd", day.local_date, locale=date_locale())))
 
 
 def day_header(number, day):
@@ -68,7 +63,7 @@ def by_day(session, seminar, confirmed):
         .group_by(Attendance.day_id, Registration.category_id)
     ).all()
     counts = {(day_id, category_id): int(n) for day_id, category_id, n in rows}
-    return [DayRow(number, day_heading(number, day), sum(n for (d, _), n in counts.items() if d == day.id),
+    return [DayRow(number, day_label(day), sum(n for (d, _), n in counts.items() if d == day.id),
                    [(category.label, counts.get((day.id, category.id), 0)) for category in seminar.categories],
                    confirmed)
             for number, day in numbered(seminar)]

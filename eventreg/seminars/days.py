@@ -7,10 +7,12 @@ the organizer to confirm what is lost, as removing an answered question does.
 
 from datetime import datetime, time
 
+from babel.dates import format_skeleton
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventreg.checkin.attendance import forget_attendance
+from eventreg.formatting import date_locale
 from eventreg.models import Attendance, SeminarDay, SeminarSession, SessionPlace
 from eventreg.seminars import content
 from eventreg.seminars.services import (
@@ -46,6 +48,12 @@ def day_at(seminar, now):
 def day_number(day):
     """1 for the seminar's first day: what the door and the lists call it ("Day 2")."""
     return day.seminar.days.index(day) + 1
+
+
+def day_label(day):
+    """"Day 2 · Wed 16 Dec" in the reader's language: how the door, the report and the live view name a day."""
+    return str(_l("Day %(number)d · %(date)s", number=day_number(day),
+                  date=format_skeleton("MMMEd", day.local_date, locale=date_locale())))
 
 
 def _day_errors(seminar, starts, ends, day, errors):
