@@ -394,6 +394,28 @@
     });
   }
 
+  // An admission the server has just made at this door, kept in the roster held in memory: if the network goes
+  // before the next roster refresh, the same ticket is still "already checked in" here.
+  function noteAdmitted(code, gate, pick) {
+    var parsed = state.roster ? parse(code) : null;
+    if (!parsed) { return Promise.resolve(); }
+    return sha256hex(parsed.token).then(function (hash) {
+      var entry = state.roster && state.roster.entries[hash];
+      var where = placeOf(pick, new Date());
+      var at = new Date().toISOString();
+      if (!entry) { return; }
+      if (!where) {
+        if (!entry.checked_in_at) { entry.checked_in_at = at; entry.gate = gate; }
+        return;
+      }
+      if (!where.day) { return; }
+      entry.days = entry.days || {};
+      entry.sessions = entry.sessions || {};
+      if (where.session) { entry.sessions[where.session] = entry.sessions[where.session] || at; }
+      entry.days[where.day] = entry.days[where.day] || at;  // a session's check-in also admits its day
+    });
+  }
+
   // Undo of an offline admission: queued like it, and the ticket may enter again on this device.
   function undo(nonce, gate) {
     var id = randomId();
@@ -538,6 +560,7 @@
     markOffline: markOffline,
     markOnline: markOnline,
     decide: decide,
+    noteAdmitted: noteAdmitted,
     undo: undo,
     sync: sync,
     queued: function () { return state.queued; },

@@ -290,6 +290,9 @@
     if (offline && !offline.isOnline()) { return Promise.reject({ status: undefined }); }
     return api("POST", root.getAttribute("data-checkin-url"), payload, SCAN_TIMEOUT_MS).then(function (answer) {
       if (offline) { offline.markOnline(); }
+      if (offline && answer.status === "checked_in" && payload.code) {
+        offline.noteAdmitted(payload.code, payload.gate, picked());
+      }
       return answer;
     }, function (failure) {
       if (!offline || !noAnswer(failure)) { throw failure; }
