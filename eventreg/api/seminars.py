@@ -92,8 +92,21 @@ def _seminar_json(seminar, *, now, full):
                 if c.is_public or organizer
             ],
             questions=[_question_json(q) for q in seminar.questions if not q.hidden or organizer],
+            days=[_day_json(day, seminar) for day in seminar.days],
         )
     return body
+
+
+def _day_json(day, seminar):
+    return {
+        "id": day.id, "starts_at": _moment(day.starts_at), "ends_at": _moment(day.ends_at),
+        "sessions": [
+            {"id": part.id, "title": part.title, "translations": _translations(part, seminar, ("title",)),
+             "room": part.room, "starts_at": _moment(part.starts_at), "ends_at": _moment(part.ends_at),
+             "capacity": part.capacity, "places_left": part.places_left}
+            for part in day.sessions
+        ],
+    }
 
 
 def _question_json(question):

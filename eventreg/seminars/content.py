@@ -8,7 +8,9 @@ visitor never sees a blank where the organizer wrote something.
 
 from flask import current_app
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
+from eventreg.formatting import date_in, time_in
 from eventreg.models import AgendaItem, Category, Seminar, Speaker
 
 TRANSLATABLE = {
@@ -46,6 +48,19 @@ def localized(obj, field, language=None):
 def speaker_name(speaker, language=None):
     """The speaker's name as shown: the honorific (Dr., Prof.) is the same in every language."""
     return f"{speaker.honorific} {localized(speaker, 'name', language)}".strip()
+
+
+def day_label(day, number):
+    """"Day 2 · Wednesday, 16 December 2026 · 09:00–18:00": how every page names a day of a seminar (`number`
+    counts from 1)."""
+    seminar = day.seminar
+    return _("Day %(number)d · %(date)s · %(start)s–%(end)s", number=number, date=date_in(day.starts_at, seminar),
+             start=time_in(day.starts_at, seminar), end=time_in(day.ends_at, seminar))
+
+
+def day_choices(seminar):
+    """The seminar's days as a form's select offers them."""
+    return [(day.id, day_label(day, number)) for number, day in enumerate(seminar.days, start=1)]
 
 
 def texts(obj, field, default_language):

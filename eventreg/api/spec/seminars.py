@@ -156,6 +156,9 @@ FRAGMENT = dict(
                         "agenda": {"type": "array", "items": _ref("AgendaItem")},
                         "categories": {"type": "array", "items": _ref("SeminarCategory"),
                                        "description": "Public categories; the seminar's team sees all."},
+                        "days": {"type": "array", "items": _ref("SeminarDay"),
+                                 "description": "A seminar over several days: each day with its hours and "
+                                 "sessions, in order; empty for a seminar checked in once."},
                         "questions": {"type": "array", "items": _ref("SeminarQuestion"),
                                       "description": "The signup form's own questions, in order: the visible "
                                       "ones; the seminar's team sees the hidden ones too."},
@@ -186,6 +189,31 @@ FRAGMENT = dict(
                         },
                     },
                 },
+            },
+        },
+        "SeminarDay": {
+            "type": "object",
+            "required": ["id", "starts_at", "ends_at", "sessions"],
+            "properties": {
+                "id": {"type": "integer"},
+                "starts_at": _DATETIME,
+                "ends_at": _DATETIME,
+                "sessions": {"type": "array", "items": _ref("SeminarSession")},
+            },
+        },
+        "SeminarSession": {
+            "type": "object",
+            "required": ["id", "title", "translations", "room", "starts_at", "ends_at", "capacity", "places_left"],
+            "properties": {
+                "id": {"type": "integer", "description": "What `session_ids` names when registering."},
+                "title": {"type": "string"},
+                "translations": {**_TRANSLATIONS, "description": "The title in every language."},
+                "room": {"type": "string"},
+                "starts_at": _DATETIME,
+                "ends_at": _DATETIME,
+                "capacity": {"type": ["integer", "null"], "description": "null: open to everyone registered, no "
+                             "place to choose."},
+                "places_left": {"type": ["integer", "null"], "description": "null: no capacity."},
             },
         },
         "SeminarCategory": {
