@@ -106,6 +106,7 @@ def test_removing_a_session_with_places_asks_to_confirm_and_says_what_is_lost(cl
     asked = client.post(url)
     assert asked.status_code == 200
     assert "0 check-ins and 1 places in sessions would be lost" in _text(asked)
+    assert 'name="confirm" type="hidden" value="1"' in _text(asked)
     assert _count(session, SeminarSession) == 1
 
     people = client.get(f"/organizer/s/{seminar.slug}/sessions/{with_workshop.id}/people")

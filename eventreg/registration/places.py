@@ -30,6 +30,8 @@ class PlaceRefused(Refused):
 
 def choosable(seminar):
     """The sessions of the seminar that people choose a place in."""
+    if not seminar.has_days:  # read with the seminar's row: a seminar without days asks nothing more
+        return []
     return [part for part in seminar.sessions if part.needs_place]
 
 

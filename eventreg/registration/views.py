@@ -417,7 +417,8 @@ def _bulk_refusal(refusal):
 def _organizer_form(seminar, registration):
     form = with_questions(OrganizerRegistrationForm, seminar.questions, get_locale(), staff=True)(obj=registration)
     form.set_categories(list(seminar.categories))
-    form.set_sessions(places.choosable(seminar), places.held(db.session, registration))
+    choosable = places.choosable(seminar)
+    form.set_sessions(choosable, places.held(db.session, registration) if choosable else ())
     if not form.is_submitted():
         form.consent_data.data = registration.consent_data_at is not None
         form.set_answers(stored_answers(registration))
