@@ -78,6 +78,12 @@ def test_the_organizer_makes_days_and_adds_a_workshop_in_two_languages(client, s
     assert "Day 2 · " in text and "09:00–18:00" in text
     assert "Workshop: contracts" in text and "Hall B" in text and "0 of 1 places taken" in text
 
+    moved = client.post(f"/organizer/s/{seminar.slug}/days/{seminar.days[2].id}/edit", data={
+        "day-date": seminar.days[2].local_date.isoformat(), "day-starts_at": "10:00", "day-ends_at": "18:00"})
+    assert moved.status_code == 302
+    session.expire_all()
+    assert seminar.local(seminar.days[2].starts_at).hour == 10
+
     # A session outside its day's hours: the form again, with the service's message by the field.
     wrong = client.post(f"/organizer/s/{seminar.slug}/sessions/new", data={
         "content_language": "en", "title": "Late", "day_id": day2.id, "starts_at": "17:00", "ends_at": "19:00"})

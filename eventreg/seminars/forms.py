@@ -301,7 +301,7 @@ def day_form(seminar, day):
     else:
         data = {"date": day.local_date, "starts_at": seminar.local(day.starts_at).time(),
                 "ends_at": seminar.local(day.ends_at).time()}
-    return DayForm(data=data)
+    return DayForm(data=data, prefix="day")  # its own ids beside the session form on the days page
 
 
 def session_form(seminar, part):
