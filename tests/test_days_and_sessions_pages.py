@@ -257,3 +257,22 @@ def test_the_api_returns_the_days_and_registers_with_session_ids(client, session
                        headers={"Authorization": f"Bearer {token}"})
     assert_matches_openapi(client, "POST", post, full)
     assert full.status_code == 400 and "session_ids" in full.get_json()["fields"]
+
+
+def test_an_organizer_token_adds_a_day_and_a_session(client, session, seminar, api_token):
+    token = {"Authorization": f"Bearer {api_token('organizer')}"}
+    url = f"/api/v1/seminars/{seminar.slug}"
+    day = client.post(f"{url}/days", json={"starts_at": "2000-01-01T09:00", "ends_at": "2000-01-01T18:00"},
+                      headers=token)
+    assert_matches_openapi(client, "POST", f"{url}/days", day)
+    assert day.status_code == 400 and "starts_at" in day.get_json()["fields"]
+    date = seminar.local(seminar.starts_at).date().isoformat()
+    day = client.post(f"{url}/days", json={"starts_at": f"{date}T09:00", "ends_at": f"{date}T18:00"}, headers=token)
+    assert_matches_openapi(client, "POST", f"{url}/days", day)
+    assert day.status_code == 201 and day.get_json()["sessions"] == []
+    part = client.post(f"{url}/sessions", json={"title": {"en": "Workshop", "zh": "工作坊"}, "capacity": 12,
+                                                "day_id": day.get_json()["id"], "starts_at": f"{date}T10:00",
+                                                "ends_at": f"{date}T12:00"}, headers=token)
+    assert_matches_openapi(client, "POST", f"{url}/sessions", part)
+    assert part.status_code == 201 and part.get_json()["places_left"] == 12
+    assert client.get(url).get_json()["days"][0]["sessions"][0]["translations"]["title"]["zh"] == "工作坊"

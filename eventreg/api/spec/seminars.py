@@ -92,8 +92,58 @@ FRAGMENT = dict(
                 },
             },
         },
+        "/seminars/{slug}/days": {
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {
+                "summary": "Add a day to a seminar (it is then checked in once a day).",
+                "operationId": "createSeminarDay",
+                "description": "Within the seminar's start and end, one day per date.",
+                "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("SeminarDayInput")}}},
+                "responses": {
+                    "201": _body("SeminarDay", "The new day."),
+                    "400": ERROR_RESPONSES["400"],
+                    "401": ERROR_RESPONSES["401"],
+                    "403": ERROR_RESPONSES["403"],
+                    "404": ERROR_RESPONSES["404"],
+                },
+            },
+        },
+        "/seminars/{slug}/sessions": {
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {
+                "summary": "Add a session to one of the seminar's days.",
+                "operationId": "createSeminarSession",
+                "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("SeminarSessionInput")}}},
+                "responses": {
+                    "201": _body("SeminarSession", "The new session."),
+                    "400": ERROR_RESPONSES["400"],
+                    "401": ERROR_RESPONSES["401"],
+                    "403": ERROR_RESPONSES["403"],
+                    "404": ERROR_RESPONSES["404"],
+                },
+            },
+        },
     },
     schemas={
+        "SeminarDayInput": {
+            "type": "object",
+            "required": ["starts_at", "ends_at"],
+            "properties": {"starts_at": _INPUT_DATETIME, "ends_at": _INPUT_DATETIME},
+        },
+        "SeminarSessionInput": {
+            "type": "object",
+            "required": ["title", "day_id", "starts_at", "ends_at"],
+            "description": "Within its day's hours.",
+            "properties": {
+                "title": _text_input(300, "Required in the default language."),
+                "day_id": {"type": "integer", "description": "One of `days[].id` of GET /seminars/{slug}."},
+                "starts_at": _INPUT_DATETIME,
+                "ends_at": _INPUT_DATETIME,
+                "room": {"type": "string", "maxLength": 200},
+                "capacity": {"type": ["integer", "null"], "minimum": 0, "description": "null or absent: open to "
+                             "everyone registered; a number: people choose a place (`session_ids`)."},
+            },
+        },
         "SeminarSummary": {
             "type": "object",
             "required": ["slug", "title", "status", "timezone", "starts_at", "ends_at", "capacity", "seats_left",
