@@ -49,6 +49,15 @@ def time_in(moment, zone):
     return format_skeleton("Hm", moment, tzinfo=_zone(zone), locale=date_locale())
 
 
+def when(seminar, style="full"):
+    """`{{ seminar|when }}`: "Monday, 7 December 2026, 10:00–13:00", or both dates and times when the seminar runs
+    over several dates ("…, 09:00–Wednesday, 9 December 2026, 18:00")."""
+    start, end = seminar.local(seminar.starts_at), seminar.local(seminar.ends_at)
+    closing = time_in(seminar.ends_at, seminar) if start.date() == end.date() else datetime_in(seminar.ends_at, seminar,
+                                                                                                 style)
+    return f"{datetime_in(seminar.starts_at, seminar, style)}–{closing}"
+
+
 def zone_label(zone):
     """'Asia/Almaty (UTC+05:00)': people need the offset, not just the name."""
     tz = _zone(zone)
@@ -61,5 +70,6 @@ def init_app(app):
     app.add_template_filter(date_in)
     app.add_template_filter(time_in)
     app.add_template_filter(zone_label)
+    app.add_template_filter(when)
     app.add_template_global(utcnow)
     app.add_template_global(get_locale)

@@ -25,7 +25,9 @@ from eventreg.models import (
     Question,
     Registration,
     Seminar,
+    SeminarDay,
     SeminarMember,
+    SeminarSession,
     Speaker,
     TeamInvitation,
     utcnow,
@@ -62,6 +64,7 @@ PUBLIC_ENDPOINTS = {
     "registration.ticket_ics",
     "registration.cancel",
     "registration.confirm_email",
+    "registration.ticket_sessions",
     # The door app's service worker and manifest: static files' names and a version, nothing of anyone's.
     "checkin.service_worker",
     "checkin.manifest",
@@ -155,9 +158,13 @@ def _objects(session, seminar):
     session.flush()
     certificate = Certificate(seminar_id=seminar.id, registration_id=registration.id, holder_name="Guest",
                               number=f"walk-{seminar.id}")
-    session.add(certificate)
+    day = SeminarDay(seminar=seminar, starts_at=seminar.starts_at, ends_at=seminar.ends_at)
+    part = SeminarSession(seminar_id=seminar.id, day=day, title="Workshop", starts_at=seminar.starts_at,
+                          ends_at=seminar.ends_at, capacity=10)
+    session.add_all([certificate, day, part])
     session.flush()
-    return {"slug": seminar.slug, "item_id": item.id, "speaker_id": speaker.id, "category_id": category.id,
+    return {"day_id": day.id, "session_id": part.id,
+            "slug": seminar.slug, "item_id": item.id, "speaker_id": speaker.id, "category_id": category.id,
             "registration_id": registration.id, "member_id": member.id, "invitation_id": invitation.id,
             "certificate_id": certificate.id, "question_id": question.id}
 
@@ -350,7 +357,8 @@ def test_ids_of_another_seminar_through_my_seminars_urls_are_not_found(app, sess
             reached.append((method, url, response.status_code))
     assert {"seminars.agenda_edit", "seminars.speaker_delete", "seminars.category_edit", "registration.edit",
             "teams.remove", "teams.revoke_invitation", "privacy.anonymise", "api.undo_check_in", "questions.edit",
-            "questions.delete", "questions.visibility", "questions.move"} <= tried
+            "questions.delete", "questions.visibility", "questions.move", "seminars.day_edit", "seminars.day_delete",
+            "seminars.session_edit", "seminars.session_delete", "seminars.session_people"} <= tried
     assert not reached, f"another seminar's objects answered through these URLs: {reached}"
     assert _state(session) == before
 

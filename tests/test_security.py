@@ -319,7 +319,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def _hostile_world(session):
     """A seminar in progress where every text a person or organizer can type carries markup."""
-    from eventreg.models import AgendaItem, Answer, Question, Speaker
+    from eventreg.models import AgendaItem, Answer, Question, SeminarDay, SeminarSession, Speaker
 
     seminar = factories.make_seminar(
         session, starts_at=utcnow() - timedelta(hours=1), title=f"Forum {SCRIPT}", description=f"About {IMG}",
@@ -350,6 +350,9 @@ def _hostile_world(session):
     session.flush()
     session.add_all([Answer(registration_id=person.id, question_id=question.id, value="a,b"),
                      Answer(registration_id=person.id, question_id=note.id, value=FORMULA + SCRIPT)])
+    day = SeminarDay(seminar=seminar, starts_at=seminar.starts_at, ends_at=seminar.ends_at)
+    session.add(SeminarSession(seminar_id=seminar.id, day=day, title=SCRIPT, room=IMG, starts_at=seminar.starts_at,
+                               ends_at=seminar.ends_at, capacity=5, translations={"title": {"ru": SVG}}))
     admin = factories.make_user(session, role="admin", name=SCRIPT)
     services.issue_api_token(session, admin, IMG)
     session.commit()
@@ -411,7 +414,8 @@ def test_no_user_supplied_text_is_rendered_unescaped_on_any_page(app, client, se
     item_id = seminar.agenda_items[0].id
     values = {"slug": seminar.slug, "token": person.token, "registration_id": person.id, "item_id": item_id,
               "speaker_id": speaker.id, "category_id": category.id, "user_id": user.id, "action": "confirm",
-              "question_id": seminar.questions[0].id}
+              "question_id": seminar.questions[0].id, "day_id": seminar.days[0].id,
+              "session_id": seminar.sessions[0].id}
     # A check-in through the API first, so the door's log and the reports hold the hostile gate name too.
     scan = client.post(f"/api/v1/seminars/{seminar.slug}/checkins", json={"code": person.token, "gate": SVG},
                        headers=bearer)
@@ -440,7 +444,7 @@ def test_no_user_supplied_text_is_rendered_unescaped_on_any_page(app, client, se
 
     # The people really were shown (escaped), not just left out.
     for url in (f"/organizer/s/{seminar.slug}/registrations", f"/t/{person.token}/", f"/s/{seminar.slug}/",
-                f"/checkin/s/{seminar.slug}/search?q=alert"):
+                f"/checkin/s/{seminar.slug}/search?q=alert", f"/organizer/s/{seminar.slug}/days"):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in client.get(url).get_data(as_text=True), url
 
 

@@ -14,7 +14,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from eventreg.config import LANGUAGES
-from eventreg.models import AgendaItem, Speaker, utcnow
+from eventreg.models import AgendaItem, SeminarDay, SeminarSession, Speaker, utcnow
+from eventreg.registration import places
 from tests import factories
 
 CATALOGUES = Path(__file__).resolve().parents[1] / "eventreg" / "translations"
@@ -145,12 +146,19 @@ def populated(session):
     session.add_all([AgendaItem(seminar=seminar, title="Zqx item", kind="welcome", starts_at=starts, position=0),
                      Speaker(seminar=seminar, name="Zqx Speaker")])
     registration = factories.make_registration(session, seminar, status="pending")
+    # One day with a workshop that takes places, so the days page, the door's picker and the session choices show.
+    day = SeminarDay(seminar=seminar, starts_at=starts, ends_at=starts + timedelta(hours=3))
+    workshop = SeminarSession(seminar=seminar, day=day, title="Zqx workshop", starts_at=starts,
+                              ends_at=starts + timedelta(hours=1), capacity=5, places_taken=0)
+    session.add_all([day, workshop])
+    session.flush()
+    places.choose(session, registration, [workshop])
     owner = factories.make_user(session, role="organizer")
     factories.add_member(session, seminar, owner, "owner")
     session.commit()
     return {"seminar": seminar, "owner": owner, "registration": registration,
             "values": {"slug": seminar.slug, "registration_id": registration.id, "token": registration.token,
-                       "list_name": "attendance", "fmt": "csv"}}
+                       "list_name": "attendance", "fmt": "csv", "day_id": day.id, "session_id": workshop.id}}
 
 
 @pytest.mark.parametrize("language", sorted(set(LANGUAGES) - {"en"}))

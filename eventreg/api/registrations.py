@@ -15,7 +15,7 @@ from eventreg.api.base import ApiError, api_seminar_required, json_body
 from eventreg.extensions import db
 from eventreg.models import Category
 from eventreg.questions.answers import api_value
-from eventreg.registration import services
+from eventreg.registration import places, services
 from eventreg.registration.services import RegistrationRefused
 
 MESSAGES = {
@@ -34,8 +34,11 @@ FIELDS = ("full_name", "email", "phone", "organization", "position", "language",
 def _registrant_data(seminar, body):
     """The body as the registration rules take it (model field names; the category by key or id; the answers to
     the seminar's questions by question key)."""
-    return {**{name: body.get(name) for name in FIELDS if name in body}, "category_id": _category_id(seminar, body),
+    data = {**{name: body.get(name) for name in FIELDS if name in body}, "category_id": _category_id(seminar, body),
             "answers": body.get("answers")}
+    if "session_ids" in body:
+        data["session_ids"] = body["session_ids"]
+    return data
 
 
 def _category_id(seminar, body):
@@ -68,6 +71,7 @@ def create_registration(seminar):
         category=registration.category.key,
         ticket_url=url_for("registration.ticket", token=registration.token, _external=True),
         answers=_answers_json(registration),
+        session_ids=sorted(places.held(db.session, registration)),
     ), 201
 
 

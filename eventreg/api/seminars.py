@@ -17,7 +17,7 @@ from eventreg.api.base import ApiError, api_role_required, api_seminar_required,
 from eventreg.auth import permissions
 from eventreg.extensions import db
 from eventreg.models import utcnow
-from eventreg.seminars import content, queries, services
+from eventreg.seminars import content, days, queries, services
 from eventreg.seminars.services import SeminarRefused
 
 MESSAGES = {
@@ -92,8 +92,20 @@ def _seminar_json(seminar, *, now, full):
                 if c.is_public or organizer
             ],
             questions=[_question_json(q) for q in seminar.questions if not q.hidden or organizer],
+            days=[_day_json(day, seminar) for day in seminar.days],
         )
     return body
+
+
+def _day_json(day, seminar):
+    return {"id": day.id, "starts_at": _moment(day.starts_at), "ends_at": _moment(day.ends_at),
+            "sessions": [_session_json(part, seminar) for part in day.sessions]}
+
+
+def _session_json(part, seminar):
+    return {"id": part.id, "title": part.title, "translations": _translations(part, seminar, ("title",)),
+            "room": part.room, "starts_at": _moment(part.starts_at), "ends_at": _moment(part.ends_at),
+            "capacity": part.capacity, "places_left": part.places_left}
 
 
 def _question_json(question):
@@ -154,3 +166,26 @@ def update_seminar(seminar):
     return jsonify(_seminar_json(seminar, now=now, full=True))
 
 
+
+
+def _created(seminar, save, as_json):
+    """A day or a session added through the same service as the days page."""
+    try:
+        thing = save(db.session, seminar, json_body(), by=current_user, now=utcnow())
+    except SeminarRefused as refusal:
+        db.session.rollback()
+        raise _refused(refusal) from None
+    db.session.commit()
+    return jsonify(as_json(thing, seminar)), 201
+
+
+@bp.post("/seminars/<slug>/days")
+@api_seminar_required("edit")
+def create_day(seminar):
+    return _created(seminar, days.save_day, _day_json)
+
+
+@bp.post("/seminars/<slug>/sessions")
+@api_seminar_required("edit")
+def create_session(seminar):
+    return _created(seminar, days.save_session, _session_json)

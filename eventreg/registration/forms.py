@@ -39,6 +39,7 @@ from eventreg.registration.validation import (
 )
 from eventreg.security import single_line
 from eventreg.seminars.content import localized
+from eventreg.seminars.days import day_choices
 
 CONSENT_TEXT = _l(
     "The organizers store your name, contact details, organization and (for students) study details to "
@@ -119,7 +120,31 @@ class RegistrantFields(ServiceErrors, FlaskForm):
             "answers": {question.key: field.data for question, field in self.question_fields()}}
 
 
-class SignupForm(RegistrantFields):
+class SessionChoice:
+    """The sessions with places (workshops) a person chooses; offered only when the seminar has some
+    (`set_sessions`), and sent to the service only then, so a form without them changes no places."""
+
+    session_ids = SelectMultipleField(_l("Sessions (choose the ones you will attend)"), validate_choice=False)
+    sessions = ()
+
+    def set_sessions(self, sessions, held=()):
+        """`sessions`: the seminar's sessions with a capacity; `held`: the ids ticked before anything is sent."""
+        self.sessions = tuple(sessions)
+        self.session_ids.choices = [SelectChoice(str(part.id), part.title) for part in sessions]
+        if not self.is_submitted():
+            self.session_ids.data = [str(session_id) for session_id in held]
+
+    def chosen(self, part):
+        return str(part.id) in (self.session_ids.data or [])
+
+    def registrant_data(self):
+        data = super().registrant_data()
+        if self.sessions:
+            data["session_ids"] = list(self.session_ids.data or [])
+        return data
+
+
+class SignupForm(SessionChoice, RegistrantFields):
     consent_data = BooleanField(_l("I agree to the processing of my personal data for this seminar"),
                                 description=CONSENT_TEXT, widget=widgets.CheckboxInput())
     # One key per filled-in form: sent again (a double click, a retry after a lost answer), it leads to the
@@ -130,7 +155,7 @@ class SignupForm(RegistrantFields):
         return {**super().registrant_data(), "consent_data": self.consent_data.data}
 
 
-class OrganizerRegistrationForm(RegistrantFields):
+class OrganizerRegistrationForm(SessionChoice, RegistrantFields):
     """Add by hand or edit: any category of the seminar, hidden ones included; consent may be on paper. The fields
     speak to the organizer about the person, and the browser offers none of the organizer's own details."""
 
@@ -229,6 +254,10 @@ class ActionForm(FlaskForm):
     """Approve, reject, cancel, confirm: a button with CSRF and nothing else."""
 
 
+class TicketSessionsForm(SessionChoice, FlaskForm):
+    """The attendee's own change of sessions on their ticket page."""
+
+
 class RowIdsField(Field):
     """The ids of the ticked rows: checkboxes named `ids` that the list writes beside each row."""
 
@@ -280,3 +309,8 @@ class AttendanceForm(FlaskForm):
     reason = StringField(_l("Why"), validators=[InputRequired(), Length(max=500), single_line],
                          description=_l("E.g. “signed the paper sheet; the scanner was down”. Kept in the audit "
                                         "log."))
+    day_id = SelectField(_l("Day"), coerce=_int_or_none, validate_choice=False)
+
+    def set_days(self, seminar):
+        """A seminar of several days is corrected one day at a time: which one is chosen here."""
+        self.day_id.choices = [SelectChoice(value, label) for value, label in day_choices(seminar)]

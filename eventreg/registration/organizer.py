@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, false, func, select, true
 
 from eventreg.email_addresses import normalise_email
-from eventreg.models import Category, Registration, search_matches, utcnow
+from eventreg.models import Attendance, Category, Registration, search_matches, utcnow
 from eventreg.names import alphabetical
 from eventreg.questions.answers import from_cell
 from eventreg.refusals import Refused
@@ -121,6 +121,12 @@ def registrations_page(session, seminar, *, locale, sort="registered", descendin
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(items=items, total=total, page=page, per_page=per_page, sort=sort, descending=descending)
+
+
+def attendance_of(session, registration):
+    """A seminar of several days: the person's check-ins, {(day id, session id or None): Attendance}."""
+    rows = session.scalars(select(Attendance).where(Attendance.registration_id == registration.id))
+    return {(row.day_id, row.session_id): row for row in rows}
 
 
 def status_counts(session, seminar):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, delete, select, update
 
 from eventreg import audit
-from eventreg.models import ACTIVE_STATUSES, SeminarSession, SessionPlace, is_row_id, utcnow
+from eventreg.models import ACTIVE_STATUSES, Registration, SeminarSession, SessionPlace, is_row_id, utcnow
 from eventreg.refusals import Refused
 
 _sessions = SeminarSession.__table__
@@ -24,11 +24,14 @@ _GIVE_BACK = update(_sessions).where(_sessions.c.id == bindparam("session")).val
 
 class PlaceRefused(Refused):
     """Places that cannot be had: `invalid` (not sessions of this seminar that take places), `session_full`
-    (which ones, in `fields`), or `not_active` (a cancelled registration keeps no places)."""
+    (which ones, in `fields`), `not_active` (a cancelled registration keeps no places), or `ended` (the attendee's
+    own change after the seminar)."""
 
 
 def choosable(seminar):
     """The sessions of the seminar that people choose a place in."""
+    if not seminar.has_days:  # read with the seminar's row: a seminar without days asks nothing more
+        return []
     return [part for part in seminar.sessions if part.needs_place]
 
 
@@ -84,6 +87,25 @@ def choose(session, registration, sessions, *, by=None, now=None):
         audit.record(session, user=by, action="registration_edited", seminar=registration.seminar,
                      registration=registration, details={"sessions": sorted(wanted)}, now=now)
     return sessions
+
+
+def choose_own(session, registration, raw, *, now=None):
+    """The attendee changes their places on their ticket page: `raw` as the form sends it (see `clean_choice`),
+    while the seminar has not ended (`ended`); then as `choose`."""
+    now = now or utcnow()
+    if registration.seminar.ends_at <= now:
+        raise PlaceRefused("ended")
+    sessions, errors = clean_choice(registration.seminar, raw)
+    if errors:
+        raise PlaceRefused("invalid", errors)
+    return choose(session, registration, sessions, now=now)
+
+
+def holders(session, part):
+    """The registrations with a place in the session, in the order they took it."""
+    return session.scalars(select(Registration).join(SessionPlace, SessionPlace.registration_id == Registration.id)
+                           .where(SessionPlace.session_id == part.id)
+                           .order_by(SessionPlace.created_at, Registration.id)).all()
 
 
 def _give_back(session, registration_id, session_id):

@@ -16,7 +16,7 @@ from eventreg.extensions import db
 from eventreg.models import REGISTRATION_STATUSES, Registration, utcnow
 from eventreg.questions.answers import public_questions, stored_answers
 from eventreg.redirects import safe_next
-from eventreg.registration import bp, bulk, organizer, services
+from eventreg.registration import bp, bulk, organizer, places, services
 from eventreg.registration.calendar import calendar_links, ticket_calendar
 from eventreg.registration.forms import (
     ActionForm,
@@ -28,11 +28,12 @@ from eventreg.registration.forms import (
     OrganizerRegistrationForm,
     ResendForm,
     SignupForm,
+    TicketSessionsForm,
     with_questions,
 )
 from eventreg.registration.ticket_pdf import ticket_pdf as render_ticket_pdf
 from eventreg.registration.validation import ASTANA_UNIVERSITIES
-from eventreg.seminars import queries
+from eventreg.seminars import days, queries
 
 REFUSALS = {
     "full": _l("Sorry, the seminar is full."),
@@ -139,6 +140,7 @@ def signup(slug):
     seminar = _public_seminar(slug)
     form = with_questions(SignupForm, public_questions(seminar), get_locale())()
     form.set_categories(_public_categories(seminar))
+    form.set_sessions(places.choosable(seminar))
     if not form.validate_on_submit():
         return _render_signup(seminar, form, 400 if form.is_submitted() else 200)
     earlier = services.earlier_submission(db.session, seminar, form.submission_key.data)
@@ -208,10 +210,53 @@ def ticket(token):
     registration = _registration_by_token(token)
     qr = tickets.qr_svg(tickets.ticket_payload(registration)) if _has_ticket(registration) else None
     certificate = certificates.valid_certificate(db.session, registration)
+    now = utcnow()
     page = render_template("registration/ticket.html", registration=registration, seminar=registration.seminar,
-                           qr_svg=qr, now=utcnow(), certificate=certificate, calendar_links=calendar_links(
-                               registration.seminar, url_for("registration.ticket", token=token, _external=True)))
+                           qr_svg=qr, now=now, certificate=certificate, calendar_links=calendar_links(
+                               registration.seminar, url_for("registration.ticket", token=token, _external=True)),
+                           **_ticket_sessions(registration, now))
     return Response(page)
+
+
+def _ticket_sessions(registration, now):
+    """The person's places (a seminar with days only: the rest ask nothing more) and, while they may still change
+    them, the form that does."""
+    seminar = registration.seminar
+    if not seminar.has_days:
+        return {"held": set(), "sessions_form": None}
+    held = places.held(db.session, registration)
+    choosable = places.choosable(seminar)
+    form = None
+    if choosable and registration.is_active and now < seminar.ends_at and seminar.status != "cancelled":
+        form = TicketSessionsForm(formdata=None)
+        form.set_sessions(choosable, held)
+    return {"held": held, "sessions_form": form}
+
+
+PLACE_REFUSALS = {
+    "ended": _l("The seminar has ended: its sessions cannot be changed any more."),
+    "not_active": REFUSALS["not_active"],
+}
+
+
+@bp.post("/t/<token>/sessions")
+def ticket_sessions(token):
+    """The attendee changes their sessions: all of the choice, or (a session full meanwhile) none of it."""
+    registration = _registration_by_token(token)
+    form = TicketSessionsForm()
+    if not form.validate_on_submit():
+        flash(_("The form had expired. Please check your answers and press the button again."), "error")
+    else:
+        try:
+            places.choose_own(db.session, registration, form.session_ids.data or [])
+        except places.PlaceRefused as refusal:
+            db.session.rollback()
+            flash(str(PLACE_REFUSALS.get(refusal.code) or " ".join(map(str, refusal.fields.get("session_ids", [])))),
+                  "error")
+        else:
+            db.session.commit()
+            flash(_("Your sessions are saved."), "success")
+    return redirect(url_for("registration.ticket", token=registration.token) + "#sessions")
 
 
 @bp.get("/t/<token>/qr.svg")
@@ -372,6 +417,8 @@ def _bulk_refusal(refusal):
 def _organizer_form(seminar, registration):
     form = with_questions(OrganizerRegistrationForm, seminar.questions, get_locale(), staff=True)(obj=registration)
     form.set_categories(list(seminar.categories))
+    choosable = places.choosable(seminar)
+    form.set_sessions(choosable, places.held(db.session, registration) if choosable else ())
     if not form.is_submitted():
         form.consent_data.data = registration.consent_data_at is not None
         form.set_answers(stored_answers(registration))
@@ -383,6 +430,7 @@ def _organizer_form(seminar, registration):
 def add(seminar):
     form = with_questions(OrganizerAddForm, seminar.questions, get_locale(), staff=True)()
     form.set_categories(list(seminar.categories))
+    form.set_sessions(places.choosable(seminar))
     if form.validate_on_submit():
         try:
             registration = services.register(db.session, seminar, form.registrant_data(), source="organizer",
@@ -418,18 +466,32 @@ def edit(seminar, registration_id):
     return _render_edit(seminar, form, registration)
 
 
+def _attendance_form(seminar, **kwargs):
+    form = AttendanceForm(**kwargs)
+    form.set_days(seminar)
+    return form
+
+
 def _render_edit(seminar, form, registration, attendance_form=None):
-    if registration is not None and attendance_form is None:
-        attendance_form = AttendanceForm(formdata=None, attended="no" if registration.checked_in_at else "yes")
+    attended, shown_sessions = {}, set()
+    if registration is not None:
+        if attendance_form is None:
+            attendance_form = _attendance_form(seminar, formdata=None,
+                                               attended="no" if registration.checked_in_at else "yes")
+        if seminar.has_days:  # each day, and the sessions they came to or have a place in
+            attended = organizer.attendance_of(db.session, registration)
+            shown_sessions = {part for _day, part in attended if part} | places.held(db.session, registration)
     return render_template("registration/edit.html", seminar=seminar, form=form, registration=registration,
                            student_ids=[c.id for c in seminar.categories if c.is_student],
-                           universities=ASTANA_UNIVERSITIES, attendance_form=attendance_form, for_organizer=True)
+                           universities=ASTANA_UNIVERSITIES, attendance_form=attendance_form, for_organizer=True,
+                           attended=attended, attended_sessions=shown_sessions)
 
 
 ATTENDANCE_REFUSALS = {
     "already_checked_in": _l("This person is already checked in."),
     "not_checked_in": _l("This person is not checked in."),
     "reason_required": _l("Say why the attendance is corrected."),
+    "day_required": _l("Choose the day."),
 }
 
 
@@ -438,12 +500,13 @@ ATTENDANCE_REFUSALS = {
 def correct_attendance(seminar, registration_id):
     """After the door closed, the organizer corrects who was there, with a reason (in the audit log)."""
     registration = _seminar_registration(seminar, registration_id)
-    form = AttendanceForm()
+    form = _attendance_form(seminar)
     if not form.validate_on_submit():
         return _render_edit(seminar, _organizer_form(seminar, registration), registration, form), 400
+    day = days.day_of(seminar, form.day_id.data) if seminar.has_days else None
     try:
         checkin.correct_attendance(db.session, seminar, registration, attended=form.attended.data == "yes",
-                                   by=current_user, reason=form.reason.data)
+                                   by=current_user, reason=form.reason.data, day=day)
     except checkin.CheckInRefused as refusal:
         db.session.rollback()
         flash(str(ATTENDANCE_REFUSALS.get(refusal.code, _l("Only a confirmed registration can attend."))), "error")

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventreg.checkin.attendance import forget_attendance
-from eventreg.formatting import date_locale
+from eventreg.formatting import date_in, date_locale, time_in
 from eventreg.models import Attendance, SeminarDay, SeminarSession, SessionPlace
 from eventreg.seminars import content
 from eventreg.seminars.services import (
@@ -54,6 +54,20 @@ def day_label(day):
     """"Day 2 · Wed 16 Dec" in the reader's language: how the door, the report and the live view name a day."""
     return str(_l("Day %(number)d · %(date)s", number=day_number(day),
                   date=format_skeleton("MMMEd", day.local_date, locale=date_locale())))
+
+
+def day_with_hours(day):
+    """"Day 2 · Wednesday, 16 December 2026 · 09:00–18:00": a day where there is room for its date and hours (the
+    seminar's pages, the ticket, the organizer's forms)."""
+    seminar = day.seminar
+    return str(_l("Day %(number)d · %(date)s · %(start)s–%(end)s", number=day_number(day),
+                  date=date_in(day.starts_at, seminar), start=time_in(day.starts_at, seminar),
+                  end=time_in(day.ends_at, seminar)))
+
+
+def day_choices(seminar):
+    """The seminar's days as a form's select offers them."""
+    return [(day.id, day_with_hours(day)) for day in seminar.days]
 
 
 def _day_errors(seminar, starts, ends, day, errors):

@@ -1,7 +1,7 @@
 """The organizer's forms. They only parse input into Python values; the rules live in services.py, which
 the API shares, and its field messages are shown next to these fields."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -23,7 +23,7 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventreg.config import DEFAULT_TIMEZONE, LANGUAGES
-from eventreg.seminars import content
+from eventreg.seminars import content, days
 from eventreg.seminars.services import SEMINAR_FIELDS, TIMEZONES
 
 KIND_CHOICES = [
@@ -248,3 +248,76 @@ def speaker_form(seminar, speaker):
 
 def category_form(seminar, category):
     return CategoryForm(obj=category, data=language_initial(category, seminar.default_language))
+
+
+def _int_or_none(value):
+    """A select's value that is not a number means "nothing chosen"; the service says what to choose."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class DayForm(FlaskForm):
+    """A day as the organizer thinks of it: a date and its hours, in the seminar's zone."""
+
+    date = DateField(_l("Date"), validators=[InputRequired()])
+    starts_at = TimeField(_l("Starts"), validators=[InputRequired()])
+    ends_at = TimeField(_l("Ends"), validators=[InputRequired()])
+
+    def service_data(self):
+        return {"starts_at": datetime.combine(self.date.data, self.starts_at.data),
+                "ends_at": datetime.combine(self.date.data, self.ends_at.data)}
+
+
+@in_every_language
+class SessionForm(Multilingual, FlaskForm):
+    TRANSLATED = ("title",)
+
+    title = StringField(_l("Title"), render_kw=REQUIRED)
+    day_id = SelectField(_l("Day"), coerce=_int_or_none, validate_choice=False)
+    starts_at = TimeField(_l("Starts"), validators=[InputRequired()])
+    ends_at = TimeField(_l("Ends"), validators=[InputRequired()])
+    room = StringField(_l("Room"))
+    capacity = IntegerField(_l("Places"), validators=[Optional()],
+                            description=_l("Empty: everyone registered may come, nobody chooses a place."))
+
+    def service_data(self, seminar):
+        """The times on the chosen day's date (an unknown day: the seminar's first date, so the service names
+        only the day as wrong)."""
+        day = next((day for day in seminar.days if day.id == self.day_id.data), None)
+        date = day.local_date if day is not None else seminar.local(seminar.starts_at).date()
+        return {**self.texts_data(), "day_id": self.day_id.data, "room": self.room.data or "",
+                "starts_at": datetime.combine(date, self.starts_at.data),
+                "ends_at": datetime.combine(date, self.ends_at.data), "capacity": self.capacity.data}
+
+
+def day_form(seminar, day):
+    if day is None:
+        last = seminar.days[-1] if seminar.days else None
+        start, end = (last.starts_at, last.ends_at) if last else (seminar.starts_at, seminar.ends_at)
+        date = last.local_date + timedelta(days=1) if last else seminar.local(seminar.starts_at).date()
+        data = {"date": date, "starts_at": seminar.local(start).time(), "ends_at": seminar.local(end).time()}
+    else:
+        data = {"date": day.local_date, "starts_at": seminar.local(day.starts_at).time(),
+                "ends_at": seminar.local(day.ends_at).time()}
+    return DayForm(data=data, prefix="day")  # its own ids beside the session form on the days page
+
+
+def session_form(seminar, part):
+    if part is None:
+        day = seminar.days[0] if seminar.days else None
+        data = {"day_id": day.id if day else None, "starts_at": seminar.local(day.starts_at).time() if day else None,
+                "ends_at": seminar.local(day.ends_at).time() if day else None}
+    else:
+        data = {"title": part.title, "day_id": part.day_id, "room": part.room, "capacity": part.capacity,
+                "starts_at": seminar.local(part.starts_at).time(), "ends_at": seminar.local(part.ends_at).time()}
+    form = SessionForm(data={**data, **language_initial(part, seminar.default_language)})
+    form.day_id.choices = [SelectChoice(value, label) for value, label in days.day_choices(seminar)]
+    return form
+
+
+class ConfirmForm(FlaskForm):
+    """Deleting what holds check-ins or places: the button on the page that says what is lost."""
+
+    confirm = HiddenField(default="1")

@@ -13,7 +13,8 @@ from eventreg.auth.access import role_required, seminar_required
 from eventreg.auth.permissions import ROLE_ACTIONS
 from eventreg.extensions import db
 from eventreg.models import AgendaItem, Category, Speaker, utcnow
-from eventreg.seminars import bp, content, forms, queries, services
+from eventreg.registration import places
+from eventreg.seminars import bp, content, days, forms, queries, services
 from eventreg.seminars.services import SeminarRefused
 
 REFUSALS = {
@@ -58,6 +59,7 @@ def _refused(refusal, form=None):
 
 
 bp.add_app_template_filter(content.localized, "localized")
+bp.add_app_template_global(days.day_with_hours, "day_with_hours")
 bp.add_app_template_filter(content.speaker_name, "localized_name")
 
 
@@ -303,3 +305,136 @@ def category_move(seminar, category_id):
 @seminar_required("edit")
 def category_delete(seminar, category_id):
     return _part_delete(seminar, Category, category_id, services.delete_category, "category")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The organizer: days and sessions (a seminar over several days; workshops with their own places)
+
+def _days_page(seminar):
+    return redirect(url_for("seminars.days_page", slug=seminar.slug))
+
+
+@bp.get("/organizer/s/<slug>/days")
+@seminar_required("edit")
+def days_page(seminar):
+    return render_template("seminars/days.html", seminar=seminar, day_form=forms.day_form(seminar, None),
+                           session_form=forms.session_form(seminar, None))
+
+
+@bp.post("/organizer/s/<slug>/days/make")
+@seminar_required("edit")
+def make_days(seminar):
+    try:
+        days.make_days(db.session, seminar, by=current_user, now=utcnow())
+    except SeminarRefused as refusal:
+        db.session.rollback()
+        _refused(refusal)
+    else:
+        db.session.commit()
+        flash(_("Saved."), "success")
+    return _days_page(seminar)
+
+
+def _day_or_404(seminar, day_id):
+    return days.day_of(seminar, day_id) or abort(404)
+
+
+def _session_or_404(seminar, session_id):
+    return days.session_of(seminar, session_id) or abort(404)
+
+
+def _day_form(seminar, day):
+    form = forms.day_form(seminar, day)
+    if form.validate_on_submit():
+        try:
+            days.save_day(db.session, seminar, form.service_data(), day, by=current_user, now=utcnow())
+        except SeminarRefused as refusal:
+            db.session.rollback()
+            _refused(refusal, form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return _days_page(seminar)
+    return render_template("seminars/day_form.html", seminar=seminar, form=form, day=day), 400 if form.errors else 200
+
+
+@bp.route("/organizer/s/<slug>/days/new", methods=["GET", "POST"])
+@seminar_required("edit")
+def day_new(seminar):
+    return _day_form(seminar, None)
+
+
+@bp.route("/organizer/s/<slug>/days/<int:day_id>/edit", methods=["GET", "POST"])
+@seminar_required("edit")
+def day_edit(seminar, day_id):
+    return _day_form(seminar, _day_or_404(seminar, day_id))
+
+
+def _session_form(seminar, part):
+    form = forms.session_form(seminar, part)
+    if form.validate_on_submit():
+        try:
+            days.save_session(db.session, seminar, form.service_data(seminar), part, by=current_user, now=utcnow())
+        except SeminarRefused as refusal:
+            db.session.rollback()
+            _refused(refusal, form)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return _days_page(seminar)
+    return render_template("seminars/session_form.html", seminar=seminar, form=form, part=part), \
+        400 if form.errors else 200
+
+
+@bp.route("/organizer/s/<slug>/sessions/new", methods=["GET", "POST"])
+@seminar_required("edit")
+def session_new(seminar):
+    return _session_form(seminar, None)
+
+
+@bp.route("/organizer/s/<slug>/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@seminar_required("edit")
+def session_edit(seminar, session_id):
+    return _session_form(seminar, _session_or_404(seminar, session_id))
+
+
+@bp.get("/organizer/s/<slug>/sessions/<int:session_id>/people")
+@seminar_required("registrations")
+def session_people(seminar, session_id):
+    """Who has a place in a session with a capacity: their names, each a link to their registration."""
+    part = _session_or_404(seminar, session_id)
+    return render_template("seminars/session_people.html", seminar=seminar, part=part,
+                           people=places.holders(db.session, part))
+
+
+def _delete(seminar, thing, delete, losses, what):
+    """Deleted at once when nothing is lost; else a page that says what is lost, whose button confirms."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            delete(db.session, thing, confirm=request.form.get("confirm") == "1", by=current_user, now=utcnow())
+        except SeminarRefused as refusal:
+            db.session.rollback()
+            if refusal.code != "confirm_required":
+                _refused(refusal)
+                return _days_page(seminar)
+        else:
+            db.session.commit()
+            flash(_("Removed."), "success")
+            return _days_page(seminar)
+    return render_template("seminars/days_delete.html", seminar=seminar, form=forms.ConfirmForm(formdata=None),
+                           what=what, losses=losses(db.session, thing), action=request.path)
+
+
+@bp.post("/organizer/s/<slug>/days/<int:day_id>/delete")
+@seminar_required("edit")
+def day_delete(seminar, day_id):
+    day = _day_or_404(seminar, day_id)
+    return _delete(seminar, day, days.delete_day, days.day_losses, days.day_with_hours(day))
+
+
+@bp.post("/organizer/s/<slug>/sessions/<int:session_id>/delete")
+@seminar_required("edit")
+def session_delete(seminar, session_id):
+    part = _session_or_404(seminar, session_id)
+    return _delete(seminar, part, days.delete_session, days.session_losses, part.title)

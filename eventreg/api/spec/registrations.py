@@ -62,6 +62,12 @@ FRAGMENT = dict(
                     "be answered; answers to questions not asked of that category are ignored; an unknown key is "
                     "refused. Problems come back in `fields` as `answers.<key>`.",
                 },
+                "session_ids": {
+                    "type": "array", "items": {"type": "integer"},
+                    "description": "Places in the seminar's sessions with a capacity (`days[].sessions[].id` of "
+                    "GET /seminars/{slug}), all or none: a full one refuses the registration (400 `invalid`, "
+                    "`fields.session_ids`).",
+                },
                 "waitlist": {"type": "boolean", "default": True,
                              "description": "false: refuse with `full` instead of waitlisting."},
                 "ignore_window": {"type": "boolean", "default": False,
@@ -78,6 +84,8 @@ FRAGMENT = dict(
                 "category": {"type": "string"},
                 "ticket_url": {"type": "string", "description": "The ticket page; the token in it is the key."},
                 "answers": {**ANSWERS_OUT, "description": "The answers kept, by question key."},
+                "session_ids": {"type": "array", "items": {"type": "integer"},
+                                "description": "The sessions the person has a place in."},
             },
         },
     },

@@ -92,8 +92,58 @@ FRAGMENT = dict(
                 },
             },
         },
+        "/seminars/{slug}/days": {
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {
+                "summary": "Add a day to a seminar (it is then checked in once a day).",
+                "operationId": "createSeminarDay",
+                "description": "Within the seminar's start and end, one day per date.",
+                "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("SeminarDayInput")}}},
+                "responses": {
+                    "201": _body("SeminarDay", "The new day."),
+                    "400": ERROR_RESPONSES["400"],
+                    "401": ERROR_RESPONSES["401"],
+                    "403": ERROR_RESPONSES["403"],
+                    "404": ERROR_RESPONSES["404"],
+                },
+            },
+        },
+        "/seminars/{slug}/sessions": {
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "post": {
+                "summary": "Add a session to one of the seminar's days.",
+                "operationId": "createSeminarSession",
+                "requestBody": {"required": True, "content": {_JSON: {"schema": _ref("SeminarSessionInput")}}},
+                "responses": {
+                    "201": _body("SeminarSession", "The new session."),
+                    "400": ERROR_RESPONSES["400"],
+                    "401": ERROR_RESPONSES["401"],
+                    "403": ERROR_RESPONSES["403"],
+                    "404": ERROR_RESPONSES["404"],
+                },
+            },
+        },
     },
     schemas={
+        "SeminarDayInput": {
+            "type": "object",
+            "required": ["starts_at", "ends_at"],
+            "properties": {"starts_at": _INPUT_DATETIME, "ends_at": _INPUT_DATETIME},
+        },
+        "SeminarSessionInput": {
+            "type": "object",
+            "required": ["title", "day_id", "starts_at", "ends_at"],
+            "description": "Within its day's hours.",
+            "properties": {
+                "title": _text_input(300, "Required in the default language."),
+                "day_id": {"type": "integer", "description": "One of `days[].id` of GET /seminars/{slug}."},
+                "starts_at": _INPUT_DATETIME,
+                "ends_at": _INPUT_DATETIME,
+                "room": {"type": "string", "maxLength": 200},
+                "capacity": {"type": ["integer", "null"], "minimum": 0, "description": "null or absent: open to "
+                             "everyone registered; a number: people choose a place (`session_ids`)."},
+            },
+        },
         "SeminarSummary": {
             "type": "object",
             "required": ["slug", "title", "status", "timezone", "starts_at", "ends_at", "capacity", "seats_left",
@@ -156,6 +206,9 @@ FRAGMENT = dict(
                         "agenda": {"type": "array", "items": _ref("AgendaItem")},
                         "categories": {"type": "array", "items": _ref("SeminarCategory"),
                                        "description": "Public categories; the seminar's team sees all."},
+                        "days": {"type": "array", "items": _ref("SeminarDay"),
+                                 "description": "A seminar over several days: each day with its hours and "
+                                 "sessions, in order; empty for a seminar checked in once."},
                         "questions": {"type": "array", "items": _ref("SeminarQuestion"),
                                       "description": "The signup form's own questions, in order: the visible "
                                       "ones; the seminar's team sees the hidden ones too."},
@@ -186,6 +239,31 @@ FRAGMENT = dict(
                         },
                     },
                 },
+            },
+        },
+        "SeminarDay": {
+            "type": "object",
+            "required": ["id", "starts_at", "ends_at", "sessions"],
+            "properties": {
+                "id": {"type": "integer"},
+                "starts_at": _DATETIME,
+                "ends_at": _DATETIME,
+                "sessions": {"type": "array", "items": _ref("SeminarSession")},
+            },
+        },
+        "SeminarSession": {
+            "type": "object",
+            "required": ["id", "title", "translations", "room", "starts_at", "ends_at", "capacity", "places_left"],
+            "properties": {
+                "id": {"type": "integer", "description": "What `session_ids` names when registering."},
+                "title": {"type": "string"},
+                "translations": {**_TRANSLATIONS, "description": "The title in every language."},
+                "room": {"type": "string"},
+                "starts_at": _DATETIME,
+                "ends_at": _DATETIME,
+                "capacity": {"type": ["integer", "null"], "description": "null: open to everyone registered, no "
+                             "place to choose."},
+                "places_left": {"type": ["integer", "null"], "description": "null: no capacity."},
             },
         },
         "SeminarCategory": {
