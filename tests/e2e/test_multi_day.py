@@ -16,7 +16,7 @@ from eventreg.extensions import db
 from eventreg.models import Attendance, Registration, Seminar, SeminarDay, SeminarSession, utcnow
 from eventreg.registration import places
 from tests import factories
-from tests.e2e.helpers import PHONE, door, log_in
+from tests.e2e.helpers import PHONE, door, log_in, plain_text, sent_to
 
 PASSWORD = "door-password-1"
 SYNC_WITHIN_MS = 10_000
@@ -116,3 +116,73 @@ def test_the_door_checks_in_per_day_and_per_workshop_online_and_offline(two_days
         ("Әлия Серікбаева", two_days["day1"], None),
         ("Әлия Серікбаева", two_days["day1"], two_days["workshop"]),
     ]
+
+
+@pytest.fixture
+def summer_school(app):
+    """A seminar over three dates, 09:00 to 18:00 in Astana, a week ahead, not yet split into days; its owner."""
+    session = db.session
+    first = factories.aware(*(utcnow() + timedelta(days=7)).timetuple()[:3], 4)
+    seminar = factories.make_seminar(session, title="Belt and Road Summer School", starts_at=first,
+                                     ends_at=first + timedelta(days=2, hours=9))
+    owner = factories.make_user(session, role="organizer", email="owner@example.kz", password=PASSWORD)
+    factories.add_member(session, seminar, owner, "owner")
+    data = {"slug": seminar.slug}
+    session.commit()
+    session.close()
+    return data
+
+
+def _sign_up(page, slug, name, email):
+    page.goto(f"/s/{slug}")
+    page.get_by_role("link", name=re.compile("^Register")).first.click()
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("General", exact=True).check()
+    page.get_by_label("I agree to the processing of my personal data").check()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # places on PostgreSQL: tests/test_multi_day.py
+def test_an_organizer_splits_a_seminar_into_days_and_an_attendee_takes_the_workshops_last_place(
+        live_server, summer_school, new_context, shot):
+    slug = summer_school["slug"]
+    organizer = new_context().new_page()
+    log_in(organizer, "owner@example.kz", PASSWORD)
+    organizer.goto(f"/organizer/s/{slug}")
+    organizer.get_by_role("link", name="Days and sessions").click()
+    organizer.get_by_role("button", name="One day per date").click()
+    expect(organizer.get_by_role("heading", level=2, name=re.compile(r"^Day \d"))).to_have_count(3)
+    organizer.get_by_text("Add a session").click()
+    form = organizer.locator("details", has_text="Add a session")
+    form.get_by_label("Title").first.fill("Workshop: reading contracts")
+    form.get_by_label("Day", exact=True).select_option(index=1)
+    form.get_by_label("Starts").fill("10:00")
+    form.get_by_label("Ends").fill("12:00")
+    form.get_by_label("Room").fill("Hall B")
+    form.get_by_label("Places").fill("1")
+    form.get_by_role("button", name="Save").click()
+    expect(organizer.locator("body")).to_contain_text("0 of 1 places taken")
+    shot(organizer, "multi-day-organizer-days")
+
+    phone = new_context(**PHONE).new_page()
+    _sign_up(phone, slug, "Әлия Серікбаева", "aliya@example.kz")
+    workshop = phone.get_by_label(re.compile("Workshop: reading contracts"))
+    expect(workshop).to_be_enabled()
+    workshop.check()
+    shot(phone, "multi-day-signup-phone")
+    phone.get_by_role("button", name=re.compile("^Register")).click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Әлия Серікбаева")
+    link = re.search(r"https?://\S+/t/[\w-]+/", plain_text(live_server.mail(sent_to("aliya@example.kz")))).group(0)
+    phone.goto(link)
+    expect(phone.locator("body")).to_contain_text("Your place")
+    expect(phone.get_by_role("heading", level=3, name=re.compile(r"^Day 2"))).to_be_visible()
+    shot(phone, "multi-day-ticket-phone")
+
+    late = new_context(**PHONE).new_page()
+    _sign_up(late, slug, "Болат Нұрланов", "bolat@example.kz")
+    expect(late.get_by_label(re.compile("Workshop: reading contracts"))).to_be_disabled()  # its one place is taken
+
+    organizer.reload()
+    expect(organizer.locator("body")).to_contain_text("1 of 1 places taken")
+    organizer.get_by_role("link", name="Who has a place").click()
+    expect(organizer.locator("main")).to_contain_text("Әлия Серікбаева")
