@@ -265,7 +265,9 @@ class DayForm(FlaskForm):
     starts_at = TimeField(_l("Starts"), validators=[InputRequired()])
     ends_at = TimeField(_l("Ends"), validators=[InputRequired()])
 
-    def service_data(self):
+    def service_data(self, seminar):
+        """What `save_day` reads: local times, which it reads in the seminar's zone. Takes the seminar as the
+        session form's does (one view serves both), which needs it for its day's date."""
         return {"starts_at": datetime.combine(self.date.data, self.starts_at.data),
                 "ends_at": datetime.combine(self.date.data, self.ends_at.data)}
 

@@ -343,11 +343,11 @@ def _session_or_404(seminar, session_id):
     return days.session_of(seminar, session_id) or abort(404)
 
 
-def _day_form(seminar, day):
-    form = forms.day_form(seminar, day)
+def _day_or_session_form(seminar, form, save, thing, template, **context):
+    """A day's or a session's form (eventreg/seminars/days.py saves it); back to the days page once saved."""
     if form.validate_on_submit():
         try:
-            days.save_day(db.session, seminar, form.service_data(), day, by=current_user, now=utcnow())
+            save(db.session, seminar, form.service_data(seminar), thing, by=current_user, now=utcnow())
         except SeminarRefused as refusal:
             db.session.rollback()
             _refused(refusal, form)
@@ -355,7 +355,12 @@ def _day_form(seminar, day):
             db.session.commit()
             flash(_("Saved."), "success")
             return _days_page(seminar)
-    return render_template("seminars/day_form.html", seminar=seminar, form=form, day=day), 400 if form.errors else 200
+    return render_template(template, seminar=seminar, form=form, **context), 400 if form.errors else 200
+
+
+def _day_form(seminar, day):
+    return _day_or_session_form(seminar, forms.day_form(seminar, day), days.save_day, day, "seminars/day_form.html",
+                                day=day)
 
 
 @bp.route("/organizer/s/<slug>/days/new", methods=["GET", "POST"])
@@ -371,19 +376,8 @@ def day_edit(seminar, day_id):
 
 
 def _session_form(seminar, part):
-    form = forms.session_form(seminar, part)
-    if form.validate_on_submit():
-        try:
-            days.save_session(db.session, seminar, form.service_data(seminar), part, by=current_user, now=utcnow())
-        except SeminarRefused as refusal:
-            db.session.rollback()
-            _refused(refusal, form)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return _days_page(seminar)
-    return render_template("seminars/session_form.html", seminar=seminar, form=form, part=part), \
-        400 if form.errors else 200
+    return _day_or_session_form(seminar, forms.session_form(seminar, part), days.save_session, part,
+                                "seminars/session_form.html", part=part)
 
 
 @bp.route("/organizer/s/<slug>/sessions/new", methods=["GET", "POST"])
