@@ -76,3 +76,10 @@ def test_seed_demo_is_idempotent_and_consistent(runner, session):
             assert category.seats_taken == sum(1 for r in confirmed if r.category_id == category.id)
     upcoming = session.scalar(select(Seminar).where(Seminar.slug == "digital-silk-road"))
     assert upcoming.status == "published" and any(c.quota for c in upcoming.categories if c.is_student)
+
+
+def test_the_demo_has_a_seminar_over_three_days_with_workshops_to_choose(runner, session):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    school = session.scalar(select(Seminar).where(Seminar.slug == "belt-and-road-summer-school"))
+    assert [school.local(day.starts_at).hour for day in school.days] == [9, 9, 9]
+    assert [(part.capacity, part.day) for part in school.sessions] == [(25, school.days[1]), (30, school.days[2])]

@@ -72,6 +72,13 @@ def _row_condition(registration_id, day_id, session_id):
     return and_(_attendance.c.registration_id == registration_id, which)
 
 
+def of_registration(day, part):
+    """Join condition from a registration to its check-in for the day, or for the session `part` if given."""
+    which = Attendance.session_id == part.id if part is not None else and_(
+        Attendance.day_id == day.id, Attendance.session_id.is_(None))
+    return and_(Attendance.registration_id == Registration.id, which)
+
+
 def entry(connection, registration_id, *, day_id, session_id=None):
     """The person's check-in for that day or session as the door shows it (at, gate, method, by), or None."""
     return connection.execute(

@@ -475,12 +475,8 @@ def stats(session, seminar, *, day=None, part=None):
     query = (select(Category.key, Category.label, Category.is_student, confirmed, checked_in)
              .outerjoin(Registration, and_(Registration.category_id == Category.id,
                                            Registration.status == "confirmed")))
-    if part is not None:
-        query = query.outerjoin(Attendance, and_(Attendance.registration_id == Registration.id,
-                                                 Attendance.session_id == part.id))
-    elif day is not None:
-        query = query.outerjoin(Attendance, and_(Attendance.registration_id == Registration.id,
-                                                 Attendance.day_id == day.id, Attendance.session_id.is_(None)))
+    if day is not None or part is not None:
+        query = query.outerjoin(Attendance, attendance.of_registration(day, part))
     rows = session.execute(
         query
         .where(Category.seminar_id == seminar.id)
@@ -566,12 +562,8 @@ def search(session, seminar, query, *, by, locale, now=None, override_window=Fal
         .order_by(confirmed_first, *alphabetical(Registration.name_sort_key, locale), Registration.id)
         .limit(SEARCH_LIMIT)
     )
-    if part is not None:
-        statement = statement.outerjoin(Attendance, and_(Attendance.registration_id == Registration.id,
-                                                         Attendance.session_id == part.id))
-    elif day is not None:
-        statement = statement.outerjoin(Attendance, and_(Attendance.registration_id == Registration.id,
-                                                         Attendance.day_id == day.id, Attendance.session_id.is_(None)))
+    if day is not None or part is not None:
+        statement = statement.outerjoin(Attendance, attendance.of_registration(day, part))
     rows = session.execute(statement).all()
     return [Found(id=r.id, full_name=r.full_name, organization=r.organization, category=r.label,
                   email_hint=email_hint(r.email), status=r.status, checked_in_at=r[6], checked_in_gate=r[7])

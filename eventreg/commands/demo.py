@@ -22,7 +22,7 @@ from eventreg.models import (
     utcnow,
 )
 from eventreg.registration.validation import ASTANA_UNIVERSITIES
-from eventreg.seminars import content
+from eventreg.seminars import content, days
 from eventreg.seminars.services import DEFAULT_CATEGORIES, default_category_labels
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -206,13 +206,18 @@ def seed(session, now=None):
     if _seminar(session, upcoming_slug) is None:
         _upcoming(session, upcoming_slug, now)
         said.append("created the upcoming seminar “Digital Silk Road”")
+    school_slug = "belt-and-road-summer-school"
+    if _seminar(session, school_slug) is None:
+        _summer_school(session, school_slug, now)
+        said.append("created the three-day “Belt and Road Summer School” with its workshops")
     today = now.astimezone(ALMATY).date()
     today_slug = f"door-demo-{today.isoformat()}"
     if _seminar(session, today_slug) is None:
         _today(session, today_slug, now)
         said.append("created today's seminar for trying the door")
     session.flush()
-    added = _teams(session, [_seminar(session, slug) for slug in ("belt-and-road-2024", upcoming_slug, today_slug)],
+    added = _teams(session, [_seminar(session, slug)
+                             for slug in ("belt-and-road-2024", upcoming_slug, school_slug, today_slug)],
                    owner=find_user(session, "organizer@eventreg.local"), door=door_staff)
     if added:
         said.append(f"put the demo organizer and door staff on the demo seminars' teams ({added} memberships)")
@@ -409,6 +414,34 @@ def _upcoming(session, slug, now):
         registration = _registration(rng, seminar, categories[key], name, email, created)
         _confirm(seminar, categories[key], registration, created)
         session.add(registration)
+
+
+def _summer_school(session, slug, now):
+    """A seminar over three days with two workshops that take places: what a multi-day programme looks like."""
+    first = (now.astimezone(ALMATY) + timedelta(days=35)).date()
+    starts = datetime(first.year, first.month, first.day, 9, tzinfo=ALMATY).astimezone(UTC)
+    seminar = Seminar(
+        slug=slug, title="Belt and Road Summer School",
+        description="Three days of lectures for graduate students and young professionals, with workshops to "
+                    "choose on the second and third days. Each day is checked in at the door.",
+        organizer_name="China Studies Centre", venue="Beijing Palace Astana Hotel, Hall 2",
+        address="Syganak Street 10, Astana, Kazakhstan", timezone="Asia/Almaty",
+        starts_at=starts, ends_at=starts + timedelta(days=2, hours=8), capacity=80,
+        registration_opens_at=now - timedelta(days=3), registration_closes_at=starts - timedelta(days=1),
+        contact_email="info@chinastudies.kz", status="published", seats_taken=0,
+        translations={"title": {"ru": "Летняя школа «Пояс и путь»", "kk": "«Белдеу және жол» жазғы мектебі",
+                                "zh": "“一带一路”暑期学校"}},
+    )
+    session.add(seminar)
+    _categories(session, seminar, student_quota=50)
+    session.flush()
+    second, third = days.make_days(session, seminar)[1:]
+    for day, title, ru, capacity in (
+            (second, "Workshop: reading Chinese contracts", "Практикум: как читать китайские контракты", 25),
+            (third, "Site visit: Astana International Financial Centre", "Выезд в МФЦА", 30)):
+        days.save_session(session, seminar, {
+            "title": {"en": title, "ru": ru}, "day_id": day.id, "room": "Hall 3", "capacity": capacity,
+            "starts_at": day.starts_at + timedelta(hours=5), "ends_at": day.starts_at + timedelta(hours=7)})
 
 
 def today_starts_at(now):
