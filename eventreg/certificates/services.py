@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from eventreg import audit
 from eventreg.certificates import document, emails
 from eventreg.certificates.images import ImageRefused, reencoded_png
+from eventreg.checkin import attendance
 from eventreg.models import (
     ATTENDANCE_RULES,
     MAX_SIGNATORIES,
@@ -221,8 +222,8 @@ def attended(settings):
     checked_in = Registration.checked_in_at.is_not(None)
     if settings.attendance_rule != "every_day":
         return checked_in
-    came_that_day = exists().where(Attendance.registration_id == Registration.id, Attendance.day_id == SeminarDay.id,
-                                   Attendance.session_id.is_(None)).correlate(Registration, SeminarDay)
+    came_that_day = exists().where(Attendance.registration_id == Registration.id,
+                                   attendance.which(Attendance, SeminarDay.id)).correlate(Registration, SeminarDay)
     missed_day = exists().where(SeminarDay.seminar_id == Registration.seminar_id, ~came_that_day)
     return and_(checked_in, ~missed_day)
 

@@ -66,17 +66,22 @@ def admit(connection, scan, *, day_id, session_id=None, needs_place=False):
     return registration_id
 
 
+def which(columns, day_id, session_id=None):
+    """The rows of the session `session_id`, or else the day's own check-in (no session): a condition on the
+    columns of Attendance, OfflineAction or a table."""
+    if session_id is not None:
+        return columns.session_id == session_id
+    return and_(columns.day_id == day_id, columns.session_id.is_(None))
+
+
 def _row_condition(registration_id, day_id, session_id):
-    which = _attendance.c.session_id == session_id if session_id is not None else and_(
-        _attendance.c.day_id == day_id, _attendance.c.session_id.is_(None))
-    return and_(_attendance.c.registration_id == registration_id, which)
+    return and_(_attendance.c.registration_id == registration_id, which(_attendance.c, day_id, session_id))
 
 
 def of_registration(day, part):
     """Join condition from a registration to its check-in for the day, or for the session `part` if given."""
-    which = Attendance.session_id == part.id if part is not None else and_(
-        Attendance.day_id == day.id, Attendance.session_id.is_(None))
-    return and_(Attendance.registration_id == Registration.id, which)
+    return and_(Attendance.registration_id == Registration.id,
+                which(Attendance, day.id if day is not None else None, part.id if part is not None else None))
 
 
 def entry(connection, registration_id, *, day_id, session_id=None):

@@ -8,7 +8,7 @@ session): the earliest admission by device time is the check-in, a later one a c
 refuse not valid. The same ticket admitted on two days is two check-ins, not a conflict.
 """
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 
 from eventreg.checkin import attendance
 from eventreg.models import Attendance, OfflineAction, SeminarSession, SessionPlace
@@ -82,16 +82,10 @@ def refusal(session, registration, day, part, at, override_window):
     return None
 
 
-def _same_place(model, day_id, session_id):
-    if session_id is not None:
-        return model.session_id == session_id
-    return and_(model.day_id == day_id, model.session_id.is_(None))
-
-
 def entry(session, registration_id, day_id, session_id):
     """The person's check-in (an Attendance row) for that day or session, or None."""
     return session.scalar(select(Attendance).where(Attendance.registration_id == registration_id,
-                                                   _same_place(Attendance, day_id, session_id)))
+                                                   attendance.which(Attendance, day_id, session_id)))
 
 
 def admit(session, seminar, registration, row, existing, by, now):
@@ -116,7 +110,7 @@ def _displace(session, seminar, registration, row, existing, now):
     of the server's."""
     winner = session.scalar(select(OfflineAction).where(
         OfflineAction.registration_id == registration.id, OfflineAction.outcome == "admitted",
-        OfflineAction.id != row.id, _same_place(OfflineAction, row.day_id, row.session_id)))
+        OfflineAction.id != row.id, attendance.which(OfflineAction, row.day_id, row.session_id)))
     if winner is not None:
         winner.outcome = "conflict"
         return
@@ -134,14 +128,14 @@ def promote_next(session, registration, undone):
     following = session.scalar(
         select(OfflineAction).where(OfflineAction.registration_id == registration.id,
                                     OfflineAction.outcome == "conflict",
-                                    _same_place(OfflineAction, undone.day_id, undone.session_id))
+                                    attendance.which(OfflineAction, undone.day_id, undone.session_id))
         .order_by(OfflineAction.device_at, OfflineAction.id).limit(1))
     if following is None:
         attendance.remove(session, registration.id, day_id=undone.day_id, session_id=undone.session_id)
         return
     following.outcome = "admitted"
     session.execute(update(Attendance).where(Attendance.registration_id == registration.id,
-                                             _same_place(Attendance, undone.day_id, undone.session_id))
+                                             attendance.which(Attendance, undone.day_id, undone.session_id))
                     .values(checked_in_at=following.device_at, gate=following.gate, method="offline",
                             by_id=following.user_id).execution_options(synchronize_session=False))
     attendance.refresh_first_arrivals(session, [registration.id])

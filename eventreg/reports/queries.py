@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, or_, select, union_all
 
+from eventreg.checkin import attendance
 from eventreg.models import (
     CHOICE_KINDS,
     STUDY_LEVELS,
@@ -317,8 +318,7 @@ def _arrivals(seminar, day):
         r = Registration
         return r.checked_in_at, r.checked_in_gate, r.id, (r.seminar_id == seminar.id, r.checked_in_at.is_not(None))
     a = Attendance
-    return a.checked_in_at, a.gate, a.registration_id, (a.seminar_id == seminar.id, a.day_id == day.id,
-                                                          a.session_id.is_(None))
+    return a.checked_in_at, a.gate, a.registration_id, (a.seminar_id == seminar.id, attendance.which(a, day.id))
 
 
 def turnout(session, seminar, day=None):
