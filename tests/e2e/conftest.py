@@ -190,6 +190,10 @@ class LiveServer:
 def live_server(app, smtp_server):
     """The app served on 127.0.0.1; `smtp_server` (tests/conftest.py) has pointed its mail at aiosmtpd."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Closing the server waits for the requests still being answered (a door page polls until its tab closes):
+    # one that outlived the test would hold a database connection while the app is torn down.
+    server.daemon_threads = False
+    server.block_on_close = True
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_URL"] = url
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
