@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from eventreg import mail
 from eventreg.extensions import db
-from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, User
+from eventreg.models import AuditEntry, OutboxMessage, Registration, Seminar, User, utcnow
 from eventreg.registration import bulk, services
 from tests.factories import category, make_category, make_registration, make_seminar, make_user
 
@@ -113,6 +113,17 @@ def test_cancel_without_a_notice_emails_nobody_but_the_promoted(session, organiz
     assert _outbox(session, "promoted") == [waiting[1].id]
     assert seminar.seats_taken == 2
     assert _bulk_entries(session)[0].details["notify"] is False
+
+
+def test_a_bulk_cancel_leaves_who_was_checked_in_and_says_so(session, organizer):
+    seminar = make_seminar(session)
+    came = make_registration(session, seminar, checked_in_at=utcnow())
+    absent = make_registration(session, seminar)
+    session.commit()
+    result = bulk.apply(session, seminar, "cancel", [came.id, absent.id], by=organizer, notify=False)
+    session.commit()
+    assert [(r.id, code) for r, code in result.refused] == [(came.id, "checked_in")]
+    assert _statuses(session, [came, absent]) == ["confirmed", "cancelled"]
 
 
 def test_cancel_with_a_notice_tells_each_person(session, organizer):

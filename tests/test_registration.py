@@ -1,11 +1,12 @@
 """The signup form, the ticket page and cancellation, as a person in a browser sees them."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from eventreg.models import Category, OutboxMessage, Registration, Seminar
+from eventreg.models import Category, OutboxMessage, Registration, Seminar, utcnow
 from eventreg.registration import services
 from tests.factories import category, make_category, make_registration, make_seminar
 
@@ -232,6 +233,20 @@ def test_cancelling_from_the_ticket_frees_the_seat_for_the_next_person(session, 
     # A second cancel changes nothing.
     again = client.post(f"/t/{registration.token}/cancel", follow_redirects=True)
     assert "no longer active" in again.get_data(as_text=True)
+
+
+def test_after_the_seminar_or_once_checked_in_the_ticket_offers_no_cancellation(session, client):
+    ended = make_seminar(session, starts_at=utcnow() - timedelta(hours=5), ends_at=utcnow() - timedelta(hours=2))
+    past = make_registration(session, ended)
+    current = make_seminar(session)
+    came = make_registration(session, current, checked_in_at=utcnow())
+    session.commit()
+    for registration, refusal in ((past, "The seminar has ended"), (came, "Already checked in at the door")):
+        assert "Cancel my registration" not in client.get(f"/t/{registration.token}/").get_data(as_text=True)
+        answer = client.post(f"/t/{registration.token}/cancel", follow_redirects=True).get_data(as_text=True)
+        assert refusal in answer
+        session.expire_all()
+        assert registration.status == "confirmed"
 
 
 def test_the_pdf_ticket(session, client):

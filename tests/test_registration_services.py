@@ -211,6 +211,18 @@ def test_cancelling_twice_is_refused(session):
     assert seminar.seats_taken == 0
 
 
+def test_someone_checked_in_cannot_be_cancelled_and_nothing_changes(session):
+    seminar = make_seminar(session)
+    registration = services.register(session, seminar, person(seminar))
+    registration.checked_in_at = utcnow()
+    session.commit()
+    with pytest.raises(RegistrationRefused) as refused:
+        services.cancel_registration(session, registration, by=make_user(session, role="organizer"))
+    assert refused.value.code == "checked_in"
+    session.rollback()
+    assert (registration.status, seminar.seats_taken) == ("confirmed", 1)
+
+
 def test_raising_the_capacity_then_promoting_fills_the_new_seats(session):
     seminar = make_seminar(session, capacity=1)
     for n in range(4):

@@ -319,6 +319,8 @@ def cancel_registration(session, registration, *, by=None, now=None, notify=True
     told by e-mail unless the organizer chose not to (`notify`)."""
     now = now or utcnow()
     session.flush()
+    if registration.checked_in_at is not None:  # they came: the attendance list is a record, not to be unmade
+        raise RegistrationRefused("checked_in")
     was = registration.status
     only_if = _hold_ran_out(now) if hold_expired else None
     if was not in ACTIVE_STATUSES or not _set_status(session, registration, "cancelled", expected=(was,), now=now,
@@ -338,6 +340,15 @@ def cancel_registration(session, registration, *, by=None, now=None, notify=True
     if was == "confirmed":
         promote_from_waitlist(session, seminar, now=now)
     return registration
+
+
+def cancel_own(session, registration, *, now=None):
+    """The attendee cancels from their ticket: until the seminar ends (`ended` after), then as
+    `cancel_registration` (never once checked in)."""
+    now = now or utcnow()
+    if registration.seminar.ends_at <= now:
+        raise RegistrationRefused("ended")
+    return cancel_registration(session, registration, now=now)
 
 
 # The person follows the link in time: the address is theirs. Conditional, like the expiry it races with.

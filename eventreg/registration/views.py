@@ -52,6 +52,9 @@ REFUSALS = {
     "same_category": _l("Already in this category."),
     "study_details": _l("A student category needs the person's university, programme, level and year of study."),
     "hold_expired": _l("The time to confirm this registration has passed: its place is released."),
+    "checked_in": _l("Already checked in at the door: the registration is part of the attendance record and cannot "
+                     "be cancelled (take the check-in back first if it was a mistake)."),
+    "ended": _l("The seminar has ended: the registration can no longer be cancelled."),
 }
 # What a row of a bulk action that was not changed says; moving, "full" is the category's quota.
 MOVE_REFUSALS = {**REFUSALS, "full": _l("This category's quota is full.")}
@@ -323,7 +326,7 @@ def cancel(token):
     registration = _registration_by_token(token)
     form = ActionForm()
     if form.validate_on_submit():
-        return _ticket_action(registration, services.cancel_registration,
+        return _ticket_action(registration, services.cancel_own,
                               _("Your registration is cancelled. Thank you for letting us know."))
     page = render_template("registration/cancel.html", registration=registration, seminar=registration.seminar,
                            form=form)
