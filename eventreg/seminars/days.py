@@ -154,19 +154,22 @@ def session_losses(session, part):
     }
 
 
-def _refuse_losses(losses, confirm):
-    if any(losses.values()) and not confirm:
+def _refuse_losses(losses, accepted):
+    """Refused while more would be lost than the organizer was shown and accepted ({"check_ins": n, "places": n}):
+    a check-in or a place taken since that page is not lost unseen."""
+    accepted = accepted or {}
+    if any(count > accepted.get(name, 0) for name, count in losses.items()):
         raise SeminarRefused("confirm_required", fields={"confirm": [_l(
             "%(check_ins)d check-ins and %(places)d places in sessions would be lost: confirm to delete.",
             **losses)]})
 
 
-def delete_day(session, day, *, confirm=False, by=None, now=None):
-    """Remove a day with its sessions; SeminarRefused("confirm_required") while it holds check-ins or places
-    and `confirm` is not given. Who was checked in that day has their first arrival worked out again from the
-    other days."""
+def delete_day(session, day, *, accepted=None, by=None, now=None):
+    """Remove a day with its sessions; SeminarRefused("confirm_required") while it holds more check-ins or places
+    than `accepted` (see `_refuse_losses`). Who was checked in that day has their first arrival worked out again
+    from the other days."""
     losses = day_losses(session, day)
-    _refuse_losses(losses, confirm)
+    _refuse_losses(losses, accepted)
     seminar = day.seminar
     forget_attendance(session, Attendance.day_id == day.id)
     session.delete(day)
@@ -219,11 +222,11 @@ def save_session(session, seminar, data, part=None, *, by=None, now=None):
     return part
 
 
-def delete_session(session, part, *, confirm=False, by=None, now=None):
-    """Remove a session; SeminarRefused("confirm_required") while it holds check-ins or places and `confirm` is
-    not given."""
+def delete_session(session, part, *, accepted=None, by=None, now=None):
+    """Remove a session; SeminarRefused("confirm_required") while it holds more check-ins or places than
+    `accepted` (see `_refuse_losses`)."""
     losses = session_losses(session, part)
-    _refuse_losses(losses, confirm)
+    _refuse_losses(losses, accepted)
     day, seminar = part.day, part.day.seminar
     forget_attendance(session, Attendance.session_id == part.id)
     session.delete(part)

@@ -320,6 +320,12 @@ def session_form(seminar, part):
 
 
 class ConfirmForm(FlaskForm):
-    """Deleting what holds check-ins or places: the button on the page that says what is lost."""
+    """Deleting what holds check-ins or places: the button on the page that says what is lost, carrying those
+    counts (more lost by the time it is pressed asks again)."""
 
-    confirm = HiddenField(default="1")
+    check_ins = HiddenField()
+    places = HiddenField()
+
+    def accepted(self):
+        return {name: int(value) if value.isdigit() else 0
+                for name, value in (("check_ins", self.check_ins.data or ""), ("places", self.places.data or ""))}

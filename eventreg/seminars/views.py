@@ -406,7 +406,7 @@ def _delete(seminar, thing, delete, losses, what):
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         try:
-            delete(db.session, thing, confirm=request.form.get("confirm") == "1", by=current_user, now=utcnow())
+            delete(db.session, thing, accepted=form.accepted(), by=current_user, now=utcnow())
         except SeminarRefused as refusal:
             db.session.rollback()
             if refusal.code != "confirm_required":
@@ -416,8 +416,9 @@ def _delete(seminar, thing, delete, losses, what):
             db.session.commit()
             flash(_("Removed."), "success")
             return _days_page(seminar)
-    return render_template("seminars/days_delete.html", seminar=seminar, form=forms.ConfirmForm(formdata=None),
-                           what=what, losses=losses(db.session, thing), action=request.path)
+    lost = losses(db.session, thing)
+    return render_template("seminars/days_delete.html", seminar=seminar, form=forms.ConfirmForm(formdata=None, **lost),
+                           what=what, losses=lost, action=request.path)
 
 
 @bp.post("/organizer/s/<slug>/days/<int:day_id>/delete")
