@@ -245,7 +245,7 @@ def test_a_message_is_audited_with_its_segment_and_count(session, organizer):
     [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "message_sent")).all()
     assert entry.user_id == organizer.id and entry.seminar_id == seminar.id
     assert entry.details == {"message": message.id, "segment": {"attendance": "no_show"}, "count": 3,
-                             "unsubscribed_left_out": 1}
+                             "unsubscribed_left_out": 1, "essential": False}
     assert message.segment == {"attendance": "no_show"} and message.author_id == organizer.id
     assert session.scalar(select(func.count()).select_from(OutboxMessage)
                           .where(OutboxMessage.seminar_message_id == message.id)) == 3
@@ -376,6 +376,29 @@ def test_the_unsubscribed_are_left_out_next_time_while_their_ticket_still_reache
     assert staying.unsubscribed_at is None
 
 
+def test_a_change_to_the_seminar_reaches_the_unsubscribed_too_with_no_unsubscribe_link(app, session, organizer,
+                                                                                        smtp_server):
+    seminar = make_seminar(session)
+    make_registration(session, seminar, email="left@example.kz", unsubscribed_at=utcnow())
+    make_registration(session, seminar, email="stayed@example.kz")
+    session.commit()
+    moved = Draft("The venue has moved", "Dear {name}, we meet in Hall 2 of the hotel.", Segment(), essential=True)
+    message = services.send_message(session, seminar, moved, by=organizer)
+    session.commit()
+    assert message.recipient_count == 2 and message.essential
+    # Unsubscribing now does not withdraw it: it is not one of the messages they asked to stop.
+    services.unsubscribe(session, session.get(Registration, _ids(session, seminar)[0]))
+    session.commit()
+    assert mail.send_due(session) == (2, 0)
+    assert sorted((m["To"], m["List-Unsubscribe"]) for m in smtp_server.messages) == [
+        ("left@example.kz", None), ("stayed@example.kz", None)]
+    assert "unsubscribe" not in _body(smtp_server.messages[0]).lower()
+    [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "message_sent")).all()
+    assert entry.details["essential"] is True
+    # An ordinary message leaves them out again: both have unsubscribed now.
+    assert _refusal(lambda: services.send_message(session, seminar, _draft(), by=organizer)).code == "nobody"
+
+
 # --- the pages ----------------------------------------------------------------------------------------------------
 
 
@@ -409,6 +432,21 @@ def test_compose_preview_and_send_to_the_no_shows(app, client, session, login, s
     mail.send_due(session)
     assert [m["To"] for m in smtp_server.messages] == [absent.email]
     assert "Sent: 1" in client.get(sent.location).get_data(as_text=True)
+
+
+def test_the_page_sends_a_change_to_the_seminar_to_everyone_confirmed(client, session, login):
+    seminar = make_seminar(session)
+    make_registration(session, seminar)
+    make_registration(session, seminar, unsubscribed_at=utcnow())
+    session.commit()
+    login("organizer")
+    url = f"/organizer/s/{seminar.slug}/messages/new"
+    assert "About a change to the seminar" in client.get(url).get_data(as_text=True)
+    fields = {"status": "confirmed", "essential": "y"}
+    preview = client.post(url, data=_form(fields, step="preview")).get_data(as_text=True)
+    assert "It goes to 2 people." in preview and 'name="essential" value="y"' in preview
+    assert client.post(url, data=_form(fields, step="send", expected="2")).status_code == 302
+    assert session.scalars(select(SeminarMessage)).one().essential
 
 
 def test_the_page_refuses_empty_text_unknown_placeholders_nobody_and_a_changed_count(client, session, login):

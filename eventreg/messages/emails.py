@@ -89,22 +89,27 @@ def placeholder_values(registration):
     }
 
 
-def content(subject, body, registration):
-    """The message for one person (call it in their locale: `mail.mail_locale`)."""
+def content(subject, body, registration, *, essential=False):
+    """The message for one person (call it in their locale: `mail.mail_locale`). An `essential` one offers no
+    unsubscribing, which would not keep it away."""
     values = placeholder_values(registration)
     text = fill(body, values)
-    unsubscribe_url = mail.absolute_url(unsubscribe_path(registration)) + f"?lang={registration.language}"
     context = {"registration": registration, "seminar": registration.seminar, "body_text": text,
-               "body_html": as_html(text), "unsubscribe_url": unsubscribe_url}
-    # RFC 8058: mail clients offer their own unsubscribe button, which POSTs to the link without opening it.
-    headers = (("List-Unsubscribe", f"<{unsubscribe_url}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+               "body_html": as_html(text), "unsubscribe_url": None}
+    headers = ()
+    if not essential:
+        unsubscribe_url = mail.absolute_url(unsubscribe_path(registration)) + f"?lang={registration.language}"
+        context["unsubscribe_url"] = unsubscribe_url
+        # RFC 8058: mail clients offer their own unsubscribe button, which POSTs to the link without opening it.
+        headers = (("List-Unsubscribe", f"<{unsubscribe_url}>"),
+                   ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     return mail.Content(KIND, context, subject=fill(subject, values), headers=headers)
 
 
-def preview(subject, body, registration):
+def preview(subject, body, registration, *, essential=False):
     """(subject, plain text) exactly as this person would receive them."""
     with mail.mail_locale(registration.language):
-        message = content(subject, body, registration)
+        message = content(subject, body, registration, essential=essential)
         return mail.one_line(message.subject), render_template(f"email/{KIND}.txt", **message.context)
 
 
@@ -114,4 +119,4 @@ def render(registration, kind, now, *, outbox):
     message = object_session(registration).get(SeminarMessage, outbox.seminar_message_id)
     if message is None:
         raise LookupError(f"seminar message {outbox.seminar_message_id} is gone")
-    return content(message.subject, message.body, registration)
+    return content(message.subject, message.body, registration, essential=message.essential)

@@ -3,7 +3,7 @@ it says. The rules (empty, too long, unknown placeholders, nobody in the segment
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.fields import Field
 from wtforms.validators import Length
 
@@ -39,6 +39,9 @@ class MessageForm(FlaskForm, ServiceErrors):
     ids = PeopleField()
     subject = StringField(_l("Subject"), render_kw={"maxlength": MAX_SUBJECT})
     body = TextAreaField(_l("Message"), render_kw={"rows": 12})
+    essential = BooleanField(_l("About a change to the seminar (its time, place or programme)"),
+                             description=_l("Sent also to people who unsubscribed from the organizers' messages, "
+                                            "with no link to unsubscribe. Use it for nothing else."))
 
     def set_choices(self, seminar, universities):
         self.category.choices = [SelectChoice("", _l("Any category")),
@@ -55,4 +58,5 @@ class MessageForm(FlaskForm, ServiceErrors):
                               attendance=self.attendance.data or "", university=self.university.data or "",
                               q=(self.q.data or "").strip())
         body = (self.body.data or "").replace("\r\n", "\n").rstrip()
-        return Draft(subject=(self.subject.data or "").strip(), body=body, segment=segment)
+        return Draft(subject=(self.subject.data or "").strip(), body=body, segment=segment,
+                     essential=bool(self.essential.data))

@@ -68,6 +68,7 @@ class Draft:
     subject: str
     body: str
     segment: Segment
+    essential: bool = False  # a change to the seminar: unsubscribing does not keep it away
 
 
 @dataclass
@@ -136,16 +137,18 @@ def _check_segment(session, seminar, segment):
             raise MessageRefused("not_this_seminar")
 
 
-def audience(session, seminar, segment):
+def audience(session, seminar, segment, *, essential=False):
     """Who a message to `segment` goes to now: one registration per address (the latest), not erased, with an
-    address, nobody who unsubscribed (from any of their registrations of the seminar)."""
+    address, nobody who unsubscribed (from any of their registrations of the seminar) unless the message is
+    `essential`."""
     _check_segment(session, seminar, segment)
     query = organizer.filtered(seminar, **segment.criteria()).where(Registration.anonymised_at.is_(None))
     if segment.ids:
         query = query.where(Registration.id.in_(segment.ids))
     rows = session.execute(query.with_only_columns(Registration.id, Registration.email, Registration.unsubscribed_at)
                            .order_by(Registration.id)).all()
-    unsubscribed = _unsubscribed_addresses(session, seminar, {email for _, email, _ in rows if email})
+    unsubscribed = set() if essential else _unsubscribed_addresses(session, seminar,
+                                                                   {email for _, email, _ in rows if email})
     latest = {email: registration_id for registration_id, email, _ in rows if email and email not in unsubscribed}
     return Audience(ids=sorted(latest.values()), unsubscribed=len(unsubscribed),
                     without_address=sum(1 for _, email, _ in rows if not email))
@@ -158,8 +161,8 @@ def _unsubscribed_addresses(session, seminar, addresses):
     return addresses & set(marked)
 
 
-def _audience_or_refuse(session, seminar, segment):
-    people = audience(session, seminar, segment)
+def _audience_or_refuse(session, seminar, draft):
+    people = audience(session, seminar, draft.segment, essential=draft.essential)
     if not people.ids:
         raise MessageRefused("nobody", audience=people)
     return people
@@ -169,10 +172,10 @@ def preview(session, seminar, draft, *, recipient_id=None):
     """The message as one person of its audience would receive it (`recipient_id`, else the first), with the count;
     refused like `send_message` (nothing is written)."""
     check_draft(draft)
-    people = _audience_or_refuse(session, seminar, draft.segment)
+    people = _audience_or_refuse(session, seminar, draft)
     chosen = recipient_id if recipient_id in people.ids else people.ids[0]
     recipient = session.get(Registration, chosen)
-    subject, text = emails.preview(draft.subject, draft.body, recipient)
+    subject, text = emails.preview(draft.subject, draft.body, recipient, essential=draft.essential)
     return Preview(people, recipient, _choices(session, people.ids[:PREVIEW_CHOICES]), subject, text,
                    _with_certificate(session, seminar, people, draft))
 
@@ -195,18 +198,18 @@ def send_message(session, seminar, draft, *, by, expected=None, now=None):
     the organizer confirmed; a different count now is refused ("count_changed"), so nobody unexpected is written to."""
     now = now or utcnow()
     check_draft(draft)
-    people = _audience_or_refuse(session, seminar, draft.segment)
+    people = _audience_or_refuse(session, seminar, draft)
     if expected is not None and expected != people.count:
         raise MessageRefused("count_changed", audience=people)
     message = SeminarMessage(seminar_id=seminar.id, subject=draft.subject, body=draft.body,
                              segment=draft.segment.as_json(), author_id=getattr(by, "id", None), created_at=now,
-                             recipient_count=people.count)
+                             recipient_count=people.count, essential=draft.essential)
     session.add(message)
     session.flush()
     _queue_copies(session, message, people.ids, now)
     audit.record(session, user=by, action="message_sent", seminar=seminar, now=now, details={
         "message": message.id, "segment": _audit_segment(draft.segment), "count": people.count,
-        "unsubscribed_left_out": people.unsubscribed})
+        "unsubscribed_left_out": people.unsubscribed, "essential": draft.essential})
     return message
 
 
@@ -266,11 +269,13 @@ def history(session, seminar):
 
 def unsubscribe(session, registration, *, now=None):
     """No more organizers' messages for this person: marked once (the first time is kept), and the copies still
-    waiting in the outbox withdrawn. Tickets and news of changes to the seminar are other kinds and still go."""
+    waiting in the outbox withdrawn. Tickets, news of changes to the seminar and the organizer's essential messages
+    still go."""
     session.execute(update(Registration).where(Registration.id == registration.id,
                                                Registration.unsubscribed_at.is_(None))
                     .values(unsubscribed_at=now or utcnow()))
     session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == registration.id,
-                                                OutboxMessage.seminar_message_id.is_not(None),
+                                                OutboxMessage.seminar_message_id.in_(
+                                                    select(SeminarMessage.id).where(SeminarMessage.essential.is_(False))),
                                                 OutboxMessage.sent_at.is_(None)))
     session.refresh(registration)

@@ -6,7 +6,7 @@ from this text and the registration as they are when it goes out, so the rows sa
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventreg.extensions import db
@@ -27,5 +27,7 @@ class SeminarMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # How many copies were queued (one per person); the outbox rows say how many have gone out.
     recipient_count: Mapped[int] = mapped_column(default=0)
+    # About a change to the seminar (its time, place, programme): goes also to those who unsubscribed from messages.
+    essential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     author = relationship("User")
