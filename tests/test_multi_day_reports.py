@@ -14,8 +14,10 @@ from sqlalchemy import select
 from eventreg.certificates import services as certificates
 from eventreg.checkin.services import check_in, undo_check_in
 from eventreg.live import services as live
+from eventreg.messages import services as messages
+from eventreg.messages.services import Segment
 from eventreg.models import Certificate, Registration, utcnow
-from eventreg.registration import places
+from eventreg.registration import organizer, places
 from eventreg.reports import services as reports
 from eventreg.seminars import days
 from tests import factories
@@ -290,3 +292,34 @@ def test_between_days_the_live_view_shows_first_arrivals(session, seminar):
     assert state["day"] is None
     assert state["checked_in"] == 3  # came on some day
     assert [a["full_name"] for a in state["latest"]] == ["Chen", "Bolat", "Aliya"]
+
+
+def test_the_list_and_a_message_pick_who_came_or_missed_one_day(session, client, login):
+    seminar = _three_days(session, factories.aware(*(utcnow() - timedelta(days=10)).timetuple()[:3], 4))
+    day1, day2, _day3 = seminar.days
+    people = {name: factories.make_registration(session, seminar, full_name=name)
+              for name in ("Aliya", "Bolat", "Dana")}
+    for name, day in (("Aliya", day1), ("Aliya", day2), ("Bolat", day1)):
+        check_in(session, seminar, people[name].token, gate="", by=None, method="manual",
+                 now=day.starts_at + timedelta(minutes=5), day=day)
+    session.commit()
+
+    def names(attendance):
+        ids = organizer.filtered_ids(session, seminar, attendance=attendance)
+        return sorted(session.scalars(select(Registration.full_name).where(Registration.id.in_(ids))))
+
+    assert names(f"day-{day2.id}") == ["Aliya"]
+    assert names(f"missed-{day2.id}") == ["Bolat", "Dana"]
+    assert names("checked_in") == ["Aliya", "Bolat"]  # on any day
+
+    login("organizer")
+    page = client.get(f"/organizer/s/{seminar.slug}/registrations?attendance=missed-{day2.id}").get_data(as_text=True)
+    assert "Did not come on Day 2 · " in page and "Bolat" in page and "Dana" in page and "Aliya" not in page
+    missed = messages.audience(session, seminar, Segment(attendance=f"missed-{day2.id}"))
+    assert missed.count == 2
+    with pytest.raises(messages.MessageRefused):  # a day of no seminar of ours
+        messages.audience(session, seminar, Segment(attendance="missed-999999"))
+
+
+def test_nobody_has_missed_a_day_that_has_not_begun(session, seminar):
+    assert organizer.filtered_ids(session, seminar, attendance=f"missed-{seminar.days[2].id}") == []

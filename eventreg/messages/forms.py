@@ -9,13 +9,12 @@ from wtforms.validators import Length
 
 from eventreg.form_errors import ServiceErrors
 from eventreg.messages.services import MAX_SUBJECT, Draft, Segment
+from eventreg.registration import organizer
 
 STATUS_CHOICES = [SelectChoice("", _l("Any status")), SelectChoice("confirmed", _l("Confirmed")),
                   SelectChoice("waitlisted", _l("On the waiting list")),
                   SelectChoice("pending", _l("Waiting for approval")), SelectChoice("cancelled", _l("Cancelled")),
                   SelectChoice("rejected", _l("Not approved"))]
-ATTENDANCE_CHOICES = [SelectChoice("", _l("Any")), SelectChoice("checked_in", _l("Checked in")),
-                      SelectChoice("no_show", _l("Did not come (confirmed, not checked in)"))]
 
 
 class PeopleField(Field):
@@ -33,7 +32,7 @@ class PeopleField(Field):
 class MessageForm(FlaskForm, ServiceErrors):
     status = SelectField(_l("Status"), choices=STATUS_CHOICES, default="confirmed", validate_choice=False)
     category = SelectField(_l("Category"), validate_choice=False)
-    attendance = SelectField(_l("Attendance"), choices=ATTENDANCE_CHOICES, validate_choice=False)
+    attendance = SelectField(_l("Attendance"), validate_choice=False)
     university = SelectField(_l("University"), validate_choice=False)
     q = StringField(_l("Name, e-mail or organization contains"), validators=[Length(max=200)])
     ids = PeopleField()
@@ -46,6 +45,8 @@ class MessageForm(FlaskForm, ServiceErrors):
     def set_choices(self, seminar, universities):
         self.category.choices = [SelectChoice("", _l("Any category")),
                                  *(SelectChoice(c.key, c.label) for c in seminar.categories)]
+        self.attendance.choices = [SelectChoice("", _l("Any")), *(SelectChoice(value, label) for value, label
+                                                                  in organizer.attendance_choices(seminar))]
         self.university.choices = [SelectChoice("", _l("Any university")),
                                    *(SelectChoice(name, name) for name in universities)]
 

@@ -123,7 +123,8 @@ def _text_problem(name, text, limit):
 
 
 def _check_segment(session, seminar, segment):
-    for name, allowed in (("status", REGISTRATION_STATUSES), ("attendance", organizer.ATTENDANCE)):
+    attendance = [value for value, _label in organizer.attendance_choices(seminar)]
+    for name, allowed in (("status", REGISTRATION_STATUSES), ("attendance", attendance)):
         if getattr(segment, name) not in ("", *allowed):
             raise MessageRefused("invalid", fields={name: [_l("Not a valid choice.")]})
     if len(segment.ids) > MAX_CHOSEN:

@@ -13,6 +13,7 @@ from eventreg.messages import bp, emails, services
 from eventreg.messages.forms import MessageForm
 from eventreg.models import Registration
 from eventreg.redirects import safe_next
+from eventreg.registration import organizer
 
 REFUSALS = {
     "invalid": _l("Please correct the fields marked below."),
@@ -27,7 +28,8 @@ REFUSALS = {
 @seminar_required("registrations")
 def history(seminar):
     return render_template("messages/history.html", seminar=seminar, sent=services.history(db.session, seminar),
-                           category_labels={c.key: c.label for c in seminar.categories})
+                           category_labels={c.key: c.label for c in seminar.categories},
+                           attendance_labels=dict(organizer.attendance_choices(seminar)))
 
 
 @bp.route("/organizer/s/<slug>/messages/new", methods=["GET", "POST"])

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, false, func, select, true
+from sqlalchemy import and_, case, exists, false, func, select, true
 
+from eventreg.checkin import attendance as attendance_rows
 from eventreg.email_addresses import normalise_email
 from eventreg.models import Attendance, Category, Registration, search_matches, utcnow
 from eventreg.names import alphabetical
@@ -20,7 +21,7 @@ from eventreg.questions.answers import from_cell
 from eventreg.refusals import Refused
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
-from eventreg.seminars import content
+from eventreg.seminars import content, days
 
 PER_PAGE = 50
 MAX_IMPORT_ROWS = 2000
@@ -66,13 +67,39 @@ SORTS = {
 
 # Who came: checked in, or a no-show (a confirmed seat never checked in, once the seminar has begun: before
 # that, nobody has missed it, and a message "to those who did not come" must not go to everyone confirmed).
-ATTENDANCE = ("checked_in", "no_show")
+# A seminar of several days adds both per day: "day-<id>" and "missed-<id>".
+def attendance_choices(seminar):
+    """[(value, label)] of the attendance filter: came or not, and on a seminar of several days came or not on
+    each day. One list for the registrations list, its bulk actions and the messages' segments."""
+    choices = [("checked_in", _l("Checked in")), ("no_show", _l("Did not come (confirmed, not checked in)"))]
+    for day in seminar.days:
+        label = days.day_label(day)
+        choices += [(f"day-{day.id}", _l("Checked in on %(day)s", day=label)),
+                    (f"missed-{day.id}", _l("Did not come on %(day)s", day=label))]
+    return choices
+
+
+def _attendance_clause(seminar, attendance):
+    """The condition of an attendance value of `attendance_choices` (anything else: none)."""
+    if attendance == "checked_in":
+        return Registration.checked_in_at.is_not(None)
+    if attendance == "no_show":
+        return and_(Registration.status == "confirmed", Registration.checked_in_at.is_(None),
+                    true() if seminar.starts_at <= utcnow() else false())
+    kind, _, day_id = attendance.partition("-")
+    day = days.day_of(seminar, int(day_id)) if day_id.isdigit() and kind in ("day", "missed") else None
+    if day is None:
+        return None
+    came = exists().where(attendance_rows.of_registration(day, None))
+    if kind == "day":
+        return came
+    return and_(Registration.status == "confirmed", ~came, true() if day.starts_at <= utcnow() else false())
 
 
 def filtered(seminar, *, q="", status="", category_key="", attendance="", university=""):
     """The SELECT of a seminar's registrations that match the filters: search text, status, category key, attendance
-    (ATTENDANCE), university (as the student wrote it). The list, a bulk action on "all rows of this filter" and a
-    message to a segment read the same rows: a new criterion is a clause here.
+    (a value of `attendance_choices`), university (as the student wrote it). The list, a bulk action on "all rows
+    of this filter" and a message to a segment read the same rows: a new criterion is a clause here.
 
     Search matches every spelling of a name (eventreg/names.py): "Aliya" finds "Әлия", on SQLite too.
     """
@@ -85,11 +112,8 @@ def filtered(seminar, *, q="", status="", category_key="", attendance="", univer
         query = query.where(Registration.status == status)
     if category_key:
         query = query.where(Category.key == category_key)
-    if attendance == "checked_in":
-        query = query.where(Registration.checked_in_at.is_not(None))
-    elif attendance == "no_show":
-        query = query.where(Registration.status == "confirmed", Registration.checked_in_at.is_(None),
-                            true() if seminar.starts_at <= utcnow() else false())
+    if attendance and (clause := _attendance_clause(seminar, attendance)) is not None:
+        query = query.where(clause)
     if university:
         query = query.where(Registration.university == university)
     return query

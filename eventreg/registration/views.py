@@ -343,12 +343,12 @@ def _seminar_registration(seminar, registration_id):
     return registration
 
 
-def _list_filters(args):
+def _list_filters(seminar, args):
     """The list's filters from its query string (or a bulk action's form): the same rows everywhere."""
     status, attendance = args.get("status", ""), args.get("attendance", "")
+    known = dict(organizer.attendance_choices(seminar))
     return {"q": args.get("q", "")[:200], "status": status if status in REGISTRATION_STATUSES else "",
-            "category_key": args.get("category", "")[:40],
-            "attendance": attendance if attendance in organizer.ATTENDANCE else ""}
+            "category_key": args.get("category", "")[:40], "attendance": attendance if attendance in known else ""}
 
 
 def _filter_args(filters):
@@ -360,7 +360,7 @@ def _filter_args(filters):
 @bp.get("/organizer/s/<slug>/registrations")
 @seminar_required("registrations")
 def manage(seminar):
-    filters = _list_filters(request.args)
+    filters = _list_filters(seminar, request.args)
     page = organizer.registrations_page(
         db.session, seminar, **filters, sort=request.args.get("sort", ""),
         descending=request.args.get("dir") == "desc", page=request.args.get("page", 1, type=int), locale=get_locale(),
@@ -371,6 +371,7 @@ def manage(seminar):
     return render_template("registration/manage.html", seminar=seminar, page=page, action_form=ActionForm(),
                            bulk_form=bulk_form, counts=organizer.status_counts(db.session, seminar),
                            filters=request.args, filter_args=_filter_args(filters),
+                           attendance_choices=organizer.attendance_choices(seminar),
                            order={"sort": page.sort, "dir": "desc" if page.descending else "asc"})
 
 
@@ -385,7 +386,7 @@ def bulk_action(seminar):
         flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
         return redirect(back)
     if form.scope.data == "filter":
-        ids = organizer.filtered_ids(db.session, seminar, **_list_filters(request.form))
+        ids = organizer.filtered_ids(db.session, seminar, **_list_filters(seminar, request.form))
         return render_template("registration/bulk_confirm.html", seminar=seminar, form=form, ids=ids, back=back,
                                max_rows=bulk.MAX_ROWS)
     try:
