@@ -1,6 +1,7 @@
 """The door of a seminar over several days (issue #23 item 4): it picks the day (and session) it checks in for,
 online through the API and the door page, and offline through the roster and the sync of its queue."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -264,7 +265,8 @@ def _admission(nonce, code, at, day=None, part=None, gate="Door 1"):
     return action
 
 
-def test_two_devices_admitting_one_ticket_on_one_day_give_one_check_in_and_one_conflict(session, seminar, door):
+def test_two_devices_admitting_one_ticket_on_one_day_give_one_check_in_and_one_conflict(session, seminar, door,
+                                                                                       client, login):
     registration = factories.make_registration(session, seminar, full_name="Aru")
     session.commit()
     day1 = seminar.days[0]
@@ -283,6 +285,10 @@ def test_two_devices_admitting_one_ticket_on_one_day_give_one_check_in_and_one_c
     assert session.get(Registration, registration.id).checked_in_at == morning  # the first arrival
     conflicts, _not_valid = offline.offline_problems(session, seminar)
     assert [[a.gate for a in c.admissions] for c in conflicts] == [["Door 1", "Door 2"]]
+    assert conflicts[0].day == day1
+    login("organizer")
+    report = client.get(f"/reports/s/{seminar.slug}/").get_data(as_text=True)
+    assert re.search(r"Aru</strong> \(Day 1 · [^)]+\): admitted twice while offline", report)
     # The same batch sent again changes nothing.
     assert _sync(session, seminar, door, "device-aaaa", [
         _admission("nonce-a-1", registration.token, morning, day1)], now=morning + timedelta(minutes=12)) == earlier

@@ -35,6 +35,7 @@ from eventreg.models import (
 )
 from eventreg.refusals import Refused
 from eventreg.registration import services as registration_services
+from eventreg.seminars import days
 
 MAX_ACTIONS = 500  # a door's queue after ~40 minutes of a busy offline door; more is not one door's batch
 MAX_BATCH_BYTES = 256 * 1024
@@ -436,6 +437,8 @@ class Conflict:
 
     registration: Registration
     admissions: list
+    day: object = None  # the SeminarDay (and SeminarSession) it happened on, for a seminar of several days
+    part: object = None
 
 
 @dataclass(frozen=True)
@@ -474,7 +477,8 @@ def offline_problems(session, seminar):
         else:
             first = ([Admission(registration.checked_in_gate or "", registration.checked_in_at)]
                      if registration.checked_in_at else [])
-        listed.append(Conflict(registration, sorted(first + others, key=lambda a: a.at)))
+        listed.append(Conflict(registration, sorted(first + others, key=lambda a: a.at),
+                               days.day_of(seminar, row.day_id), days.session_of(seminar, row.session_id)))
     not_valid = [NotValid(row.registration, row.gate, row.device_at, row.reason, row.user, row.kind == "walk_in")
                  for row in rows if row.outcome == "not_valid"]
     return listed, not_valid

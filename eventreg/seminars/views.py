@@ -60,6 +60,7 @@ def _refused(refusal, form=None):
 
 bp.add_app_template_filter(content.localized, "localized")
 bp.add_app_template_global(days.day_with_hours, "day_with_hours")
+bp.add_app_template_global(days.day_label, "day_label")
 bp.add_app_template_filter(content.speaker_name, "localized_name")
 
 
