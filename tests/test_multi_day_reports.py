@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from eventreg.certificates import services as certificates
+from eventreg.certificates.document import certificate_pdf
 from eventreg.checkin.services import check_in, undo_check_in
 from eventreg.live import services as live
 from eventreg.messages import services as messages
@@ -230,6 +231,28 @@ def test_one_certificate_asked_for_under_every_day_is_refused_to_who_missed_a_da
     with pytest.raises(certificates.CertificateRefused) as refused:
         certificates.certificate_for(session, ended, bolat, by=None)
     assert refused.value.code == "not_attended"
+
+
+def test_a_certificate_counts_the_hours_of_the_days_its_holder_came(session, ended):
+    """Three days of 09:00 to 18:00: Aliya's certificate says 27 hours, Bolat's (day 2 only) 9, never the 57
+    from the first morning to the last evening; hours the organizer sets are printed as set."""
+    certificates.save_settings(session, ended, {"enabled": True, "attendance_rule": "any_day"}, languages=["en"],
+                               by=None)
+    certificates.issue_certificates(session, ended, by=None)
+    session.commit()
+
+    def printed(name):
+        certificate = session.scalars(select(Certificate).where(Certificate.holder_name == name)).one()
+        pdf = PdfReader(io.BytesIO(certificate_pdf(certificate)))
+        return " ".join(pdf.pages[0].extract_text().split())
+
+    assert "(27 hours)" in printed("Aliya")
+    assert "(9 hours)" in printed("Bolat")
+
+    certificates.save_settings(session, ended, {"enabled": True, "attendance_rule": "any_day", "hours": 12},
+                               languages=["en"], by=None)
+    session.commit()
+    assert "(12 hours)" in printed("Bolat")
 
 
 def test_both_rules_mean_checked_in_for_a_seminar_without_days(session):

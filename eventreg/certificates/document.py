@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from eventreg import mail, tickets
+from eventreg.checkin import attendance
 from eventreg.formatting import date_in
-from eventreg.models import CertificateSettings
+from eventreg.models import Attendance, CertificateSettings, SeminarDay
 from eventreg.pdf import FAMILY, draw_lines, fitted, new_document
 from eventreg.seminars.content import localized
 
@@ -110,7 +111,8 @@ def certificate_content(certificate, settings):
     registration = certificate.registration
     seminar = certificate.seminar
     languages = locales(settings, registration)
-    columns = tuple(_column(settings, certificate, seminar, locale) for locale in languages)
+    hours = settings.hours if settings.hours is not None else attended_hours(certificate)
+    columns = tuple(_column(settings, certificate, seminar, hours, locale) for locale in languages)
     with force_locale(languages[0]):
         footer = _("Certificate No. %(number)s · Verify: %(url)s", number=certificate.number,
                    url=verify_url(certificate))
@@ -127,12 +129,12 @@ def seminar_title(seminar):
     return localized(seminar, "title")
 
 
-def _column(settings, certificate, seminar, locale):
+def _column(settings, certificate, seminar, hours, locale):
     with force_locale(locale):
         title = (settings.title_line or {}).get(locale) or default_title()
         body = (settings.body_text or {}).get(locale) or default_body()
         values = {"name": certificate.holder_name, "seminar": seminar_title(seminar), "date": _unbroken(dates(seminar)),
-                  "hours": _hours_text(settings, seminar)}
+                  "hours": format_decimal(hours, format="#,##0.#", locale=get_locale())}
     return Column(title=_PLACEHOLDER.sub(lambda match: values[match.group(1)], title),
                   body=_PLACEHOLDER.sub(lambda match: values[match.group(1)], body))
 
@@ -150,11 +152,19 @@ def _unbroken(said):
     return " – ".join(day.replace(" ", "\u00a0") for day in said.split(" – "))
 
 
-def _hours_text(settings, seminar):
-    hours = settings.hours
-    if hours is None:
-        hours = round((seminar.ends_at - seminar.starts_at).total_seconds() / 3600, 1)
-    return format_decimal(hours, format="#,##0.#", locale=get_locale())
+def attended_hours(certificate):
+    """The hours printed when the organizer set none: the seminar's length; over several days, the hours of the
+    days the holder came (not the nights between them, nor a day they missed). Someone checked in before the
+    seminar was split into days has no day of their own, and gets all of them."""
+    seminar = certificate.seminar
+    spans = [(seminar.starts_at, seminar.ends_at)]
+    if seminar.has_days:
+        spans = object_session(certificate).execute(
+            select(SeminarDay.starts_at, SeminarDay.ends_at)
+            .join(Attendance, attendance.which(Attendance, SeminarDay.id))
+            .where(Attendance.registration_id == certificate.registration_id)
+        ).all() or [(day.starts_at, day.ends_at) for day in seminar.days]
+    return round(sum((end - start).total_seconds() for start, end in spans) / 3600, 1)
 
 
 # --- how it looks ------------------------------------------------------------------------------------------------

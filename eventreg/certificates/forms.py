@@ -46,7 +46,8 @@ class SettingsForm(FlaskForm):
                                      "Any day: checked in on at least one of the seminar's days. Every day: checked "
                                      "in on each of its days. For a seminar without days, both mean “checked in”."))
     hours = FloatField(_l("Hours"), validators=[Optional()],
-                       description=_l("Printed for {hours}. Empty: the seminar's length."))
+                       description=_l("Printed for {hours}. Empty: the seminar's length; over several days, the "
+                                      "hours of the days the person came."))
     logo = FileField(_l("Logo of the organizing body"), description=IMAGE_HELP)
     remove_logo = BooleanField(_l("Remove the logo"))
 
