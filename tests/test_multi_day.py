@@ -220,6 +220,37 @@ def test_a_seminar_without_days_checks_in_once_as_before(session, door):
     assert session.scalar(select(Attendance.id)) is None
 
 
+def test_splitting_a_seminar_into_days_after_people_came_keeps_their_day(session, door):
+    """The organizer makes the days once the first day's door has admitted people: those check-ins become that
+    day's, so the day's report counts them and the next day admits them again."""
+    first = factories.aware(*(utcnow() + timedelta(days=7)).timetuple()[:3], 4)
+    seminar = factories.make_seminar(session, starts_at=first, ends_at=first + timedelta(days=1, hours=9))
+    came, absent = (factories.make_registration(session, seminar, full_name=name) for name in ("Aliya", "Bolat"))
+    assert services.check_in(session, seminar, came.token, gate="Hall", by=door, method="camera",
+                             now=first + timedelta(minutes=10)).accepted
+
+    day1, day2 = days.make_days(session, seminar)
+    session.refresh(seminar)
+    assert session.scalars(select(Attendance.registration_id).where(Attendance.day_id == day1.id)).all() == [
+        came.id]
+    assert session.scalar(select(Attendance.gate).where(Attendance.day_id == day1.id)) == "Hall"
+    assert session.scalar(select(Attendance.id).where(Attendance.day_id == day2.id)) is None
+    assert services.check_in(session, seminar, came.token, gate="", by=door, method="camera",
+                             now=first + timedelta(minutes=20)).status == "already_checked_in"
+    assert services.check_in(session, seminar, came.token, gate="", by=door, method="camera",
+                             now=day2.starts_at).accepted
+
+    # One day added by hand to a seminar without days takes that date's check-ins the same way.
+    plain = factories.make_seminar(session, starts_at=first, ends_at=first + timedelta(hours=9))
+    walk_in = factories.make_registration(session, plain)
+    assert services.check_in(session, plain, walk_in.token, gate="", by=door, method="manual",
+                             now=first + timedelta(hours=1)).accepted
+    day = days.save_day(session, plain, {"starts_at": first, "ends_at": first + timedelta(hours=9)})
+    assert session.scalars(select(Attendance.registration_id).where(Attendance.day_id == day.id)).all() == [
+        walk_in.id]
+    assert absent.checked_in_at is None
+
+
 def _door_thread(app, seminar_id, token, barrier, results, index, now):
     with app.app_context():
         session = db.session

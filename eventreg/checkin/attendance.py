@@ -6,6 +6,8 @@ timing. The registration's `checked_in_at` follows as the person's first arrival
 asks "did they come at all" (reports, the live view, "did not come", certificates for any day) reads one column.
 """
 
+from datetime import datetime, time, timedelta
+
 from sqlalchemy import and_, bindparam, delete, exists, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -113,6 +115,28 @@ def forget_attendance(session, condition):
     registration_ids = list(session.scalars(select(Attendance.registration_id).where(condition).distinct()))
     session.execute(delete(Attendance).where(condition).execution_options(synchronize_session=False))
     refresh_first_arrivals(session, registration_ids)
+
+
+def carry_over_check_ins(session, day):
+    """A new day takes the check-ins made on its date while the seminar had no days (the organizer split it into
+    days once people had come): those people were there that day, for its report and the every-day rule. Only
+    people with no check-in on any day have such a check-in: it is their registration's own."""
+    seminar = day.seminar
+    midnight = datetime.combine(day.local_date, time(0), seminar.zone)
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+    session.execute(
+        dialect.insert(_attendance)
+        .from_select(_COLUMNS, select(
+            _registration.c.seminar_id, _registration.c.id, literal(day.id),
+            literal(None, _attendance.c.session_id.type),
+            _registration.c.checked_in_at, func.coalesce(_registration.c.checked_in_gate, ""),
+            func.coalesce(_registration.c.checked_in_method, "manual"), _registration.c.checked_in_by_id,
+        ).where(
+            _registration.c.seminar_id == seminar.id,
+            _registration.c.checked_in_at >= midnight, _registration.c.checked_in_at < midnight + timedelta(days=1),
+            ~exists().where(_attendance.c.registration_id == _registration.c.id)))
+        .on_conflict_do_nothing()
+    )
 
 
 def refresh_first_arrivals(session, registration_ids):

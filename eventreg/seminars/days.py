@@ -11,7 +11,7 @@ from babel.dates import format_skeleton
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from eventreg.checkin.attendance import forget_attendance
+from eventreg.checkin.attendance import carry_over_check_ins, forget_attendance
 from eventreg.formatting import date_in, date_locale, time_in
 from eventreg.models import Attendance, SeminarDay, SeminarSession, SessionPlace
 from eventreg.seminars import content
@@ -99,11 +99,14 @@ def save_day(session, seminar, data, day=None, *, by=None, now=None):
     _day_errors(seminar, starts, ends, day, errors)
     if errors:
         raise SeminarRefused("invalid", fields=dict(errors))
-    if day is None:
+    new = day is None
+    if new:
         day = SeminarDay(seminar=seminar)
         session.add(day)
     day.starts_at, day.ends_at = starts, ends
     session.flush()
+    if new:
+        carry_over_check_ins(session, day)
     session.expire(seminar, ["days", "has_days"])
     _record(session, by, "seminar_edit", seminar, now, day=day.id)
     return day
@@ -129,6 +132,8 @@ def make_days(session, seminar, *, by=None, now=None):
             starts_at=datetime.combine(day_date, first.time(), seminar.zone).astimezone(seminar.starts_at.tzinfo),
             ends_at=datetime.combine(day_date, last.time(), seminar.zone).astimezone(seminar.ends_at.tzinfo)))
     session.flush()
+    for day in seminar.days:
+        carry_over_check_ins(session, day)
     session.expire(seminar, ["days", "has_days"])
     _record(session, by, "seminar_edit", seminar, now, days=dates)
     return seminar.days
