@@ -7,6 +7,8 @@ FLASK := FLASK_DEBUG=1 $(BIN)/flask --app eventreg
 PORT ?= 5000
 PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 CATALOGUES := eventreg/translations
+# The catalogues' line width (the code's): a new string is then a diff of a few lines, not a rewrap of the file.
+PO_WIDTH := 120
 
 .PHONY: run test lint bench migration messages compile-messages clean
 
@@ -51,10 +53,10 @@ migration: $(VENV)/.installed
 # Extract every marked string into the catalogue template and merge it into the four catalogues, for
 # translators (tests/test_translations.py fails on any string left untranslated or fuzzy).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-by-file -w $(PO_WIDTH) \
 		--project eventreg --msgid-bugs-address https://github.com/eventreg/eventreg/issues \
 		-o $(CATALOGUES)/messages.pot .
-	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
+	$(BIN)/pybabel update -i $(CATALOGUES)/messages.pot -d $(CATALOGUES) --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date -w $(PO_WIDTH)
 	$(BIN)/python -m eventreg.commands.english_catalogue
 
 # The .mo files are built from the committed .po files on every install, never committed themselves.

@@ -23,7 +23,7 @@ def fill(path=CATALOGUE):
         message.flags.discard("fuzzy")
         filled += 1
     with open(path, "wb") as po:
-        write_po(po, catalogue, include_previous=False)
+        write_po(po, catalogue, include_previous=False, width=120)  # the Makefile's PO_WIDTH
     return filled
 
 
