@@ -6,11 +6,14 @@ import html
 from datetime import timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
+from eventreg import mail
 from eventreg.checkin import services as checkin
 from eventreg.models import Attendance, Registration, SeminarSession, SessionPlace, utcnow
 from eventreg.registration import places
+from eventreg.registration import services as registration_services
 from eventreg.seminars import days
 from tests import factories
 from tests.openapi_check import assert_matches_openapi
@@ -186,6 +189,47 @@ def test_the_ticket_lists_the_days_and_changes_the_sessions(client, session, sem
                           follow_redirects=True)
     assert "No place is left in Workshop: contracts." in _text(refused)
     assert places.held(session, late) == {other.id}
+
+
+def _events(body):
+    return [(event.decoded("dtstart"), event.decoded("dtend"), str(event["summary"]))
+            for event in Calendar.from_ical(body).walk("VEVENT")]
+
+
+def test_the_calendar_has_each_day_and_the_workshop_of_the_ticket_not_the_nights(client, session, seminar,
+                                                                                  with_workshop):
+    registration = factories.make_registration(session, seminar, language="en")
+    places.choose(session, registration, [with_workshop])
+    session.commit()
+    day_hours = [(day.starts_at, day.ends_at) for day in seminar.days]
+
+    ticket = _events(client.get(f"/t/{registration.token}/calendar.ics").data)
+    assert [(start, end) for start, end, _ in ticket] == [*day_hours,
+                                                           (with_workshop.starts_at, with_workshop.ends_at)]
+    assert ticket[1][2].startswith(f"{seminar.title} · Day 2 · ")
+    assert ticket[3][2].startswith("Workshop: contracts · ")
+    public = _events(client.get(f"/s/{seminar.slug}/calendar.ics").data)
+    assert [(start, end) for start, end, _ in public] == day_hours  # nobody's workshop on the public page
+
+    page = _text(client.get(f"/t/{registration.token}/"))
+    assert page.count("https://calendar.google.com/") == 3 and "Google Calendar · Day 3 · " in page
+
+
+def test_the_ticket_email_names_the_workshop_and_carries_the_days(session, seminar, with_workshop, smtp_server):
+    registration = registration_services.register(session, seminar, {
+        "full_name": "Dana Abenova", "email": "dana@example.kz", "consent_data": True, "language": "en",
+        "category_id": factories.category(seminar, "general").id, "session_ids": [with_workshop.id]})
+    session.commit()
+    mail.send_due(session)
+    [message] = smtp_server.messages
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html_body = message.get_body(("html",)).get_content()
+    assert "Your places in sessions:\n- Workshop: contracts: Day 2 · " in text and ", 10:00–12:00, Hall B" in text
+    assert "<b>Workshop: contracts</b>: Day 2 · " in html_body
+    assert text.count("Add to Google Calendar: ") == 3
+    [ics] = [part for part in message.iter_attachments() if part.get_filename() == "seminar.ics"]
+    assert len(_events(ics.get_content())) == 4  # three days and the workshop
+    assert places.held(session, registration) == {with_workshop.id}
 
 
 def test_the_organizer_adds_a_person_with_a_session_and_edits_their_choice(client, session, seminar,

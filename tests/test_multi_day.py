@@ -15,7 +15,7 @@ from eventreg.extensions import db
 from eventreg.models import Attendance, CheckInEvent, Registration, Seminar, SeminarSession, User, utcnow
 from eventreg.registration import places
 from eventreg.registration import services as registration_services
-from eventreg.seminars import days
+from eventreg.seminars import day_names, days
 from eventreg.seminars import services as seminar_services
 from eventreg.seminars.services import SeminarRefused
 from tests import factories
@@ -55,7 +55,7 @@ def test_a_seminar_over_three_dates_gets_one_day_per_date_with_its_hours(session
     assert [seminar.local(day.starts_at).time() for day in seminar.days] == [first.time()] * 3
     assert [seminar.local(day.ends_at).time() for day in seminar.days] == [last.time()] * 3
     assert [day.local_date for day in seminar.days] == [first.date() + timedelta(days=n) for n in range(3)]
-    assert [days.day_number(day) for day in seminar.days] == [1, 2, 3]
+    assert [day_names.day_number(day) for day in seminar.days] == [1, 2, 3]
     with pytest.raises(SeminarRefused):
         days.make_days(session, seminar)
 

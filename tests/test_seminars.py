@@ -8,6 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from eventreg.models import AgendaItem, AuditEntry, OutboxMessage, Seminar, Speaker, utcnow
+from eventreg.registration.calendar import seminar_calendar
 from eventreg.seminars import queries, services
 from eventreg.seminars.services import SeminarRefused
 from tests.factories import aware, category, make_registration, make_seminar, make_user
@@ -290,7 +291,7 @@ def test_calendar_file_is_valid_icalendar_in_utc(session):
     seminar = make_seminar(session, title="Digital Silk Road", starts_at=aware(2031, 3, 14, 5),
                            venue="Beijing Palace", address="Sauran 10, Astana")
     seminar.starts_at = aware(2031, 3, 14, 5)
-    body = queries.calendar_file(seminar, url="http://localhost/s/x/", now=utcnow())
+    body = seminar_calendar(seminar, url="http://localhost/s/x/", now=utcnow())
     event = Calendar.from_ical(body).walk("VEVENT")[0]
     start = event.decoded("dtstart")
     assert start == aware(2031, 3, 14, 5) and start.utcoffset() == timedelta(0)

@@ -13,7 +13,7 @@ from eventreg.extensions import db
 from eventreg.formatting import datetime_in, time_in
 from eventreg.models import utcnow
 from eventreg.seminars.content import localized
-from eventreg.seminars.days import day_number
+from eventreg.seminars.day_names import day_number
 
 
 def _door_seminar(slug):

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from eventreg.checkin import attendance
 from eventreg.models import Attendance, OfflineAction, SeminarSession, SessionPlace
 from eventreg.seminars.content import localized
-from eventreg.seminars.days import day_at, day_number, day_of, session_of
+from eventreg.seminars.day_names import day_number
+from eventreg.seminars.days import day_at, day_of, session_of
 
 # The displaced online check-in of a ticket an offline door admitted earlier is kept under this device id.
 SERVER_DEVICE = "server"

@@ -16,7 +16,8 @@ from eventreg.models import utcnow
 from eventreg.registration.services import RegistrationRefused
 from eventreg.seminars import queries
 from eventreg.seminars.content import localized
-from eventreg.seminars.days import day_at, day_label
+from eventreg.seminars.day_names import day_label
+from eventreg.seminars.days import day_at
 
 # A label printer is what a door has; the walk-in's page offers the other layouts too.
 DOOR_LAYOUT = "label-102x76"

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from eventreg.formatting import time_in
 from eventreg.models import utcnow
 from eventreg.reports import charts, queries
-from eventreg.seminars.days import day_at, day_label, day_number
+from eventreg.seminars.day_names import day_label, day_number
+from eventreg.seminars.days import day_at
 
 LATEST = 20
 VIP_LIST = 50  # more VIPs than this at one seminar are a category, not a list to watch

@@ -39,7 +39,7 @@ from eventreg.registration.validation import (
 )
 from eventreg.security import single_line
 from eventreg.seminars.content import localized
-from eventreg.seminars.days import day_choices
+from eventreg.seminars.day_names import day_choices
 
 CONSENT_TEXT = _l(
     "The organizers store your name, contact details, organization and (for students) study details to "

@@ -21,7 +21,7 @@ from eventreg.questions.answers import from_cell
 from eventreg.refusals import Refused
 from eventreg.registration import services
 from eventreg.registration.services import RegistrationRefused
-from eventreg.seminars import content, days
+from eventreg.seminars import content, day_names, days
 
 PER_PAGE = 50
 MAX_IMPORT_ROWS = 2000
@@ -73,7 +73,7 @@ def attendance_choices(seminar):
     each day. One list for the registrations list, its bulk actions and the messages' segments."""
     choices = [("checked_in", _l("Checked in")), ("no_show", _l("Did not come (confirmed, not checked in)"))]
     for day in seminar.days:
-        label = days.day_label(day)
+        label = day_names.day_label(day)
         choices += [(f"day-{day.id}", _l("Checked in on %(day)s", day=label)),
                     (f"missed-{day.id}", _l("Did not come on %(day)s", day=label))]
     return choices

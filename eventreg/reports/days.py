@@ -16,7 +16,7 @@ from eventreg.formatting import date_locale
 from eventreg.models import Attendance, Registration, SessionPlace
 from eventreg.reports.exports import Column
 from eventreg.seminars.content import localized
-from eventreg.seminars.days import day_label
+from eventreg.seminars.day_names import day_label
 
 
 def numbered(seminar):

@@ -23,7 +23,7 @@ from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventreg.config import DEFAULT_TIMEZONE, LANGUAGES
-from eventreg.seminars import content, days
+from eventreg.seminars import content, day_names
 from eventreg.seminars.services import SEMINAR_FIELDS, TIMEZONES
 
 KIND_CHOICES = [
@@ -315,7 +315,7 @@ def session_form(seminar, part):
         data = {"title": part.title, "day_id": part.day_id, "room": part.room, "capacity": part.capacity,
                 "starts_at": seminar.local(part.starts_at).time(), "ends_at": seminar.local(part.ends_at).time()}
     form = SessionForm(data={**data, **language_initial(part, seminar.default_language)})
-    form.day_id.choices = [SelectChoice(value, label) for value, label in days.day_choices(seminar)]
+    form.day_id.choices = [SelectChoice(value, label) for value, label in day_names.day_choices(seminar)]
     return form
 
 

@@ -1,16 +1,13 @@
-"""What people see of seminars: the public lists, the organizer's dashboard, who may open which seminar,
-and the "Add to calendar" file. Reads only; the rules that change seminars are in services.py."""
+"""What people see of seminars: the public lists, the organizer's dashboard, who may open which seminar.
+Reads only; the rules that change seminars are in services.py."""
 
 import re
-from datetime import UTC
 
 from flask import abort
-from icalendar import Calendar, Event
 from sqlalchemy import and_, case, func, select
 
 from eventreg.auth import permissions
 from eventreg.models import Registration, Seminar, SeminarMember
-from eventreg.seminars.content import localized
 
 
 def upcoming_public(session, now):
@@ -112,25 +109,3 @@ def part_or_404(session, model, part_id, seminar):
     if part is None or part.seminar_id != seminar.id:
         abort(404)
     return part
-
-
-def calendar_file(seminar, *, url, now):
-    """The seminar as an RFC 5545 calendar (one event, times in UTC, texts in the page's language) for "Add to
-    calendar"."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//eventreg//seminars//EN")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"seminar-{seminar.id}-{seminar.slug}@eventreg")
-    event.add("dtstamp", now.astimezone(UTC))
-    event.add("dtstart", seminar.starts_at.astimezone(UTC))
-    event.add("dtend", seminar.ends_at.astimezone(UTC))
-    event.add("summary", localized(seminar, "title"))
-    location = ", ".join(part for part in (localized(seminar, "venue"), localized(seminar, "address")) if part)
-    if location:
-        event.add("location", location)
-    event.add("description", f"{localized(seminar, 'description')}\n\n{url}".strip())
-    event.add("url", url)
-    event.add("status", "CANCELLED" if seminar.status == "cancelled" else "CONFIRMED")
-    calendar.add_component(event)
-    return calendar.to_ical()

@@ -14,7 +14,8 @@ from eventreg.auth.permissions import ROLE_ACTIONS
 from eventreg.extensions import db
 from eventreg.models import AgendaItem, Category, Speaker, utcnow
 from eventreg.registration import places
-from eventreg.seminars import bp, content, days, forms, queries, services
+from eventreg.registration.calendar import seminar_calendar
+from eventreg.seminars import bp, content, day_names, days, forms, queries, services
 from eventreg.seminars.services import SeminarRefused
 
 REFUSALS = {
@@ -59,8 +60,8 @@ def _refused(refusal, form=None):
 
 
 bp.add_app_template_filter(content.localized, "localized")
-bp.add_app_template_global(days.day_with_hours, "day_with_hours")
-bp.add_app_template_global(days.day_label, "day_label")
+bp.add_app_template_global(day_names.day_with_hours, "day_with_hours")
+bp.add_app_template_global(day_names.day_label, "day_label")
 bp.add_app_template_filter(content.speaker_name, "localized_name")
 
 
@@ -88,7 +89,7 @@ def show(slug):
 @bp.get("/s/<slug>/calendar.ics")
 def ics(slug):
     seminar = queries.visible_seminar(db.session, slug, viewer=current_user)
-    body = queries.calendar_file(seminar, url=url_for("seminars.show", slug=slug, _external=True), now=utcnow())
+    body = seminar_calendar(seminar, url=url_for("seminars.show", slug=slug, _external=True), now=utcnow())
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{seminar.slug}.ics"'})
 
@@ -426,7 +427,7 @@ def _delete(seminar, thing, delete, losses, what):
 @seminar_required("edit")
 def day_delete(seminar, day_id):
     day = _day_or_404(seminar, day_id)
-    return _delete(seminar, day, days.delete_day, days.day_losses, days.day_with_hours(day))
+    return _delete(seminar, day, days.delete_day, days.day_losses, day_names.day_with_hours(day))
 
 
 @bp.post("/organizer/s/<slug>/sessions/<int:session_id>/delete")
