@@ -153,6 +153,10 @@ def test_signup_takes_the_place_and_a_second_signup_for_the_full_workshop_writes
     form = _text(client.get(f"/s/{seminar.slug}/register"))
     assert "Sessions (choose the ones you will attend)" in form
     assert f'value="{with_workshop.id}"' in form and "1 place left" in form
+    # The choice comes before the consent that closes the form, under the seminar's first and last day.
+    assert form.index("Sessions (choose") < form.index("I agree to the processing of my personal data")
+    last_day = seminar.local(seminar.ends_at).strftime("%A, %-d %B %Y")
+    assert last_day in form[:form.index("About you")]
 
     assert _signup(client, seminar, "first@example.kz", session_ids=str(with_workshop.id)).status_code == 302
     first = session.scalars(select(Registration)).one()
