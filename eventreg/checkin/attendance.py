@@ -18,6 +18,7 @@ _attendance = Attendance.__table__
 _place = SessionPlace.__table__
 _checker = User.__table__
 
+_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 _COLUMNS = ["seminar_id", "registration_id", "day_id", "session_id", "checked_in_at", "gate", "method", "by_id"]
 
 
@@ -40,10 +41,10 @@ def _admission(dialect, *, needs_place):
 
 
 _ADMIT = {(name, needs_place): _admission(dialect, needs_place=needs_place)
-          for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite)) for needs_place in (False, True)}
+          for name, dialect in _DIALECTS.items() for needs_place in (False, True)}
 # A session's check-in also says the person was there that day.
 _DAY_TOO = {name: dialect.insert(_attendance).on_conflict_do_nothing()
-            for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+            for name, dialect in _DIALECTS.items()}
 _FIRST_ARRIVAL = (
     update(_registration)
     .where(_registration.c.id == bindparam("registration"), _registration.c.checked_in_at.is_(None))
@@ -123,9 +124,8 @@ def carry_over_check_ins(session, day):
     people with no check-in on any day have such a check-in: it is their registration's own."""
     seminar = day.seminar
     midnight = datetime.combine(day.local_date, time(0), seminar.zone)
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
     session.execute(
-        dialect.insert(_attendance)
+        _DIALECTS[session.get_bind().dialect.name].insert(_attendance)
         .from_select(_COLUMNS, select(
             _registration.c.seminar_id, _registration.c.id, literal(day.id),
             literal(None, _attendance.c.session_id.type),

@@ -35,16 +35,16 @@ def _location(seminar, room=""):
     return ", ".join(p for p in (room, localized(seminar, "venue"), localized(seminar, "address")) if p)
 
 
-def _stretches(seminar, session_ids=()):
-    """The seminar's events in the current language: itself, or each day and then each session in `session_ids`."""
+def _stretches(seminar, sessions=()):
+    """The seminar's events in the current language: itself, or each day and then each of `sessions`."""
     title, location = localized(seminar, "title"), _location(seminar)
-    if not seminar.days:
+    if not seminar.has_days:
         return [_Stretch("", seminar.starts_at, seminar.ends_at, title, location, None)]
     stretches = [_Stretch(f"-day-{day.id}", day.starts_at, day.ends_at, f"{title} · {day_label(day)}", location,
                           day_label(day)) for day in seminar.days]
     stretches += [_Stretch(f"-session-{part.id}", part.starts_at, part.ends_at,
                            f"{localized(part, 'title')} · {title}", _location(seminar, part.room), None)
-                  for part in seminar.sessions if part.id in session_ids]
+                  for part in sessions]
     return stretches
 
 
@@ -76,7 +76,7 @@ def _status(seminar):
 def ticket_calendar(registration, ticket_url, *, now=None):
     """A registration's .ics in the current language (an e-mail's is the registrant's)."""
     seminar = registration.seminar
-    held = places.held(object_session(registration), registration) if seminar.days else ()
+    held = places.held_sessions(object_session(registration), registration)
     return _calendar("ticket", _stretches(seminar, held), f"registration-{registration.id}-{seminar.id}", now=now,
                      description=f"{registration.full_name}\n{ticket_url}", url=ticket_url, status=_status(seminar))
 

@@ -69,14 +69,6 @@ def _day_word(seminar, now):
     return {0: "today", 1: "tomorrow"}.get(days, "later")
 
 
-def _places(registration):
-    """The sessions the ticket holds a place in (a workshop on day 2), in the seminar's order."""
-    if not registration.seminar.has_days:
-        return ()
-    held = places.held(object_session(registration), registration)
-    return [part for part in registration.seminar.sessions if part.id in held]
-
-
 @mail.renders(*SUBJECTS)
 def content(registration, kind, now):
     """E-mail `kind` for the registration as it is at `now` (the sending). A confirmed ticket carries its QR
@@ -101,7 +93,7 @@ def content(registration, kind, now):
         "ics_url": mail.absolute_url(f"/t/{registration.token}/calendar.ics"),
         "confirm_url": mail.absolute_url(confirm_path(registration.token)) + f"?lang={registration.language}",
         "day": _day_word(seminar, now),
-        "places": _places(registration) if inline_images else (),
+        "places": places.held_sessions(object_session(registration), registration) if inline_images else (),
     }
     # The title as it is now: a subject frozen at queueing kept a broken title after it was corrected.
     subject = str(SUBJECTS[kind] % {"title": localized(seminar, "title")})

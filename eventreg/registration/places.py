@@ -57,6 +57,14 @@ def held(session, registration):
                                .where(SessionPlace.registration_id == registration.id)))
 
 
+def held_sessions(session, registration):
+    """The sessions the registration has a place in, in the seminar's order (none on a seminar without days)."""
+    if not registration.seminar.has_days:
+        return []
+    ids = held(session, registration)
+    return [part for part in registration.seminar.sessions if part.id in ids]
+
+
 def choose(session, registration, sessions, *, by=None, now=None):
     """Make the registration's places exactly `sessions` (from `clean_choice`): new ones taken, dropped ones given
     back, all or nothing. PlaceRefused("session_full") names the sessions that had no place left; the caller rolls
