@@ -115,7 +115,9 @@ def build_message(*, sender, recipient, subject, template, context, attachments=
                                   filename=filename, disposition="inline")
     for filename, mimetype, data in attachments:
         maintype, subtype = mimetype.split("/", 1)
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        # Text without a charset is US-ASCII to a mail client (RFC 2046): a Kazakh calendar would read as mojibake.
+        params = {"charset": "utf-8"} if maintype == "text" else {}
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename, params=params)
     return message
 
 

@@ -65,6 +65,18 @@ def test_the_confirmation_arrives_with_a_qr_that_decodes_to_the_ticket(app, sess
     assert "Аружан Сәрсенбаева" in page.get_data(as_text=True)
 
 
+def test_the_calendar_attachment_says_its_charset_so_a_russian_title_reads_in_russian(session, smtp_server):
+    """A text attachment without a charset is US-ASCII to a mail client (RFC 2046): the title would read as
+    question marks or mojibake."""
+    _register(session, make_seminar(session, title="Цифровой Шёлковый путь"))
+    mail.send_due(session)
+    [message] = smtp_server.messages
+    [part] = [p for p in message.iter_attachments() if p.get_filename() == "seminar.ics"]
+    assert part.get_content_charset() == "utf-8"
+    [event] = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert event["SUMMARY"] == "Цифровой Шёлковый путь"
+
+
 def test_a_waitlisted_person_gets_no_ticket_qr(session, smtp_server):
     seminar = make_seminar(session, capacity=0)
     _register(session, seminar, key="general")
