@@ -236,6 +236,21 @@ def test_the_ticket_email_names_the_workshop_and_carries_the_days(session, semin
     assert places.held(session, registration) == {with_workshop.id}
 
 
+def test_a_kazakh_ticket_email_names_the_places_and_days_in_kazakh(session, seminar, with_workshop, smtp_server):
+    registration_services.register(session, seminar, {
+        "full_name": "Әлия Серікбаева", "email": "aliya@example.kz", "consent_data": True, "language": "kk",
+        "category_id": factories.category(seminar, "general").id, "session_ids": [with_workshop.id]})
+    session.commit()
+    mail.send_due(session)
+    [message] = smtp_server.messages
+    text = message.get_body(("plain",)).get_content()
+    assert "Сессиялардағы орындарыңыз:" in text and "2-күн · " in text
+    assert "Your places" not in text and "Day 2" not in text
+    [ics] = [part for part in message.iter_attachments() if part.get_filename() == "seminar.ics"]
+    assert [summary.split(" · ")[1] for _, _, summary in _events(ics.get_content())[:3]] == [
+        "1-күн", "2-күн", "3-күн"]
+
+
 def test_the_organizer_adds_a_person_with_a_session_and_edits_their_choice(client, session, seminar,
                                                                           with_workshop, login):
     login("organizer")
